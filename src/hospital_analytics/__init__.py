@@ -1,0 +1,45 @@
+"""hospital-analytics: simulate a hospital's operations and run the analytics workflow on them.
+
+    import hospital_analytics as ha
+    generated = ha.generate(patients=1_000, hospitalizations=5_000)
+    loaded = ha.load()              # DuckDB by default
+    built = ha.transform()          # dbt build
+    report = ha.analyze()           # DataFrames + matplotlib Figures + report.html
+    files = ha.export()             # CSV.gz, Parquet, Tableau extracts and workbook
+
+Every step takes an optional ``Settings`` plus keyword overrides and returns a result object that prints
+a short summary. Heavy modules (dbt, matplotlib) are imported on first use.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__version__ = "0.1.0"
+
+from hospital_analytics.config import Settings, load_settings
+from hospital_analytics.errors import HospitalError
+
+# Public name -> module that defines it (module names differ from the functions so that importing a
+# submodule never shadows the function on the package); imported lazily so `import hospital_analytics` stays fast.
+_LAZY = {
+    "generate": "hospital_analytics.synth",
+    "load": "hospital_analytics.warehouse",
+    "transform": "hospital_analytics.transformation",
+    "analyze": "hospital_analytics.analysis",
+    "export": "hospital_analytics.exports",
+    "run_all": "hospital_analytics.pipeline",
+}
+
+__all__ = ["HospitalError", "Settings", "__version__", "load_settings", *_LAZY]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'hospital_analytics' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

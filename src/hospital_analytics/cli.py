@@ -1,0 +1,168 @@
+"""The ``hospital`` command: thin typer commands over the library; the only module importing typer/rich.
+
+Each command builds ``Settings`` from its flags (flags win over ``HOSPITAL_*`` variables and ``.env``),
+calls one library function inside ``_step`` (which turns ``HospitalError`` into one red line, a hint and
+an exit code), and prints the result's summary, or its JSON with ``--json``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from hospital_analytics import __version__
+from hospital_analytics.config import Settings, load_settings
+from hospital_analytics.errors import HospitalError
+
+app = typer.Typer(
+    name="hospital",
+    help=(
+        "Simulate a hospital's operations and run the analytics workflow on them: "
+        "generate, load, transform, analyze, export.\n\nExample: hospital run-all --out ./hospital_output"
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+)
+
+out = Console()
+err = Console(stderr=True)
+
+
+# --- shared options ---------------------------------------------------------------------------------
+OutOpt = Annotated[
+    Optional[Path], typer.Option("--out", "-o", help="Output folder [env: HOSPITAL_OUTPUT_DIR].", show_default=False)
+]
+WarehouseOpt = Annotated[
+    Optional[str],
+    typer.Option("--warehouse", "-w", help="duckdb or snowflake [env: HOSPITAL_WAREHOUSE].", show_default=False),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"hospital-analytics {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+    ] = False,
+) -> None:
+    """Simulate a hospital and run generate, load, transform, analyze and export on it."""
+    ctx.obj = {"debug": debug or os.environ.get("HOSPITAL_DEBUG", "").lower() in ("1", "true", "yes")}
+
+
+def _debug(ctx: typer.Context) -> bool:
+    root = ctx.find_root()
+    return bool(root.obj and root.obj.get("debug"))
+
+
+@contextlib.contextmanager
+def _step(ctx: typer.Context) -> Iterator[None]:
+    """Run a command body: a ``HospitalError`` becomes one red line plus a hint and its exit code."""
+    try:
+        yield
+    except HospitalError as exc:
+        if _debug(ctx):
+            err.print_exception()
+        err.print(f"[bold red]Error:[/] {exc.message}", highlight=False, markup=True, soft_wrap=True)
+        err.print(f"[dim]Hint:[/] {exc.hint}", highlight=False, soft_wrap=True)
+        raise typer.Exit(exc.exit_code) from None
+    except KeyboardInterrupt:
+        err.print("[bold red]Error:[/] interrupted; files already written are complete, none is half-written.")
+        raise typer.Exit(130) from None
+    except typer.Exit:
+        raise
+    except Exception as exc:  # an unexpected failure: still one line, unless --debug
+        if _debug(ctx):
+            raise
+        err.print(f"[bold red]Error:[/] unexpected {type(exc).__name__}: {_one_line(exc)}", highlight=False)
+        err.print("[dim]Hint:[/] run again with --debug for the traceback, and report it.", highlight=False)
+        raise typer.Exit(1) from None
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0][:300] if text else ""
+
+
+def settings_from(**flags: Any) -> Settings:
+    """Settings from the environment, ``.env`` and the flags given (``None`` means not given)."""
+    return load_settings(**flags)
+
+
+def emit(result: Any, as_json: bool) -> None:
+    """Print a step's result: JSON for machines, else its summary as a table."""
+    if as_json:
+        sys.stdout.write(json.dumps(result.to_dict(), indent=2) + "\n")
+        return
+    table = Table(show_header=False, box=None, pad_edge=False)
+    table.add_column(style="bold")
+    table.add_column()
+    for label, value in result.summary_rows():
+        table.add_row(label, str(value))
+    table.add_row("time", f"{result.seconds:.2f} s")
+    out.print(table)
+
+
+class RichProgress:
+    """``Progress`` implementation drawing one rich bar per task on stderr (hidden when not a terminal)."""
+
+    def __init__(self, enabled: bool = True):
+        self._bars = Progress(
+            TextColumn("[bold]{task.description:<22}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err,
+            transient=False,
+            disable=not enabled,
+        )
+        self._tasks: dict[str, Any] = {}
+
+    def __enter__(self) -> RichProgress:
+        self._bars.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._bars.stop()
+
+    def start(self, task: str, total: float | None = None) -> None:
+        self._tasks[task] = self._bars.add_task(task, total=total)
+
+    def advance(self, task: str, amount: float = 1) -> None:
+        if task not in self._tasks:
+            self.start(task)
+        self._bars.advance(self._tasks[task], amount)
+
+    def finish(self, task: str) -> None:
+        if task in self._tasks:
+            bar = self._tasks[task]
+            total = self._bars.tasks[bar].total
+            self._bars.update(bar, completed=total if total is not None else self._bars.tasks[bar].completed)
+
+
+def progress_for(as_json: bool) -> RichProgress:
+    """Bars on stderr for people; none with --json."""
+    return RichProgress(enabled=not as_json)
+
+
+# --- commands -----------------------------------------------------------------------------------------
+# Each step's command lives below, one per section, in pipeline order.
