@@ -1,0 +1,218 @@
+"""``export``: the marts (and ``fct_hospitalizations``) from the warehouse to files, plus the Tableau dashboard.
+
+    export/
+        csv/<table>.csv.gz             every mart, gzip CSV (header row, ISO dates)
+        parquet/<table>.parquet        every mart, Parquet (zstd)
+        hyper/<table>.hyper            every mart, Tableau Hyper extract, table "Extract"."Extract" (pantab)
+        hospital_dashboard.twb         the dashboard, reading its data by relative path
+        hospital_dashboard.twbx        the dashboard packaged with its data (one file to share)
+
+The dashboard reads ``hyper/fct_hospitalizations.hyper`` when this run writes Hyper extracts, else a plain
+``csv/fct_hospitalizations.csv`` (Tableau cannot read gzip). Rows stream from the warehouse (see
+``writers``), so memory stays bounded at any size; every file is written under a temporary name and renamed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from hospital_analytics.config import Settings, resolve_settings
+from hospital_analytics.errors import ConfigError, StepOrderError
+from hospital_analytics.exports import writers
+from hospital_analytics.fsutil import ensure_writable_dir, remove_stale_temporaries
+from hospital_analytics.layout import MARTS
+from hospital_analytics.progress import NULL_PROGRESS, Progress
+from hospital_analytics.results import StepResult
+
+FORMATS = ("csv", "parquet", "hyper")
+FORMAT_CHOICES = (*FORMATS, "all")
+DASHBOARD_TABLE = "fct_hospitalizations"
+_SUFFIX = {"csv": ".csv.gz", "parquet": ".parquet", "hyper": ".hyper"}
+
+__all__ = ["DASHBOARD_TABLE", "FORMATS", "ExportResult", "ExportedFile", "export", "export_path"]
+
+
+@dataclasses.dataclass
+class ExportedFile:
+    """One file ``export`` wrote."""
+
+    table: str  # the mart, or the workbook's name
+    format: str  # csv, parquet, hyper, dashboard-csv (plain CSV the CSV dashboard reads), twb or twbx
+    path: Path
+    rows: int | None  # data rows (None for the workbooks)
+    bytes: int
+
+
+@dataclasses.dataclass
+class ExportResult(StepResult):
+    """What ``export`` wrote: every file with its rows and size, the workbooks and what was skipped."""
+
+    warehouse: str = "duckdb"
+    export_dir: Path | None = None
+    formats: list[str] = dataclasses.field(default_factory=list)
+    files: list[ExportedFile] = dataclasses.field(default_factory=list)
+    workbook: Path | None = None
+    packaged_workbook: Path | None = None
+    dashboard_data: str | None = None  # "hyper" or "csv"
+    notes: list[str] = dataclasses.field(default_factory=list)
+
+    @property
+    def rows(self) -> dict[str, int]:
+        """Rows per exported table."""
+        return {f.table: f.rows for f in self.files if f.rows is not None and f.format in FORMATS}
+
+    @property
+    def total_bytes(self) -> int:
+        return sum(f.bytes for f in self.files)
+
+    def summary_rows(self) -> list[tuple[str, str]]:
+        out = [
+            ("warehouse", self.warehouse),
+            ("export folder", str(self.export_dir)),
+            ("formats", ", ".join(self.formats) or "none"),
+            ("tables", f"{len(self.rows)} ({sum(self.rows.values()):,} rows)"),
+            ("files", f"{len(self.files)} ({_size(self.total_bytes)})"),
+        ]
+        if self.packaged_workbook is not None:
+            out.append(("dashboard", f"{self.packaged_workbook} (data: {self.dashboard_data})"))
+        out += [("note", note) for note in self.notes]
+        return out
+
+
+def _size(n: float) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n} B"  # unreachable
+
+
+def export_path(export_dir: Path, table: str, fmt: str) -> Path:
+    """Where ``table`` goes in format ``fmt`` (csv, parquet or hyper) under ``export_dir``."""
+    return Path(export_dir) / fmt / f"{table}{_SUFFIX[fmt]}"
+
+
+def _requested(formats: str | Iterable[str] | None, settings: Settings) -> tuple[list[str], bool]:
+    """(formats asked for, whether "all" was asked) in a fixed order."""
+    given = settings.export_format if formats is None else formats
+    names = [given] if isinstance(given, str) else list(given)
+    names = [str(n).strip().lower() for n in names]
+    unknown = [n for n in names if n not in FORMAT_CHOICES]
+    if unknown or not names:
+        raise ConfigError(
+            f"Invalid --format / HOSPITAL_EXPORT_FORMAT (got {', '.join(unknown) or 'nothing'!r}): "
+            f"choose one of {', '.join(FORMAT_CHOICES)}.",
+            "Example: hospital export --format parquet",
+        )
+    everything = "all" in names
+    chosen = set(FORMATS) if everything else set(names)
+    return [f for f in FORMATS if f in chosen], everything
+
+
+def export(
+    settings: Settings | None = None,
+    *,
+    formats: str | Iterable[str] | None = None,
+    progress: Progress = NULL_PROGRESS,
+    **overrides: Any,
+) -> ExportResult:
+    """Export every mart and ``fct_hospitalizations`` to files, and write the Tableau dashboard.
+
+    Writes ``.csv.gz``, Parquet and Tableau ``.hyper`` files under ``<output>/export/`` (one folder per
+    format), then ``hospital_dashboard.twb`` beside them and the packaged ``hospital_dashboard.twbx``.
+    Rows stream from the warehouse (DuckDB's ``COPY``, Snowflake's Arrow batches): memory stays bounded.
+
+    Args:
+        settings: the settings to run with (default: environment, ``.env``).
+        formats: ``"csv"``, ``"parquet"``, ``"hyper"``, ``"all"`` or a list of them (default:
+            ``settings.export_format``). With ``"all"`` and pantab missing, Hyper is skipped (see ``notes``).
+        progress: receives one step per file written.
+        **overrides: any ``Settings`` field, e.g. ``output_dir=...``, ``warehouse="snowflake"``.
+
+    Returns:
+        ExportResult: every file with its rows and bytes, the workbooks, and notes on what was skipped.
+
+    Raises:
+        ConfigError: an unknown format, or Hyper asked for explicitly without pantab installed.
+        StepOrderError: the marts are not in the warehouse yet (run ``transform`` first).
+        WarehouseError: the warehouse cannot be reached or a query failed.
+        ExportError: a file could not be written (nothing is left half-written).
+    """
+    began = time.perf_counter()
+    settings = resolve_settings(settings, **overrides)
+    chosen, everything = _requested(formats, settings)
+    notes: list[str] = []
+    if "hyper" in chosen and not writers.pantab_available():
+        if not everything:
+            raise writers.missing_pantab_error()
+        chosen.remove("hyper")
+        notes.append(f"Hyper skipped: pantab is not installed ({writers.TABLEAU_EXTRA_HINT}); "
+                     "the dashboard reads CSV.")
+
+    from hospital_analytics import tableau
+    from hospital_analytics.warehouse import open_warehouse
+
+    spec = tableau.load_spec()  # fail early on a broken spec, before any file is written
+    export_dir = settings.layout.export_dir
+    if settings.warehouse == "duckdb" and not Path(settings.duckdb_file).is_file():
+        raise StepOrderError(
+            f"The DuckDB warehouse {settings.duckdb_file} does not exist yet.",
+            "Run `hospital load` and `hospital transform` first (or `hospital run-all`).",
+        )
+    result = ExportResult(step="export", seconds=0.0, warehouse=settings.warehouse, export_dir=export_dir,
+                          formats=list(chosen), notes=notes)
+    with open_warehouse(settings) as wh:
+        schema_name = settings.analytics_schema
+        missing = [t for t in MARTS if not wh.table_exists(schema_name, t)]
+        if missing:
+            raise StepOrderError(
+                f"The marts are not in the warehouse yet: {schema_name}.{missing[0]}"
+                + (f" and {len(missing) - 1} more" if len(missing) > 1 else "") + " missing.",
+                "Run `hospital transform` first (or `hospital run-all`).",
+            )
+        ensure_writable_dir(export_dir, "export folder")
+        for fmt in chosen:
+            ensure_writable_dir(export_dir / fmt, "export folder")
+            remove_stale_temporaries(export_dir / fmt)
+        remove_stale_temporaries(export_dir)
+        dashboard_csv = "hyper" not in chosen
+        task = "export"
+        progress.start(task, total=len(MARTS) * len(chosen) + (1 if dashboard_csv else 0) + 2)
+        schemas = {}
+        for table in MARTS:
+            qualified = wh.qualified(schema_name, table)
+            schema = writers.export_schema(wh.query_arrow(f"SELECT * FROM {qualified} LIMIT 0").schema)
+            schemas[table] = schema
+            sql = writers.select_sql(wh, qualified, schema)
+            for fmt in chosen:
+                path = export_path(export_dir, table, fmt)
+                if fmt == "csv":
+                    written = writers.write_csv(wh, sql, schema, path)
+                elif fmt == "parquet":
+                    written = writers.write_parquet(wh, sql, schema, path)
+                else:
+                    written = writers.write_hyper(wh, sql, schema, path)
+                result.files.append(ExportedFile(table, fmt, written.path, written.rows, written.bytes))
+                progress.advance(task)
+            if table == DASHBOARD_TABLE and dashboard_csv:
+                ensure_writable_dir(export_dir / "csv", "export folder")
+                path = export_dir / "csv" / f"{table}.csv"
+                written = writers.write_csv(wh, sql, schema, path, gzip=False)
+                result.files.append(ExportedFile(table, "dashboard-csv", written.path, written.rows, written.bytes))
+                progress.advance(task)
+
+    kind = "csv" if dashboard_csv else "hyper"
+    relpath = f"csv/{DASHBOARD_TABLE}.csv" if dashboard_csv else f"hyper/{DASHBOARD_TABLE}.hyper"
+    data = tableau.WorkbookData.from_schema(kind, relpath, schemas[DASHBOARD_TABLE])
+    books = tableau.write_workbooks(export_dir, data, spec)
+    for path, fmt in ((books.twb, "twb"), (books.twbx, "twbx")):
+        result.files.append(ExportedFile(spec["workbook"], fmt, path, None, path.stat().st_size))
+        progress.advance(task)
+    progress.finish(task)
+    result.workbook, result.packaged_workbook, result.dashboard_data = books.twb, books.twbx, kind
+    result.seconds = time.perf_counter() - began
+    return result
