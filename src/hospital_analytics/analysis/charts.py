@@ -1,0 +1,466 @@
+"""Charts from the marts' DataFrames: matplotlib ``Figure`` objects, never pyplot.
+
+Figures are built with ``matplotlib.figure.Figure`` and an Agg canvas attached to each one, so nothing
+touches pyplot's global figure list or the session's backend: a notebook user's own plots and settings are
+left alone, and the figures still display inline (``ChartFigure._repr_png_``). Every chart plots
+aggregated rows (a few hundred at most), so they look the same and draw as fast at 10M stays as at 1,000.
+
+Styling is explicit per Axes (no ``rcParams`` changes): one palette, titles, axis labels with units,
+thousands separators, and date ticks thinned for anything from one month to decades of data.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Callable
+
+import matplotlib
+import matplotlib.dates as mdates
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
+
+
+# --- palette: one set of colours for every chart and the report ----------------------------------------
+PRIMARY = "#2b6a99"  # single-series bars and lines; men
+ACCENT = "#d9733b"  # second series, highlights; women
+TEAL = "#3a9e8f"
+MUTED = "#9aa5b1"  # context: averages, tails, incomplete periods
+INK = "#1f2933"  # text
+GRID = "#d9dee4"
+GENDER_COLOURS = {"F": ACCENT, "M": PRIMARY}
+GENDER_NAMES = {"F": "Female", "M": "Male"}
+
+PRINT_DPI = 200
+SCREEN_DPI = 100
+WIDE = (10.0, 4.8)
+TALL = (10.0, 5.6)
+
+# Stable chart names: the file names under charts/ and the keys of AnalysisResult.figures.
+CHART_NAMES: tuple[str, ...] = (
+    "monthly_admissions",
+    "gender_distribution",
+    "average_length_of_stay",
+    "age_gender_pyramid",
+    "length_of_stay_distribution",
+    "top_diagnoses",
+    "readmission_rate",
+    "daily_census",
+)
+
+
+class ChartFigure(Figure):
+    """A ``Figure`` that shows itself in Jupyter (as PNG) without pyplot or an inline backend."""
+
+    def _repr_png_(self) -> bytes:
+        buffer = io.BytesIO()
+        self.savefig(buffer, format="png", dpi=SCREEN_DPI)
+        return buffer.getvalue()
+
+
+def _figure(size: tuple[float, float] = WIDE) -> ChartFigure:
+    fig = ChartFigure(figsize=size, dpi=SCREEN_DPI, layout="constrained", facecolor="white")
+    FigureCanvasAgg(fig)  # the Agg canvas for this figure only; the global backend is not touched
+    return fig
+
+
+def _style(ax: Axes, *, grid_axis: str = "y") -> None:
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    for side in ("left", "bottom"):
+        ax.spines[side].set_color(MUTED)
+    ax.tick_params(colors=INK, labelsize=10, length=3)
+    ax.set_axisbelow(True)
+    ax.grid(axis=grid_axis, color=GRID, linewidth=0.8)
+    ax.xaxis.label.set_color(INK)
+    ax.yaxis.label.set_color(INK)
+
+
+def _title(ax: Axes, text: str) -> None:
+    ax.set_title(text, loc="left", fontsize=14, fontweight="bold", color=INK, pad=10)
+
+
+def _label(ax: Axes, x: str | None, y: str | None) -> None:
+    if x is not None:
+        ax.set_xlabel(x, fontsize=11)
+    if y is not None:
+        ax.set_ylabel(y, fontsize=11)
+
+
+def thousands(value: float, _pos: object = None) -> str:
+    """Tick text with thousands separators: 1,234,567; decimals only when the value has them."""
+    if value == int(value):
+        return f"{int(value):,}"
+    return f"{value:,.1f}"
+
+
+THOUSANDS = FuncFormatter(thousands)
+ABS_THOUSANDS = FuncFormatter(lambda value, _pos=None: thousands(abs(value)))
+
+
+def month_span(first: pd.Timestamp, last: pd.Timestamp) -> int:
+    """Calendar months from ``first``'s month to ``last``'s month, both included."""
+    return (last.year - first.year) * 12 + last.month - first.month + 1
+
+
+def date_axis(
+    ax: Axes, first: pd.Timestamp, last: pd.Timestamp, *, pad_days: float, monthly: bool = False, max_ticks: int = 8
+) -> None:
+    """Date ticks that never crowd: at most ``max_ticks`` labels, on month (or year) starts.
+
+    Monthly series (``monthly=True``, one point per month start) always get month ticks ("Jan 2025") and at
+    least four months of room, so one month of data is one slim bar, not a wall. Short daily series (up to
+    ~two months) get the 1st and 15th of each month ("15 Jan 2025"); longer ones the first of every 1, 2, 3
+    or 6 months ("Jan 2025"); a decade gets every 2nd year ("2016").
+    """
+    first, last = pd.Timestamp(first), pd.Timestamp(last)
+    months = month_span(first, last)
+    if monthly and months < 4:
+        pad_days += (4 - months) * 15
+    ax.set_xlim(first - pd.Timedelta(days=pad_days), last + pd.Timedelta(days=pad_days))
+    span_days = (last - first).days
+    if not monthly and 0 < span_days <= 62:
+        locator: mdates.DateLocator = mdates.DayLocator(bymonthday=(1, 15))
+        fmt = "%d %b %Y"
+        max_ticks = min(max_ticks, 6)
+    elif months <= 1:
+        locator, fmt = mdates.MonthLocator(), "%b %Y"
+    else:
+        for step in (1, 2, 3, 6):
+            if math.ceil(months / step) <= max_ticks:
+                locator, fmt = mdates.MonthLocator(bymonth=range(1, 13, step)), "%b %Y"
+                break
+        else:
+            years = months / 12
+            base = next(b for b in (1, 2, 5, 10, 20, 50, 100) if math.ceil(years / b) + 1 <= max_ticks)
+            locator, fmt = mdates.YearLocator(base=base, month=1, day=1), "%Y"
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.DateFormatter(fmt))
+    short = not monthly and span_days <= 62
+    ax.xaxis.set_minor_locator(mdates.MonthLocator() if months <= 36 and not short else mdates.YearLocator())
+    ax.tick_params(axis="x", which="minor", length=2, colors=MUTED)
+    for label in ax.get_xticklabels():
+        label.set_rotation(0)
+        label.set_horizontalalignment("center")
+
+
+def _legend(fig: Figure, ax: Axes) -> None:
+    """The legend below the plot, outside it, so it never hides data."""
+    handles, labels = ax.get_legend_handles_labels()
+    if handles:
+        fig.legend(handles, labels, loc="outside lower center", ncols=len(handles), fontsize=10, frameon=False)
+
+
+# --- the original three ---------------------------------------------------------------------------------
+def monthly_admissions(by_month: pd.DataFrame) -> ChartFigure:
+    """Bar chart: admissions per month (``patients_admissions_by_month``)."""
+    fig = _figure()
+    ax = fig.add_subplot()
+    _style(ax)
+    months = pd.to_datetime(by_month["month"])
+    ax.bar(months, by_month["admissions"].to_numpy(), width=24, color=PRIMARY, align="center")
+    if len(months):
+        date_axis(ax, months.min(), months.max(), pad_days=20, monthly=True)
+    ax.yaxis.set_major_formatter(THOUSANDS)
+    ax.yaxis.set_major_locator(MaxNLocator(nbins=6, integer=True))
+    _title(ax, "Admissions per month")
+    _label(ax, "Admission month", "Admissions (stays)")
+    return fig
+
+
+def gender_distribution(demographics: pd.DataFrame) -> ChartFigure:
+    """Bar chart: patients by gender, with counts and shares (``patients_demographics``)."""
+    totals = gender_totals(demographics)
+    fig = _figure((7.0, 4.6))
+    ax = fig.add_subplot()
+    _style(ax)
+    labels = [GENDER_NAMES.get(g, str(g)) for g in totals.index]
+    colours = [GENDER_COLOURS.get(g, TEAL) for g in totals.index]
+    bars = ax.bar(labels, totals.to_numpy(), color=colours, width=0.6)
+    everyone = totals.sum()
+    ax.bar_label(
+        bars,
+        labels=[f"{v:,} ({v / everyone:.1%})" if everyone else f"{v:,}" for v in totals],
+        padding=3, fontsize=10, color=INK,
+    )
+    ax.set_ylim(0, max(1, totals.max()) * 1.15)
+    ax.yaxis.set_major_formatter(THOUSANDS)
+    ax.yaxis.set_major_locator(MaxNLocator(nbins=6, integer=True))
+    _title(ax, "Patients by gender")
+    _label(ax, "Gender", "Patients")
+    return fig
+
+
+def gender_totals(demographics: pd.DataFrame) -> pd.Series:
+    """Patients per gender, women first then men (then anything else), as int64."""
+    totals = demographics.groupby("gender", sort=False)["patients"].sum().astype("int64")
+    order = [g for g in ("F", "M") if g in totals.index] + sorted(g for g in totals.index if g not in ("F", "M"))
+    return totals.reindex(order)
+
+
+def average_length_of_stay(by_month: pd.DataFrame, overall: float | None = None) -> ChartFigure:
+    """Line chart: average length of stay of the stays admitted each month, with the overall average."""
+    fig = _figure()
+    ax = fig.add_subplot()
+    _style(ax)
+    months = pd.to_datetime(by_month["month"])
+    values = by_month["average_length_of_stay_days"].to_numpy(dtype=float)
+    ax.plot(
+        months, values, color=PRIMARY, linewidth=2, label="Average for the month",
+        marker="o" if len(months) <= 36 else None, markersize=4,
+    )
+    if overall is not None and not math.isnan(overall):
+        ax.axhline(overall, color=MUTED, linestyle="--", linewidth=1.2, label=f"Whole period: {overall:.2f} days")
+    _legend(fig, ax)
+    if len(months):
+        date_axis(ax, months.min(), months.max(), pad_days=20, monthly=True)
+    top = np.nanmax(values) if len(values) and not np.all(np.isnan(values)) else 1.0
+    ax.set_ylim(0, max(top, overall or 0) * 1.2 or 1)
+    _title(ax, "Average length of stay by admission month")
+    _label(ax, "Admission month", "Average length of stay (days)")
+    return fig
+
+
+# --- beyond them ----------------------------------------------------------------------------------------
+def age_gender_pyramid(demographics: pd.DataFrame) -> ChartFigure:
+    """Population pyramid: patients per age group, men to the left, women to the right."""
+    groups = (
+        demographics[["age_group", "age_group_order"]].drop_duplicates().sort_values("age_group_order")["age_group"]
+    ).tolist()
+    table = demographics.pivot_table(index="age_group", columns="gender", values="patients", aggfunc="sum").reindex(
+        groups
+    ).fillna(0).astype("int64")
+    fig = _figure(TALL)
+    ax = fig.add_subplot()
+    _style(ax, grid_axis="x")
+    y = np.arange(len(groups))
+    men = table["M"].to_numpy() if "M" in table else np.zeros(len(groups), dtype="int64")
+    women = table["F"].to_numpy() if "F" in table else np.zeros(len(groups), dtype="int64")
+    left = ax.barh(y, -men, color=GENDER_COLOURS["M"], height=0.7, label="Male")
+    right = ax.barh(y, women, color=GENDER_COLOURS["F"], height=0.7, label="Female")
+    ax.bar_label(left, labels=[f"{v:,}" for v in men], padding=3, fontsize=10, color=INK)
+    ax.bar_label(right, labels=[f"{v:,}" for v in women], padding=3, fontsize=10, color=INK)
+    widest = max(1, int(men.max(initial=0)), int(women.max(initial=0)))
+    ax.set_xlim(-widest * 1.25, widest * 1.25)
+    ax.axvline(0, color=INK, linewidth=0.8)
+    ax.set_yticks(y, groups)
+    ax.xaxis.set_major_formatter(ABS_THOUSANDS)
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=8, integer=True, symmetric=True))
+    _legend(fig, ax)
+    _title(ax, "Patients by age group and gender")
+    _label(ax, "Patients (men left, women right)", "Age group (years, at end of window)")
+    return fig
+
+
+def length_of_stay_bins(histogram: pd.DataFrame, share: float = 0.99, min_cap: int = 14) -> tuple[pd.DataFrame, int | None]:
+    """Per-day counts up to a cap, plus one tail bin for the longest 1% of stays.
+
+    Returns (bins, tail_from): ``bins`` has ``length_of_stay_days`` and ``stays`` with every day from 0 to the
+    cap (missing days counted 0); ``tail_from`` is the first day of the tail bin (its row is last), or None.
+    """
+    hist = histogram.sort_values("length_of_stay_days")
+    days = hist["length_of_stay_days"].to_numpy(dtype="int64")
+    counts = hist["stays"].to_numpy(dtype="int64")
+    if len(days) == 0:
+        return pd.DataFrame({"length_of_stay_days": [], "stays": []}, dtype="int64"), None
+    cumulative = np.cumsum(counts) / counts.sum()
+    cap = max(min_cap, int(days[np.searchsorted(cumulative, share)]) if cumulative[-1] > 0 else 0)
+    top = int(days.max())
+    shown = np.arange(0, min(cap, top) + 1)
+    per_day = pd.Series(counts, index=days).reindex(shown, fill_value=0)
+    bins = pd.DataFrame({"length_of_stay_days": shown, "stays": per_day.to_numpy(dtype="int64")})
+    if top <= cap:
+        return bins, None
+    tail = int(counts[days > cap].sum())
+    bins = pd.concat(
+        [bins, pd.DataFrame({"length_of_stay_days": [cap + 1], "stays": [tail]})], ignore_index=True
+    )
+    return bins, cap + 1
+
+
+def length_of_stay_distribution(
+    histogram: pd.DataFrame, mean: float | None = None, median: float | None = None
+) -> ChartFigure:
+    """Histogram of length of stay in days (from ``GROUP BY length_of_stay_days`` counts), with mean and median."""
+    bins, tail_from = length_of_stay_bins(histogram)
+    fig = _figure()
+    ax = fig.add_subplot()
+    _style(ax)
+    colours = [PRIMARY] * len(bins)
+    if tail_from is not None:
+        colours[-1] = MUTED
+    ax.bar(bins["length_of_stay_days"], bins["stays"], width=0.85, color=colours)
+    if tail_from is not None:
+        ax.annotate(
+            f"≥ {tail_from} days", (tail_from, bins["stays"].iloc[-1]), textcoords="offset points",
+            xytext=(0, 4), ha="center", fontsize=9, color=INK,
+        )
+    if mean is not None and not math.isnan(mean):
+        ax.axvline(mean, color=ACCENT, linewidth=1.5, label=f"Mean {mean:.1f} days")
+    if median is not None and not math.isnan(median):
+        ax.axvline(median, color=TEAL, linewidth=1.5, linestyle="--", label=f"Median {median:g} days")
+    _legend(fig, ax)
+    ax.set_xlim(-0.8, (len(bins) - 1) + (2.5 if tail_from is not None else 0.8) if len(bins) else 1)
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=12, integer=True))
+    ax.yaxis.set_major_formatter(THOUSANDS)
+    ax.yaxis.set_major_locator(MaxNLocator(nbins=6, integer=True))
+    _title(ax, "Length of stay distribution")
+    _label(ax, "Length of stay (days; 0 = discharged the same day)", "Stays")
+    return fig
+
+
+def _short(text: str, width: int = 38) -> str:
+    text = str(text)
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
+def top_diagnoses(diagnoses: pd.DataFrame) -> ChartFigure:
+    """Two panels sharing the diagnoses: stays (left) and average length of stay (right), most stays on top."""
+    fig = _figure(TALL)
+    left, right = fig.subplots(1, 2, sharey=True, gridspec_kw={"width_ratios": [3, 2]})
+    _style(left, grid_axis="x")
+    _style(right, grid_axis="x")
+    y = np.arange(len(diagnoses))
+    labels = [f"{_short(d)} ({c})" for d, c in zip(diagnoses["diagnosis_description"], diagnoses["diagnosis_code"])]
+    stays = diagnoses["stays"].to_numpy(dtype="int64")
+    average = diagnoses["average_length_of_stay_days"].to_numpy(dtype=float)
+    bars = left.barh(y, stays, color=PRIMARY, height=0.7)
+    left.bar_label(bars, labels=[f"{v:,}" for v in stays], padding=3, fontsize=9, color=INK)
+    bars = right.barh(y, average, color=ACCENT, height=0.7)
+    right.bar_label(bars, labels=[f"{v:.1f}" for v in average], padding=3, fontsize=9, color=INK)
+    left.set_yticks(y, labels, fontsize=10)
+    left.invert_yaxis()
+    left.set_xlim(0, max(1, stays.max(initial=0)) * 1.18)
+    right.set_xlim(0, max(1.0, np.nanmax(average) if len(average) else 1.0) * 1.2)
+    left.xaxis.set_major_formatter(THOUSANDS)
+    left.xaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
+    right.xaxis.set_major_locator(MaxNLocator(nbins=4))
+    right.tick_params(axis="y", left=False)
+    left.set_xlabel("Stays", fontsize=11)
+    right.set_xlabel("Average length of stay (days)", fontsize=11)
+    fig.suptitle(
+        f"Top {len(diagnoses)} diagnoses by stays, with their average length of stay",
+        x=0.01, ha="left", fontsize=14, fontweight="bold", color=INK,
+    )
+    return fig
+
+
+def readmission_rate(
+    by_month: pd.DataFrame, overall: float | None = None, window_end: pd.Timestamp | None = None
+) -> ChartFigure:
+    """Line chart: share of each discharge month's stays readmitted within 30 days.
+
+    The last 30 days before ``window_end`` are shaded: their follow-up runs past the data, so their rate is low.
+    """
+    fig = _figure()
+    ax = fig.add_subplot()
+    _style(ax)
+    months = pd.to_datetime(by_month["month"])
+    rate = by_month["readmission_rate"].to_numpy(dtype=float)
+    ax.plot(
+        months, rate, color=PRIMARY, linewidth=2, label="Discharge month",
+        marker="o" if len(months) <= 36 else None, markersize=4,
+    )
+    if overall is not None and not math.isnan(overall):
+        ax.axhline(overall, color=MUTED, linestyle="--", linewidth=1.2, label=f"Whole period: {overall:.1%}")
+    if len(months):
+        date_axis(ax, months.min(), months.max(), pad_days=20, monthly=True)
+        if window_end is not None:
+            start = pd.Timestamp(window_end) - pd.Timedelta(days=30)
+            right = ax.get_xlim()[1]
+            if mdates.date2num(start) < right:
+                ax.axvspan(start, mdates.num2date(right).replace(tzinfo=None), color=MUTED, alpha=0.18, lw=0,
+                           label="Follow-up incomplete (last 30 days)")
+                ax.set_xlim(right=right)
+    top = np.nanmax(rate) if len(rate) and not np.all(np.isnan(rate)) else 0.0
+    ax.set_ylim(0, max(0.05, top, overall or 0) * 1.25)
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    _legend(fig, ax)
+    _title(ax, "30-day readmission rate by discharge month")
+    _label(ax, "Discharge month", "Readmitted within 30 days (% of stays)")
+    return fig
+
+
+def daily_census(census: pd.DataFrame, peak: int | None = None, peak_date: pd.Timestamp | None = None) -> ChartFigure:
+    """Line chart: patients in hospital at midnight each day, with a 28-day average and the peak marked."""
+    fig = _figure()
+    ax = fig.add_subplot()
+    _style(ax)
+    days = pd.to_datetime(census["census_date"])
+    values = census["patients_in_hospital"].to_numpy(dtype="int64")
+    dense = len(days) > 400
+    ax.plot(days, values, color=PRIMARY, linewidth=0.8 if dense else 1.4, alpha=0.75 if dense else 1.0,
+            label="Midnight census")
+    if len(days) > 120:
+        smooth = pd.Series(values, index=days).rolling(28, min_periods=1, center=True).mean()
+        ax.plot(days, smooth.to_numpy(), color=ACCENT, linewidth=2, label="28-day average")
+    if peak is not None and peak_date is not None and not pd.isna(peak_date) and len(days):
+        when = pd.Timestamp(peak_date)
+        ax.scatter([when], [peak], color=ACCENT, s=30, zorder=3, edgecolor="white")
+        where = (when - days.min()) / max(days.max() - days.min(), pd.Timedelta(days=1))
+        align = "right" if where > 0.85 else "left" if where < 0.15 else "center"
+        ax.annotate(
+            f"Peak {peak:,} on {when:%d %b %Y}", (when, peak), textcoords="offset points",
+            xytext=(0, 8), ha=align, fontsize=10, color=INK,
+        )
+    if len(days):
+        date_axis(ax, days.min(), days.max(), pad_days=max(1, (days.max() - days.min()).days * 0.01))
+    ax.set_ylim(0, max(1, values.max(initial=0), peak or 0) * 1.2)
+    ax.yaxis.set_major_formatter(THOUSANDS)
+    ax.yaxis.set_major_locator(MaxNLocator(nbins=6, integer=True))
+    _legend(fig, ax)
+    _title(ax, "Daily census (occupancy)")
+    _label(ax, "Date", "Patients in hospital at midnight")
+    return fig
+
+
+def build_figures(frames: dict[str, pd.DataFrame], on_chart: Callable[[str], object] | None = None) -> dict[str, ChartFigure]:
+    """Every chart in ``CHART_NAMES`` order, from the DataFrames ``marts.read_marts`` returns."""
+    kpis = frames["kpis"].iloc[0]
+
+    def value(name: str) -> float | None:
+        v = kpis.get(name)
+        return None if v is None or pd.isna(v) else float(v)
+
+    census = frames["daily_census"]
+    window_end = pd.to_datetime(census["census_date"]).max() if len(census) else None
+    peak = value("peak_census")
+    makers: dict[str, Callable[[], ChartFigure]] = {
+        "monthly_admissions": lambda: monthly_admissions(frames["admissions_by_month"]),
+        "gender_distribution": lambda: gender_distribution(frames["demographics"]),
+        "average_length_of_stay": lambda: average_length_of_stay(
+            frames["admissions_by_month"], value("average_length_of_stay_days")
+        ),
+        "age_gender_pyramid": lambda: age_gender_pyramid(frames["demographics"]),
+        "length_of_stay_distribution": lambda: length_of_stay_distribution(
+            frames["length_of_stay_histogram"], value("average_length_of_stay_days"), value("median_length_of_stay_days")
+        ),
+        "top_diagnoses": lambda: top_diagnoses(frames["top_diagnoses"]),
+        "readmission_rate": lambda: readmission_rate(
+            frames["readmission_rate_by_month"], value("readmission_rate_30d"), window_end
+        ),
+        "daily_census": lambda: daily_census(
+            census, None if peak is None else int(peak), kpis.get("peak_census_date")
+        ),
+    }
+    figures: dict[str, ChartFigure] = {}
+    for name in CHART_NAMES:
+        figures[name] = makers[name]()
+        if on_chart is not None:
+            on_chart(name)
+    return figures
+
+
+def figure_bytes(fig: Figure, fmt: str = "png", dpi: int = PRINT_DPI) -> bytes:
+    """The figure rendered to PNG or SVG bytes (SVG without a timestamp, with stable element ids)."""
+    buffer = io.BytesIO()
+    if fmt == "svg":
+        with matplotlib.rc_context({"svg.hashsalt": "hospital-analytics"}):
+            fig.savefig(buffer, format="svg", metadata={"Date": None})
+    else:
+        fig.savefig(buffer, format="png", dpi=dpi)
+    return buffer.getvalue()

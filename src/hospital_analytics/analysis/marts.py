@@ -1,0 +1,223 @@
+"""Read the dbt marts through the ``Warehouse`` interface into small, aggregated DataFrames.
+
+Every query here returns a few hundred rows at most, whatever the number of stays: the marts are already
+aggregated, and the two questions asked of ``fct_hospitalizations`` (length-of-stay histogram, top
+diagnoses) are ``GROUP BY`` queries the warehouse answers. The SQL is plain enough for DuckDB and Snowflake.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from hospital_analytics.errors import AnalyzeError, HospitalError, StepOrderError
+
+if TYPE_CHECKING:
+    from hospital_analytics.config import Settings
+    from hospital_analytics.warehouse.base import Warehouse
+
+TRANSFORM_HINT = (
+    "Run `hospital transform` (after `hospital generate` and `hospital load`), or `hospital run-all`; "
+    "then `hospital analyze` again."
+)
+
+# The marts analyze reads (a subset of layout.MARTS), checked before any query runs.
+REQUIRED_MARTS: tuple[str, ...] = (
+    "kpis",
+    "patients_demographics",
+    "patients_admissions_by_month",
+    "readmission_rate_by_month",
+    "daily_census",
+    "fct_hospitalizations",
+    "length_of_stay_by_diagnosis",
+    "doctor_workload",
+)
+
+TOP_DIAGNOSES = 10
+TOP_DOCTORS = 10
+TOP_DIAGNOSIS_GROUPS = 12
+
+# name -> (mart it reads, SQL with {t} for the mart's qualified name)
+QUERIES: dict[str, tuple[str, str]] = {
+    "kpis": (
+        "kpis",
+        "SELECT admissions, patients, average_length_of_stay_days, median_length_of_stay_days, "
+        "readmission_rate_30d, bed_days, peak_census, peak_census_date, total_charges, "
+        "first_admission_date, last_admission_date FROM {t}",
+    ),
+    "demographics": (
+        "patients_demographics",
+        "SELECT gender, age_group, age_group_order, patients, share_of_patients FROM {t} "
+        "ORDER BY age_group_order, gender",
+    ),
+    "admissions_by_month": (
+        "patients_admissions_by_month",
+        "SELECT month, month_label, admissions, distinct_patients, total_length_of_stay_days, "
+        "average_length_of_stay_days FROM {t} ORDER BY month",
+    ),
+    "readmission_rate_by_month": (
+        "readmission_rate_by_month",
+        "SELECT month, month_label, discharges, readmissions_30d, readmission_rate FROM {t} ORDER BY month",
+    ),
+    "daily_census": (
+        "daily_census",
+        "SELECT census_date, admissions, discharges, patients_in_hospital FROM {t} ORDER BY census_date",
+    ),
+    "length_of_stay_histogram": (
+        "fct_hospitalizations",
+        "SELECT length_of_stay_days, COUNT(*) AS stays FROM {t} GROUP BY length_of_stay_days "
+        "ORDER BY length_of_stay_days",
+    ),
+    "top_diagnoses": (
+        "fct_hospitalizations",
+        "SELECT diagnosis_code, diagnosis_description, diagnosis_category, COUNT(*) AS stays, "
+        "CAST(AVG(CAST(length_of_stay_days AS DOUBLE)) AS DOUBLE) AS average_length_of_stay_days "
+        "FROM {t} GROUP BY diagnosis_code, diagnosis_description, diagnosis_category "
+        f"ORDER BY stays DESC, diagnosis_code LIMIT {TOP_DIAGNOSES}",
+    ),
+    "length_of_stay_by_diagnosis": (
+        "length_of_stay_by_diagnosis",
+        "SELECT diagnosis_category, doctor_specialty, stays, mean_length_of_stay_days, "
+        "median_length_of_stay_days, p90_length_of_stay_days FROM {t} "
+        f"ORDER BY stays DESC, diagnosis_category, doctor_specialty LIMIT {TOP_DIAGNOSIS_GROUPS}",
+    ),
+    "doctor_workload": (
+        "doctor_workload",
+        "SELECT doctor_id, doctor_name, specialty, department, stays, patients, bed_days, "
+        f"average_length_of_stay_days FROM {{t}} ORDER BY stays DESC, doctor_id LIMIT {TOP_DOCTORS}",
+    ),
+}
+
+_DATE_COLUMNS = {"month", "census_date", "peak_census_date", "first_admission_date", "last_admission_date"}
+_TEXT_COLUMNS = {
+    "gender", "age_group", "month_label", "diagnosis_code", "diagnosis_description", "diagnosis_category",
+    "doctor_specialty", "doctor_name", "specialty", "department",
+}
+_INT_COLUMNS = {
+    "admissions", "patients", "distinct_patients", "total_length_of_stay_days", "discharges",
+    "readmissions_30d", "patients_in_hospital", "length_of_stay_days", "stays", "bed_days", "peak_census",
+    "age_group_order", "doctor_id",
+}
+
+
+def _normalise(frame: pd.DataFrame) -> pd.DataFrame:
+    """Same dtypes from both warehouses: datetime64 dates, int64 counts, float64 measures, str labels.
+
+    Snowflake returns NUMBER(p,s) as Decimal and DATE as ``datetime.date`` objects; DuckDB gives numpy types.
+    """
+    frame = frame.copy()
+    for column in frame.columns:
+        if column in _DATE_COLUMNS:
+            frame[column] = pd.to_datetime(frame[column])
+        elif column in _TEXT_COLUMNS:
+            frame[column] = frame[column].astype("string").astype(object)
+        elif column in _INT_COLUMNS and not frame[column].isna().any():
+            frame[column] = pd.to_numeric(frame[column]).astype("int64")
+        else:
+            frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("float64")
+    return frame
+
+
+def open_reader(settings: Settings) -> Warehouse:
+    """The warehouse the marts live in (DuckDB file or Snowflake), through ``open_warehouse``.
+
+    Raises:
+        StepOrderError: the DuckDB file does not exist yet (nothing was loaded or transformed).
+    """
+    if settings.warehouse == "duckdb" and not settings.duckdb_file.is_file():
+        raise StepOrderError(
+            f"No DuckDB warehouse at {settings.duckdb_file}: its marts are built by `hospital transform`.",
+            TRANSFORM_HINT,
+        )
+    try:
+        from hospital_analytics.warehouse import open_warehouse
+    except ImportError:  # TEMPORARY until warehouse/__init__.py lands
+        from hospital_analytics.warehouse.duckdb import DuckDBWarehouse
+
+        return DuckDBWarehouse(settings, read_only=True)
+    return open_warehouse(settings)
+
+
+def check_marts(warehouse: Warehouse, schema: str) -> None:
+    """Raise ``StepOrderError`` naming ``hospital transform`` when a mart analyze reads is missing."""
+    missing = [name for name in REQUIRED_MARTS if not warehouse.table_exists(schema, name)]
+    if missing:
+        shown = ", ".join(missing[:4]) + (f" and {len(missing) - 4} more" if len(missing) > 4 else "")
+        raise StepOrderError(
+            f"The {schema} marts are missing in the {warehouse.name} warehouse ({shown}): "
+            "run `hospital transform` first.",
+            TRANSFORM_HINT,
+        )
+
+
+def read_marts(
+    warehouse: Warehouse,
+    schema: str,
+    on_query: Callable[[str], Any] | None = None,
+) -> dict[str, pd.DataFrame]:
+    """Every DataFrame analyze charts and reports, keyed by the names in ``QUERIES``.
+
+    Raises:
+        StepOrderError: a mart is missing, or the marts hold no admissions (run ``hospital transform``).
+        AnalyzeError: a query failed (for instance marts built by an older version).
+    """
+    check_marts(warehouse, schema)
+    frames: dict[str, pd.DataFrame] = {}
+    for name, (mart, sql) in QUERIES.items():
+        query = sql.format(t=warehouse.qualified(schema, mart))
+        try:
+            frame = warehouse.query_df(query)
+        except HospitalError:
+            raise
+        except Exception as exc:  # driver errors: one line, naming the mart
+            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
+            raise AnalyzeError(
+                f"Reading the {schema}.{mart} mart failed: {first}",
+                "The marts may come from an older version: run `hospital transform` again.",
+            ) from None
+        frame.columns = [str(c).lower() for c in frame.columns]
+        frames[name] = _normalise(frame)
+        if on_query is not None:
+            on_query(name)
+    _check_not_empty(frames, schema)
+    return frames
+
+
+def _check_not_empty(frames: dict[str, pd.DataFrame], schema: str) -> None:
+    kpis = frames["kpis"]
+    admissions = int(kpis["admissions"].iloc[0]) if len(kpis) and pd.notna(kpis["admissions"].iloc[0]) else 0
+    empty = [name for name in ("kpis", "admissions_by_month", "daily_census") if frames[name].empty]
+    if admissions == 0 or empty:
+        which = ", ".join(empty) if empty else "kpis"
+        raise StepOrderError(
+            f"The {schema} marts hold no admissions ({which} empty): run `hospital transform` on loaded data.",
+            TRANSFORM_HINT,
+        )
+
+
+def kpi_values(frames: dict[str, pd.DataFrame]) -> dict[str, Any]:
+    """The report's headline numbers as plain Python values (JSON-safe)."""
+    row = frames["kpis"].iloc[0]
+
+    def day(value: Any) -> dt.date | None:
+        return None if pd.isna(value) else pd.Timestamp(value).date()
+
+    def number(value: Any, kind: type) -> Any:
+        return None if pd.isna(value) else kind(value)
+
+    return {
+        "admissions": number(row["admissions"], int),
+        "patients": number(row["patients"], int),
+        "average_length_of_stay_days": number(row["average_length_of_stay_days"], float),
+        "median_length_of_stay_days": number(row["median_length_of_stay_days"], float),
+        "readmission_rate_30d": number(row["readmission_rate_30d"], float),
+        "bed_days": number(row["bed_days"], int),
+        "peak_census": number(row["peak_census"], int),
+        "peak_census_date": day(row["peak_census_date"]),
+        "total_charges": number(row["total_charges"], float),
+        "first_admission_date": day(row["first_admission_date"]),
+        "last_admission_date": day(row["last_admission_date"]),
+    }

@@ -1,0 +1,308 @@
+"""``report.html``: one self-contained page (charts embedded as base64 PNG data URIs, CSS inline, no script,
+no network) with KPI cards, the charts, a few small tables and where the data came from.
+
+A Content-Security-Policy in the page forbids every network fetch, so it opens the same offline, from an
+e-mail attachment or a shared drive, in any browser.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import html
+import json
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from hospital_analytics.analysis.charts import PRINT_DPI, SCREEN_DPI
+from hospital_analytics.fsutil import atomic_path
+
+if TYPE_CHECKING:
+    from hospital_analytics.config import Settings
+
+CHART_TEXT: dict[str, tuple[str, str]] = {
+    # name -> (heading, caption)
+    "monthly_admissions": ("Admissions per month", "Stays by the month they began."),
+    "gender_distribution": ("Patients by gender", "Every registered patient, with and without stays."),
+    "average_length_of_stay": (
+        "Average length of stay",
+        "Mean days in hospital of the stays admitted each month; the dashed line is the whole period's mean.",
+    ),
+    "age_gender_pyramid": ("Age and gender", "Patients per age group (age at the end of the window)."),
+    "length_of_stay_distribution": (
+        "Length of stay distribution",
+        "Stays per whole number of days; the grey bar gathers the longest 1% of stays.",
+    ),
+    "top_diagnoses": ("Top diagnoses", "The ten most frequent principal diagnoses and how long their stays last."),
+    "readmission_rate": (
+        "30-day readmissions",
+        "Share of stays followed by another admission of the same patient within 30 days of discharge. "
+        "The shaded last 30 days cannot be complete yet: their follow-up runs past the data.",
+    ),
+    "daily_census": (
+        "Daily census",
+        "Patients in hospital at midnight (admitted on or before the day, discharged after it).",
+    ),
+}
+
+CSS = """
+:root { --ink:#1f2933; --muted:#616e7c; --line:#d9dee4; --bg:#f5f7fa; --primary:#2b6a99; --accent:#d9733b; }
+* { box-sizing: border-box; }
+body { margin:0; background:var(--bg); color:var(--ink);
+       font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif; }
+header { background:var(--primary); color:white; padding:28px 40px 24px; }
+header h1 { margin:0 0 4px; font-size:26px; font-weight:650; }
+header p { margin:0; opacity:.9; }
+main { max-width:1720px; margin:0 auto; padding:24px 40px 48px; }
+h2 { font-size:19px; margin:32px 0 12px; }
+.kpis { display:grid; grid-template-columns:repeat(auto-fit,minmax(150px,1fr)); gap:12px; }
+.kpi { background:white; border:1px solid var(--line); border-top:4px solid var(--primary); border-radius:8px;
+       padding:14px 16px; }
+.kpi .label { color:var(--muted); font-size:13px; text-transform:uppercase; letter-spacing:.04em; }
+.kpi .value { font-size:28px; font-weight:650; margin-top:4px; font-variant-numeric:tabular-nums; }
+.kpi .note { color:var(--muted); font-size:13px; }
+.charts { display:grid; grid-template-columns:repeat(auto-fit,minmax(min(100%,780px),1fr)); gap:18px; }
+figure { margin:0; background:white; border:1px solid var(--line); border-radius:8px; padding:14px; }
+figure img { max-width:100%; height:auto; display:block; margin:0 auto; }
+figcaption { color:var(--muted); font-size:13px; margin-top:8px; }
+figcaption strong { color:var(--ink); }
+.tables { display:grid; grid-template-columns:repeat(auto-fit,minmax(min(100%,560px),1fr)); gap:18px; }
+.card { background:white; border:1px solid var(--line); border-radius:8px; padding:14px 16px; overflow-x:auto; }
+.card h3 { margin:0 0 8px; font-size:15px; }
+table { border-collapse:collapse; width:100%; font-size:13px; }
+th, td { padding:5px 8px; border-bottom:1px solid var(--line); text-align:left; vertical-align:top; }
+th { color:var(--muted); font-weight:600; }
+td.num, th.num { text-align:right; font-variant-numeric:tabular-nums; white-space:nowrap; }
+dl { display:grid; grid-template-columns:max-content 1fr; gap:4px 18px; margin:0; font-size:14px; }
+dt { color:var(--muted); }
+dd { margin:0; word-break:break-word; }
+details { margin-top:12px; }
+summary { cursor:pointer; color:var(--primary); }
+footer { color:var(--muted); font-size:12px; text-align:center; padding:16px; }
+@media print { header { background:white; color:var(--ink); } .charts,.tables { display:block; }
+               figure,.card { break-inside:avoid; margin-bottom:12px; } }
+"""
+
+CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
+
+
+def _e(value: Any) -> str:
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def _date(value: Any) -> str:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return "–"
+    return f"{pd.Timestamp(value):%d %b %Y}"
+
+
+def kpi_cards(kpis: Mapping[str, Any]) -> list[tuple[str, str, str]]:
+    """(label, value, note) of each KPI card, formatted the way the report shows them."""
+
+    def count(name: str) -> str:
+        v = kpis.get(name)
+        return "–" if v is None else f"{int(v):,}"
+
+    average = kpis.get("average_length_of_stay_days")
+    median = kpis.get("median_length_of_stay_days")
+    rate = kpis.get("readmission_rate_30d")
+    charges = kpis.get("total_charges")
+    return [
+        ("Admissions", count("admissions"),
+         f"{_date(kpis.get('first_admission_date'))} – {_date(kpis.get('last_admission_date'))}"),
+        ("Patients", count("patients"), "with at least one stay"),
+        ("Average stay", "–" if average is None else f"{average:.1f} days",
+         "" if median is None else f"median {median:g} days"),
+        ("30-day readmission rate", "–" if rate is None else f"{rate:.1%}", "of all stays"),
+        ("Peak census", count("peak_census"), f"patients on {_date(kpis.get('peak_census_date'))}"),
+        ("Bed days", count("bed_days"), "sum of lengths of stay"),
+        ("Total charges", "–" if charges is None else f"${charges:,.0f}", "billed, all stays"),
+    ]
+
+
+def _table(frame: pd.DataFrame, columns: Iterable[tuple[str, str, str]]) -> str:
+    """HTML table; ``columns`` are (column, heading, format) with format '' for text, else a format spec."""
+    columns = list(columns)
+    head = "".join(f'<th class="{"num" if f else ""}">{_e(h)}</th>' for _, h, f in columns)
+    rows = []
+    for _, row in frame.iterrows():
+        cells = []
+        for column, _h, fmt in columns:
+            value = row[column]
+            if fmt == "date":
+                cells.append(f'<td class="num">{_date(value)}</td>')
+            elif fmt and not pd.isna(value):
+                cells.append(f'<td class="num">{format(value, fmt)}</td>')
+            elif fmt:
+                cells.append('<td class="num">–</td>')
+            else:
+                cells.append(f"<td>{_e(value)}</td>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+def _tables(frames: Mapping[str, pd.DataFrame]) -> str:
+    recent = frames["admissions_by_month"].tail(12).merge(
+        frames["readmission_rate_by_month"][["month", "readmission_rate"]], on="month", how="left"
+    ).iloc[::-1]
+    cards = [
+        ("Top diagnoses", frames["top_diagnoses"], [
+            ("diagnosis_code", "Code", ""), ("diagnosis_description", "Diagnosis", ""),
+            ("stays", "Stays", ",d"), ("average_length_of_stay_days", "Avg stay (days)", ".1f"),
+        ]),
+        ("Length of stay by diagnosis group and specialty (most stays)", frames["length_of_stay_by_diagnosis"], [
+            ("diagnosis_category", "Diagnosis group", ""), ("doctor_specialty", "Specialty", ""),
+            ("stays", "Stays", ",d"), ("mean_length_of_stay_days", "Mean (days)", ".1f"),
+            ("median_length_of_stay_days", "Median", ".1f"), ("p90_length_of_stay_days", "90th pct", ".1f"),
+        ]),
+        ("Busiest doctors", frames["doctor_workload"], [
+            ("doctor_name", "Doctor", ""), ("specialty", "Specialty", ""), ("stays", "Stays", ",d"),
+            ("patients", "Patients", ",d"), ("bed_days", "Bed days", ",d"),
+            ("average_length_of_stay_days", "Avg stay (days)", ".1f"),
+        ]),
+        ("Latest months", recent, [
+            ("month", "Month", ""), ("admissions", "Admissions", ",d"), ("distinct_patients", "Patients", ",d"),
+            ("average_length_of_stay_days", "Avg stay (days)", ".2f"), ("readmission_rate", "30-day readm.", ".1%"),
+        ]),
+    ]
+    out = []
+    for title, frame, columns in cards:
+        if title == "Latest months":
+            frame = frame.assign(month=pd.to_datetime(frame["month"]).dt.strftime("%b %Y"))
+        out.append(f'<div class="card"><h3>{_e(title)}</h3>{_table(frame, columns)}</div>')
+    return "\n".join(out)
+
+
+def warehouse_description(settings: Settings) -> str:
+    """Where the marts were read from, without secrets."""
+    if settings.warehouse == "duckdb":
+        return f"DuckDB file {settings.duckdb_file}, schema {settings.analytics_schema}"
+    account = settings.snowflake_account or settings.snowflake_host or settings.snowflake_connection_name or "?"
+    return f"Snowflake account {account}, database {settings.database}, schema {settings.analytics_schema}"
+
+
+def read_manifest(path: Path) -> dict[str, Any] | None:
+    """generate's ``data/manifest.json``, or None when it is missing or unreadable."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def provenance(settings: Settings, manifest: Mapping[str, Any] | None, created: dt.datetime) -> list[tuple[str, str]]:
+    """(label, text) rows of the report's "Where the data came from" section."""
+    from hospital_analytics import __version__
+
+    rows: list[tuple[str, str]] = [("Report created", f"{created:%Y-%m-%d %H:%M} UTC by hospital-analytics {__version__}")]
+    rows.append(("Warehouse", warehouse_description(settings)))
+    if manifest is None:
+        rows.append(("Raw data", f"no manifest at {settings.layout.manifest} (generated elsewhere?)"))
+        rows.append(("Window (settings)", f"{settings.start} to {settings.end}"))
+        return rows
+    generated = manifest.get("generated_at")
+    if generated:
+        rows.append(("Data generated", str(generated).replace("T", " ")))
+    if "seed" in manifest:
+        rows.append(("Seed", str(manifest["seed"])))
+    if manifest.get("start") or manifest.get("end"):
+        rows.append(("Window", f"{manifest.get('start', '?')} to {manifest.get('end', '?')}"))
+    counts = manifest.get("counts")
+    if isinstance(counts, Mapping):
+        rows.append(("Rows generated", ", ".join(
+            f"{k} {v:,}" if isinstance(v, int) else f"{k} {v}" for k, v in counts.items()
+        )))
+    if manifest.get("locale"):
+        rows.append(("Locale", str(manifest["locale"])))
+    version = manifest.get("package_version") or manifest.get("version")
+    if version:
+        rows.append(("Generator version", str(version)))
+    return rows
+
+
+def png_size(png: bytes) -> tuple[int, int]:
+    """(width, height) in pixels from a PNG's IHDR chunk."""
+    if png[:8] != b"\x89PNG\r\n\x1a\n":
+        raise ValueError("not a PNG")
+    return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+
+
+def data_uri(png: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
+def render(
+    *,
+    kpis: Mapping[str, Any],
+    frames: Mapping[str, pd.DataFrame],
+    images: Mapping[str, bytes],
+    settings: Settings,
+    manifest: Mapping[str, Any] | None,
+    created: dt.datetime,
+) -> str:
+    """The report's HTML text. ``images`` maps chart names to PNG bytes."""
+    first, last = kpis.get("first_admission_date"), kpis.get("last_admission_date")
+    subtitle = f"Admissions {_date(first)} to {_date(last)} · {warehouse_description(settings)}"
+    cards = "\n".join(
+        f'<div class="kpi"><div class="label">{_e(label)}</div><div class="value">{_e(value)}</div>'
+        f'<div class="note">{_e(note)}</div></div>'
+        for label, value, note in kpi_cards(kpis)
+    )
+    figures = []
+    for name, png in images.items():
+        heading, caption = CHART_TEXT.get(name, (name.replace("_", " ").capitalize(), ""))
+        width, height = png_size(png)  # printed at PRINT_DPI, shown at screen size: sharp on high-DPI screens
+        width, height = round(width * SCREEN_DPI / PRINT_DPI), round(height * SCREEN_DPI / PRINT_DPI)
+        figures.append(
+            f'<figure id="{_e(name)}"><img src="{data_uri(png)}" width="{width}" height="{height}" '
+            f'alt="{_e(heading)} chart">'
+            f"<figcaption><strong>{_e(heading)}.</strong> {_e(caption)}</figcaption></figure>"
+        )
+    where = "\n".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in provenance(settings, manifest, created))
+    shown = {k: v for k, v in settings.public_dict().items() if v not in (None, "")}
+    settings_rows = "\n".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in sorted(shown.items()))
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="{CSP}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="hospital-analytics">
+<title>Hospital operations report</title>
+<style>{CSS}</style>
+</head>
+<body>
+<header><h1>Hospital operations report</h1><p>{_e(subtitle)}</p></header>
+<main>
+<section aria-label="Key figures"><h2>Key figures</h2><div class="kpis">
+{cards}
+</div></section>
+<section aria-label="Charts"><h2>Charts</h2><div class="charts">
+{chr(10).join(figures)}
+</div></section>
+<section aria-label="Tables"><h2>Tables</h2><div class="tables">
+{_tables(frames)}
+</div></section>
+<section aria-label="Where the data came from"><h2>Where the data came from</h2><div class="card">
+<dl>
+{where}
+</dl>
+<details><summary>All settings of this run</summary><dl>
+{settings_rows}
+</dl></details>
+</div></section>
+</main>
+<footer>Synthetic data for demonstration: no real patient is described here.</footer>
+</body>
+</html>
+"""
+
+
+def write_report(path: Path, text: str) -> Path:
+    """Write the report atomically (a failed run leaves the previous report in place)."""
+    with atomic_path(Path(path)) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+    return Path(path)
