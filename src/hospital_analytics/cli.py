@@ -166,3 +166,36 @@ def progress_for(as_json: bool) -> RichProgress:
 
 # --- commands -----------------------------------------------------------------------------------------
 # Each step's command lives below, one per section, in pipeline order.
+
+
+# --- export -------------------------------------------------------------------------------------------
+ExportFormatOpt = Annotated[
+    Optional[str],
+    typer.Option(
+        "--format", "-f", help="csv, parquet, hyper or all (default: all) \\[env: HOSPITAL_EXPORT_FORMAT].",
+        show_default=False,
+    ),
+]
+
+
+@app.command("export")
+def export_command(
+    ctx: typer.Context,
+    out_dir: OutOpt = None,
+    warehouse: WarehouseOpt = None,
+    export_format: ExportFormatOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Export the marts as CSV.gz, Parquet and Tableau Hyper files plus a Tableau dashboard (.twb, .twbx).
+
+    Example: hospital export --format all --out ./hospital_output
+    """
+    with _step(ctx):
+        from hospital_analytics.exports import export
+
+        settings = settings_from(
+            output_dir=out_dir, warehouse=warehouse, export_format=export_format.lower() if export_format else None
+        )
+        with progress_for(as_json) as progress:
+            result = export(settings, progress=progress)
+        emit(result, as_json)

@@ -165,7 +165,7 @@ def export(
         )
     result = ExportResult(step="export", seconds=0.0, warehouse=settings.warehouse, export_dir=export_dir,
                           formats=list(chosen), notes=notes)
-    with open_warehouse(settings) as wh:
+    with open_warehouse(settings, read_only=True) as wh:
         schema_name = settings.analytics_schema
         missing = [t for t in MARTS if not wh.table_exists(schema_name, t)]
         if missing:
