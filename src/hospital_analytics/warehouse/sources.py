@@ -1,0 +1,146 @@
+"""The files ``load`` reads: which format, whether all four are there, and how many rows each holds.
+
+Format choice (documented in the README):
+
+- ``HOSPITAL_FORMAT=csv`` (the default): CSV, falling back to Parquet when only Parquet was generated;
+- ``HOSPITAL_FORMAT=parquet``: Parquet, falling back to CSV;
+- ``HOSPITAL_FORMAT=both``: Parquet on DuckDB (typed and compact: the fastest load), CSV on Snowflake
+  (split on line boundaries into chunks for a parallel COPY).
+
+A format is used only when all four files are there. Every file is checked before any SQL runs: a CSV's
+header must list schema.py's columns in order and its last line must be complete; a Parquet file must
+hold every column. Rows are counted here, independently of the warehouse, and the load compares them
+with what the warehouse loaded (and with the manifest's counts when ``data/manifest.json`` has them).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Literal
+
+from hospital_analytics.errors import LoadError, StepOrderError
+from hospital_analytics.layout import RAW_TABLES, OutputLayout
+from hospital_analytics.schema import column_names
+
+Format = Literal["csv", "parquet"]
+_CHUNK = 16 * 1024 * 1024
+REGENERATE = "Regenerate the files with `hospital generate` (same --out), then run `hospital load` again."
+
+
+@dataclasses.dataclass(frozen=True)
+class SourceFile:
+    """One raw table's file, checked and counted."""
+
+    table: str
+    path: Path
+    format: Format
+    rows: int  # data rows (header excluded)
+    bytes: int
+
+
+def format_order(preferred: str, warehouse: str) -> tuple[Format, Format]:
+    """Formats to try, best first, for ``HOSPITAL_FORMAT`` = ``preferred`` on ``warehouse``."""
+    if preferred == "parquet" or (preferred == "both" and warehouse == "duckdb"):
+        return ("parquet", "csv")
+    return ("csv", "parquet")
+
+
+def _path(layout: OutputLayout, table: str, fmt: Format) -> Path:
+    return layout.csv(table) if fmt == "csv" else layout.parquet(table)
+
+
+def find_sources(layout: OutputLayout, preferred: str = "csv", warehouse: str = "duckdb") -> dict[str, SourceFile]:
+    """The four raw files, checked and counted.
+
+    Raises:
+        StepOrderError: no complete set of files (generate has not run for this output folder).
+        LoadError: a file is there but unusable (header, truncated last line, count differs from manifest).
+    """
+    order = format_order(preferred, warehouse)
+    for fmt in order:
+        paths = {table: _path(layout, table, fmt) for table in RAW_TABLES}
+        if all(path.is_file() for path in paths.values()):
+            manifest = _manifest_counts(layout.manifest)
+            return {table: _check(table, path, fmt, manifest) for table, path in paths.items()}
+    first = order[0]
+    missing = [str(_path(layout, t, first)) for t in RAW_TABLES if not _path(layout, t, first).is_file()]
+    raise StepOrderError(
+        f"No generated data to load: {', '.join(missing[:2])}{' and more' if len(missing) > 2 else ''} "
+        "missing.",
+        f"Run `hospital generate --out {layout.root}` first (or point --out at the folder generate wrote).",
+    )
+
+
+def _manifest_counts(manifest: Path) -> Mapping[str, int]:
+    try:
+        data = json.loads(manifest.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    counts = data.get("counts") if isinstance(data, dict) else None
+    if not isinstance(counts, dict):
+        return {}
+    return {k: v for k, v in counts.items() if k in RAW_TABLES and isinstance(v, int) and not isinstance(v, bool)}
+
+
+def _check(table: str, path: Path, fmt: Format, manifest: Mapping[str, int]) -> SourceFile:
+    rows = _check_csv(table, path) if fmt == "csv" else _check_parquet(table, path)
+    expected = manifest.get(table)
+    if expected is not None and expected != rows:
+        raise LoadError(
+            f"{table}: {path} has {rows:,} rows but data/manifest.json says {expected:,}.",
+            REGENERATE + " (Or delete data/manifest.json to load the files as they are.)",
+        )
+    return SourceFile(table=table, path=path, format=fmt, rows=rows, bytes=path.stat().st_size)
+
+
+def _check_csv(table: str, path: Path) -> int:
+    expected = column_names(table)
+    try:
+        with open(path, "rb") as handle:
+            header = handle.readline()
+            newlines = header.count(b"\n")
+            last = header
+            while chunk := handle.read(_CHUNK):
+                newlines += chunk.count(b"\n")
+                last = chunk
+    except OSError as exc:
+        raise LoadError(f"{table}: cannot read {path}: {exc.strerror or exc}.", "Check the file's permissions.") from None
+    names = header.decode("utf-8", errors="replace").rstrip("\r\n").split(",")
+    if names != expected:
+        missing = [c for c in expected if c not in names]
+        extra = [c for c in names if c not in expected]
+        detail = (
+            f"missing column(s) {', '.join(missing)}"
+            if missing
+            else f"unexpected column(s) {', '.join(extra)}"
+            if extra
+            else "columns in another order"
+        )
+        raise LoadError(
+            f"{table}: {path} header does not match the {table} schema ({detail}).",
+            REGENERATE,
+        )
+    if not header.endswith(b"\n"):
+        raise LoadError(f"{table}: {path} has a header but no line end (empty or truncated file).", REGENERATE)
+    if not last.endswith(b"\n"):
+        raise LoadError(f"{table}: {path} ends in the middle of a line (truncated file?).", REGENERATE)
+    return newlines - 1
+
+
+def _check_parquet(table: str, path: Path) -> int:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        meta = pq.ParquetFile(path).metadata
+    except (OSError, pa.ArrowException) as exc:
+        raise LoadError(f"{table}: {path} is not a readable Parquet file ({str(exc).splitlines()[0][:120]}).",
+                        REGENERATE) from None
+    names = set(meta.schema.names)
+    missing = [c for c in column_names(table) if c not in names]
+    if missing:
+        raise LoadError(f"{table}: {path} lacks column(s) {', '.join(missing)}.", REGENERATE)
+    return int(meta.num_rows)
