@@ -42,11 +42,11 @@ err = Console(stderr=True)
 
 # --- shared options ---------------------------------------------------------------------------------
 OutOpt = Annotated[
-    Optional[Path], typer.Option("--out", "-o", help="Output folder [env: HOSPITAL_OUTPUT_DIR].", show_default=False)
+    Optional[Path], typer.Option("--out", "-o", help="Output folder \\[env: HOSPITAL_OUTPUT_DIR].", show_default=False)
 ]
 WarehouseOpt = Annotated[
     Optional[str],
-    typer.Option("--warehouse", "-w", help="duckdb or snowflake [env: HOSPITAL_WAREHOUSE].", show_default=False),
+    typer.Option("--warehouse", "-w", help="duckdb or snowflake \\[env: HOSPITAL_WAREHOUSE].", show_default=False),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
 
@@ -198,4 +198,66 @@ def export_command(
         )
         with progress_for(as_json) as progress:
             result = export(settings, progress=progress)
+        emit(result, as_json)
+
+
+# --- analyze ------------------------------------------------------------------------------------------
+ChartFormatOpt = Annotated[
+    Optional[str],
+    typer.Option(
+        "--chart-format", help="png, svg or both (default: png) [env: HOSPITAL_CHART_FORMAT].", show_default=False
+    ),
+]
+
+
+@app.command("analyze")
+def analyze_command(
+    ctx: typer.Context,
+    out_dir: OutOpt = None,
+    warehouse: WarehouseOpt = None,
+    chart_format: ChartFormatOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Chart the marts and write charts/*.png and a self-contained report.html (KPIs, charts, tables).
+
+    Example: hospital analyze --out ./hospital_output --chart-format both
+    """
+    with _step(ctx):
+        from hospital_analytics.analysis import analyze
+
+        settings = settings_from(
+            output_dir=out_dir, warehouse=warehouse, chart_format=chart_format.lower() if chart_format else None
+        )
+        with progress_for(as_json) as progress:
+            result = analyze(settings, progress=progress)
+        emit(result, as_json)
+
+
+# --- load ---------------------------------------------------------------------------------------------
+@app.command("load")
+def load_command(
+    ctx: typer.Context,
+    out_dir: OutOpt = None,
+    warehouse: WarehouseOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Load the generated files into the warehouse's RAW schema, replacing all four tables at once or none.
+
+    Example: hospital load --warehouse duckdb --out ./hospital_output
+    """
+    with _step(ctx):
+        from hospital_analytics.warehouse import load
+
+        settings = settings_from(output_dir=out_dir, warehouse=warehouse.lower() if warehouse else None)
+        with progress_for(as_json) as progress:
+            result = load(settings, progress=progress)
+        if not as_json:
+            table = Table(title=f"Loaded into {result.warehouse} {result.database} . {result.schema}", title_justify="left")
+            for column in ("table", "rows", "bytes", "files", "seconds", "rows/s"):
+                table.add_column(column, justify="left" if column == "table" else "right")
+            for name, t in result.tables.items():
+                table.add_row(
+                    name, f"{t.rows:,}", f"{t.bytes_staged:,}", str(t.files), f"{t.seconds:.2f}", f"{t.rows_per_second:,.0f}"
+                )
+            out.print(table)
         emit(result, as_json)

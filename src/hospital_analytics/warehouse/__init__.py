@@ -102,8 +102,7 @@ class LoadResult(StepResult):
             ("schema", self.schema),
             ("source", f"{self.source_format} in {self.source_dir}"),
         ]
-        for name, t in self.tables.items():
-            rows.append((name, f"{t.rows:,} rows, {_size(t.bytes_staged)}, {t.seconds:.2f} s"))
+        rows.append(("tables", ", ".join(f"{name} {t.rows:,}" for name, t in self.tables.items())))
         rows.append(("rows", f"{self.rows:,} ({self.rows_per_second:,.0f} rows/s)"))
         rows.append(("bytes staged" if self.warehouse == "snowflake" else "bytes read", _size(self.bytes_staged)))
         return rows
