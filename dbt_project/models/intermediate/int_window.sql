@@ -1,0 +1,7 @@
+-- One row: the analysis window. Starts at the first admission; ends on var window_end
+-- (the settings' end date), else on the last day of the month of the latest admission.
+select
+    min(admission_date) as first_admission_date,
+    max(admission_date) as last_admission_date,
+    {{ hospital_analytics.window_end_date('max(admission_date)') }} as window_end
+from {{ ref('stg_hospitalizations') }}

@@ -1,0 +1,65 @@
+-- One wide row per stay, for BI: the stay, its patient (age at admission), its doctor and readmission flags.
+with stays as (
+    select * from {{ ref('stg_hospitalizations') }}
+),
+
+patients as (
+    select * from {{ ref('stg_patients') }}
+),
+
+doctors as (
+    select * from {{ ref('stg_doctors') }}
+),
+
+sequenced as (
+    select hospitalization_id, readmitted_within_30d, is_readmission
+    from {{ ref('int_stays_sequenced') }}
+),
+
+joined as (
+    select
+        stays.*,
+        patients.gender as patient_gender,
+        cast({{ hospital_analytics.age_in_years('patients.birth_date', 'stays.admission_date') }} as integer)
+            as patient_age_at_admission,
+        patients.insurance,
+        patients.state as patient_state,
+        doctors.specialty as doctor_specialty,
+        doctors.department as doctor_department,
+        sequenced.readmitted_within_30d,
+        sequenced.is_readmission
+    from stays
+    inner join patients
+        on patients.patient_id = stays.patient_id
+    inner join doctors
+        on doctors.doctor_id = stays.doctor_id
+    inner join sequenced
+        on sequenced.hospitalization_id = stays.hospitalization_id
+)
+
+select
+    hospitalization_id,
+    patient_id,
+    doctor_id,
+    admission_date,
+    discharge_date,
+    admission_month,
+    length_of_stay_days,
+    admission_type,
+    stay_type,
+    diagnosis_code,
+    diagnosis_description,
+    diagnosis_category,
+    discharge_disposition,
+    total_charges,
+    patient_gender,
+    patient_age_at_admission,
+    {{ hospital_analytics.age_group('patient_age_at_admission') }} as age_group,
+    {{ hospital_analytics.age_group_order('patient_age_at_admission') }} as age_group_order,
+    insurance,
+    patient_state,
+    doctor_specialty,
+    doctor_department,
+    readmitted_within_30d,
+    is_readmission
+from joined

@@ -1,0 +1,43 @@
+-- Patients by gender and age group (age on the window's last day), with their share of all patients.
+-- Every gender present is listed with all five age groups, zero when no patient falls in one.
+with ages as (
+    select * from {{ ref('int_patient_ages') }}
+),
+
+age_groups as (
+    {% for group in ['0-17', '18-44', '45-64', '65-84', '85+'] -%}
+    select '{{ group }}' as age_group, {{ loop.index }} as age_group_order
+    {% if not loop.last %}union all{% endif %}
+    {% endfor %}
+),
+
+genders as (
+    select distinct gender from ages
+),
+
+counts as (
+    select gender, age_group, count(*) as patients
+    from ages
+    group by gender, age_group
+),
+
+grid as (
+    select
+        genders.gender,
+        age_groups.age_group,
+        age_groups.age_group_order,
+        coalesce(counts.patients, 0) as patients
+    from genders
+    cross join age_groups
+    left join counts
+        on counts.gender = genders.gender
+        and counts.age_group = age_groups.age_group
+)
+
+select
+    gender,
+    age_group,
+    cast(age_group_order as integer) as age_group_order,
+    cast(patients as bigint) as patients,
+    cast(patients as double) / cast(sum(patients) over () as double) as share_of_patients
+from grid

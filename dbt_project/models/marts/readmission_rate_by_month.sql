@@ -1,0 +1,21 @@
+-- 30-day readmission rate per month of discharge: readmitted stays / stays discharged that month.
+with readmissions as (
+    select * from {{ ref('readmissions') }}
+),
+
+monthly as (
+    select
+        discharge_month,
+        count(*) as discharges,
+        {{ hospital_analytics.count_true('readmitted_within_30d') }} as readmissions_30d
+    from readmissions
+    group by discharge_month
+)
+
+select
+    discharge_month as month,
+    {{ hospital_analytics.month_label('discharge_month') }} as month_label,
+    discharges,
+    readmissions_30d,
+    cast(readmissions_30d as double) / cast(discharges as double) as readmission_rate
+from monthly
