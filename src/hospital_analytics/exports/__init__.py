@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from hospital_analytics.config import Settings, resolve_settings
-from hospital_analytics.errors import ConfigError, StepOrderError
+from hospital_analytics.errors import ConfigError, StepOrderError, WarehouseError
 from hospital_analytics.exports import writers
 from hospital_analytics.fsutil import ensure_writable_dir, remove_stale_temporaries
 from hospital_analytics.layout import MARTS
@@ -113,6 +113,20 @@ def _requested(formats: str | Iterable[str] | None, settings: Settings) -> tuple
     return [f for f in FORMATS if f in chosen], everything
 
 
+def _export_schema(wh: Any, schema_name: str, table: str) -> Any:
+    """The export types of a mart's columns; ``StepOrderError`` when the mart is not there yet."""
+    try:
+        probe = wh.query_arrow(f"SELECT * FROM {wh.qualified(schema_name, table)} LIMIT 0")
+    except WarehouseError:
+        if not wh.table_exists(schema_name, table):
+            raise StepOrderError(
+                f"The mart {schema_name}.{table} is not in the {wh.name} warehouse yet.",
+                "Run `hospital transform` first (or `hospital run-all`).",
+            ) from None
+        raise
+    return writers.export_schema(probe.schema)
+
+
 def export(
     settings: Settings | None = None,
     *,
@@ -167,13 +181,7 @@ def export(
                           formats=list(chosen), notes=notes)
     with open_warehouse(settings, read_only=True) as wh:
         schema_name = settings.analytics_schema
-        missing = [t for t in MARTS if not wh.table_exists(schema_name, t)]
-        if missing:
-            raise StepOrderError(
-                f"The marts are not in the warehouse yet: {schema_name}.{missing[0]}"
-                + (f" and {len(missing) - 1} more" if len(missing) > 1 else "") + " missing.",
-                "Run `hospital transform` first (or `hospital run-all`).",
-            )
+        schemas = {table: _export_schema(wh, schema_name, table) for table in MARTS}  # all there, before writing
         ensure_writable_dir(export_dir, "export folder")
         for fmt in chosen:
             ensure_writable_dir(export_dir / fmt, "export folder")
@@ -182,11 +190,9 @@ def export(
         dashboard_csv = "hyper" not in chosen
         task = "export"
         progress.start(task, total=len(MARTS) * len(chosen) + (1 if dashboard_csv else 0) + 2)
-        schemas = {}
         for table in MARTS:
             qualified = wh.qualified(schema_name, table)
-            schema = writers.export_schema(wh.query_arrow(f"SELECT * FROM {qualified} LIMIT 0").schema)
-            schemas[table] = schema
+            schema = schemas[table]
             sql = writers.select_sql(wh, qualified, schema)
             for fmt in chosen:
                 path = export_path(export_dir, table, fmt)
