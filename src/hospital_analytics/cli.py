@@ -17,6 +17,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -82,8 +83,8 @@ def _step(ctx: typer.Context) -> Iterator[None]:
     except HospitalError as exc:
         if _debug(ctx):
             err.print_exception()
-        err.print(f"[bold red]Error:[/] {exc.message}", highlight=False, markup=True, soft_wrap=True)
-        err.print(f"[dim]Hint:[/] {exc.hint}", highlight=False, soft_wrap=True)
+        err.print(f"[bold red]Error:[/] {escape(exc.message)}", highlight=False, markup=True, soft_wrap=True)
+        err.print(f"[dim]Hint:[/] {escape(exc.hint)}", highlight=False, soft_wrap=True)
         raise typer.Exit(exc.exit_code) from None
     except KeyboardInterrupt:
         err.print("[bold red]Error:[/] interrupted; files already written are complete, none is half-written.")
@@ -93,7 +94,7 @@ def _step(ctx: typer.Context) -> Iterator[None]:
     except Exception as exc:  # an unexpected failure: still one line, unless --debug
         if _debug(ctx):
             raise
-        err.print(f"[bold red]Error:[/] unexpected {type(exc).__name__}: {_one_line(exc)}", highlight=False)
+        err.print(f"[bold red]Error:[/] unexpected {type(exc).__name__}: {escape(_one_line(exc))}", highlight=False)
         err.print("[dim]Hint:[/] run again with --debug for the traceback, and report it.", highlight=False)
         raise typer.Exit(1) from None
 

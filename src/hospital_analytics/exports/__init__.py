@@ -78,7 +78,7 @@ class ExportResult(StepResult):
             ("files", f"{len(self.files)} ({_size(self.total_bytes)})"),
         ]
         if self.packaged_workbook is not None:
-            out.append(("dashboard", f"{self.packaged_workbook} (data: {self.dashboard_data})"))
+            out.append(("dashboard", f"{self.packaged_workbook.name} (data: {self.dashboard_data})"))
         out += [("note", note) for note in self.notes]
         return out
 
