@@ -237,3 +237,17 @@ def test_marts_not_built_yet(tmp_path):
         export(duckdb_settings(tmp_path, db))
     assert "hospital transform" in info.value.hint
     assert isinstance(info.value, HospitalError) and info.value.exit_code == 1
+
+
+def test_an_empty_mart_gives_empty_files_with_columns(tmp_path):
+    db = build_marts(tmp_path / "hospital.duckdb")
+    con = duckdb.connect(str(db))
+    con.execute('DELETE FROM "ANALYTICS".readmission_rate_by_month')
+    con.close()
+    result = export(duckdb_settings(tmp_path, db))
+    assert result.rows["readmission_rate_by_month"] == 0
+    with open_warehouse(duckdb_settings(tmp_path, db), read_only=True) as wh:
+        expected = warehouse_table(wh, "ANALYTICS", "readmission_rate_by_month")
+    for fmt in FORMATS:
+        back = read_back(export_path(result.export_dir, "readmission_rate_by_month", fmt), fmt, expected.schema)
+        assert back.num_rows == 0 and back.schema.names == expected.schema.names

@@ -114,9 +114,13 @@ def _requested(formats: str | Iterable[str] | None, settings: Settings) -> tuple
 
 
 def _export_schema(wh: Any, schema_name: str, table: str) -> Any:
-    """The export types of a mart's columns; ``StepOrderError`` when the mart is not there yet."""
+    """The export types of a mart's columns; ``StepOrderError`` when the mart is not there yet.
+
+    One row, not none: Snowflake's connector types an empty result from metadata alone and loses the
+    scale of NUMBER(p,s) columns there, while a row carries the types every batch will have.
+    """
     try:
-        probe = wh.query_arrow(f"SELECT * FROM {wh.qualified(schema_name, table)} LIMIT 0")
+        probe = wh.query_arrow(f"SELECT * FROM {wh.qualified(schema_name, table)} LIMIT 1")
     except WarehouseError:
         if not wh.table_exists(schema_name, table):
             raise StepOrderError(
