@@ -115,8 +115,8 @@ def emit(result: Any, as_json: bool) -> None:
         sys.stdout.write(json.dumps(result.to_dict(), indent=2) + "\n")
         return
     table = Table(show_header=False, box=None, pad_edge=False)
-    table.add_column(style="bold")
-    table.add_column()
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column(overflow="fold")  # long paths wrap instead of being cut with "…"
     for label, value in result.summary_rows():
         table.add_row(label, str(value))
     table.add_row("time", f"{result.seconds:.2f} s")

@@ -61,10 +61,9 @@ class AnalysisResult(StepResult):
             value = k.get(name)
             return "–" if value is None else format(value, fmt)
 
-        folders = sorted({str(p.parent) for p in self.charts})
-        return [
-            ("report", str(self.report)),
-            ("charts", f"{len(self.charts)} files in {', '.join(folders) or '–'}"),
+        rows = [("report", str(self.report))]
+        rows += [("charts" if i == 0 else "", str(path)) for i, path in enumerate(self.charts)]
+        return rows + [
             ("warehouse", self.warehouse),
             ("admissions", num("admissions", ",d")),
             ("patients", num("patients", ",d")),

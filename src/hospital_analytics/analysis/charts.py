@@ -114,33 +114,35 @@ def date_axis(
 
     Monthly series (``monthly=True``, one point per month start) always get month ticks ("Jan 2025") and at
     least four months of room, so one month of data is one slim bar, not a wall. Short daily series (up to
-    ~two months) get the 1st and 15th of each month ("15 Jan 2025"); longer ones the first of every 1, 2, 3
-    or 6 months ("Jan 2025"); a decade gets every 2nd year ("2016").
+    ~two months) get days ("15 Jan 2025": every day, or the 1st/8th/15th/22nd, ...); longer ones the first
+    of every 1, 2, 3 or 6 months ("Jan 2025"); a decade gets every 2nd year ("2016"). The densest choice
+    with at most ``max_ticks`` labels in view wins.
     """
     first, last = pd.Timestamp(first), pd.Timestamp(last)
     months = month_span(first, last)
     if monthly and months < 4:
         pad_days += (4 - months) * 15
-    ax.set_xlim(first - pd.Timedelta(days=pad_days), last + pd.Timedelta(days=pad_days))
+    lo, hi = first - pd.Timedelta(days=pad_days), last + pd.Timedelta(days=pad_days)
+    ax.set_xlim(lo, hi)
     span_days = (last - first).days
-    if not monthly and 0 < span_days <= 62:
-        locator: mdates.DateLocator = mdates.DayLocator(bymonthday=(1, 15))
-        fmt = "%d %b %Y"
-        max_ticks = min(max_ticks, 6)
-    elif months <= 1:
-        locator, fmt = mdates.MonthLocator(), "%b %Y"
-    else:
-        for step in (1, 2, 3, 6):
-            if math.ceil(months / step) <= max_ticks:
-                locator, fmt = mdates.MonthLocator(bymonth=range(1, 13, step)), "%b %Y"
-                break
-        else:
-            years = months / 12
-            base = next(b for b in (1, 2, 5, 10, 20, 50, 100) if math.ceil(years / b) + 1 <= max_ticks)
-            locator, fmt = mdates.YearLocator(base=base, month=1, day=1), "%Y"
+    short = not monthly and span_days <= 62
+    candidates: list[tuple[mdates.DateLocator, str]] = []
+    if short:
+        candidates += [(mdates.DayLocator(), "%d %b %Y")]
+        candidates += [(mdates.DayLocator(bymonthday=d), "%d %b %Y") for d in ((1, 8, 15, 22), (1, 15), (1,))]
+    candidates += [(mdates.MonthLocator(bymonth=range(1, 13, step)), "%b %Y") for step in (1, 2, 3, 6)]
+    candidates += [(mdates.YearLocator(base=b, month=1, day=1), "%Y") for b in (1, 2, 5, 10, 20, 50, 100, 200)]
+    limit = min(max_ticks, 6) if short else max_ticks
+    view = mdates.date2num(lo.to_pydatetime()), mdates.date2num(hi.to_pydatetime())
+
+    def in_view(candidate: mdates.DateLocator) -> int:
+        candidate.set_axis(ax.xaxis)
+        return sum(view[0] <= t <= view[1] for t in candidate.tick_values(lo.to_pydatetime(), hi.to_pydatetime()))
+
+    # the densest candidate with 1..limit labels in view (a single month still gets its own label)
+    locator, fmt = next(((c, f) for c, f in candidates if 1 <= in_view(c) <= limit), candidates[-1])
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(mdates.DateFormatter(fmt))
-    short = not monthly and span_days <= 62
     ax.xaxis.set_minor_locator(mdates.MonthLocator() if months <= 36 and not short else mdates.YearLocator())
     ax.tick_params(axis="x", which="minor", length=2, colors=MUTED)
     for label in ax.get_xticklabels():

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from hospital_analytics.errors import AnalyzeError, HospitalError, StepOrderError
+from hospital_analytics.errors import AnalyzeError, HospitalError, StepOrderError, WarehouseError
 
 if TYPE_CHECKING:
     from hospital_analytics.config import Settings
@@ -122,23 +122,20 @@ def _normalise(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def open_reader(settings: Settings) -> Warehouse:
-    """The warehouse the marts live in (DuckDB file or Snowflake), through ``open_warehouse``.
+    """The connected warehouse the marts live in (DuckDB file, read-only, or Snowflake), via ``open_warehouse``.
 
     Raises:
         StepOrderError: the DuckDB file does not exist yet (nothing was loaded or transformed).
+        WarehouseError: the warehouse could not be reached.
     """
     if settings.warehouse == "duckdb" and not settings.duckdb_file.is_file():
         raise StepOrderError(
             f"No DuckDB warehouse at {settings.duckdb_file}: its marts are built by `hospital transform`.",
             TRANSFORM_HINT,
         )
-    try:
-        from hospital_analytics.warehouse import open_warehouse
-    except ImportError:  # TEMPORARY until warehouse/__init__.py lands
-        from hospital_analytics.warehouse.duckdb import DuckDBWarehouse
+    from hospital_analytics.warehouse import open_warehouse
 
-        return DuckDBWarehouse(settings, read_only=True)
-    return open_warehouse(settings)
+    return open_warehouse(settings, read_only=True)  # read-only: a notebook may hold the DuckDB file too
 
 
 def check_marts(warehouse: Warehouse, schema: str) -> None:
@@ -170,9 +167,14 @@ def read_marts(
         query = sql.format(t=warehouse.qualified(schema, mart))
         try:
             frame = warehouse.query_df(query)
+        except WarehouseError as exc:  # one line naming the mart (a column missing: marts of an older version)
+            raise AnalyzeError(
+                f"Reading the {schema}.{mart} mart failed: {exc.message}",
+                f"If the marts come from an older version, run `hospital transform` again. {exc.hint}",
+            ) from None
         except HospitalError:
             raise
-        except Exception as exc:  # driver errors: one line, naming the mart
+        except Exception as exc:  # any other driver error: still one line, naming the mart
             first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
             raise AnalyzeError(
                 f"Reading the {schema}.{mart} mart failed: {first}",

@@ -58,11 +58,13 @@ header h1 { margin:0 0 4px; font-size:26px; font-weight:650; }
 header p { margin:0; opacity:.9; }
 main { max-width:1720px; margin:0 auto; padding:24px 40px 48px; }
 h2 { font-size:19px; margin:32px 0 12px; }
-.kpis { display:grid; grid-template-columns:repeat(auto-fit,minmax(150px,1fr)); gap:12px; }
+.kpis { display:grid; grid-template-columns:repeat(4,minmax(0,1fr)); gap:14px; }
+@media (max-width:760px) { .kpis { grid-template-columns:repeat(2,minmax(0,1fr)); } }
 .kpi { background:white; border:1px solid var(--line); border-top:4px solid var(--primary); border-radius:8px;
        padding:14px 16px; }
 .kpi .label { color:var(--muted); font-size:13px; text-transform:uppercase; letter-spacing:.04em; }
-.kpi .value { font-size:28px; font-weight:650; margin-top:4px; font-variant-numeric:tabular-nums; }
+.kpi .value { font-size:28px; font-weight:650; margin-top:4px; font-variant-numeric:tabular-nums; white-space:nowrap; }
+.kpi .unit { font-size:16px; font-weight:500; color:var(--muted); }
 .kpi .note { color:var(--muted); font-size:13px; }
 .charts { display:grid; grid-template-columns:repeat(auto-fit,minmax(min(100%,780px),1fr)); gap:18px; }
 figure { margin:0; background:white; border:1px solid var(--line); border-radius:8px; padding:14px; }
@@ -76,6 +78,7 @@ table { border-collapse:collapse; width:100%; font-size:13px; }
 th, td { padding:5px 8px; border-bottom:1px solid var(--line); text-align:left; vertical-align:top; }
 th { color:var(--muted); font-weight:600; }
 td.num, th.num { text-align:right; font-variant-numeric:tabular-nums; white-space:nowrap; }
+td:first-child { white-space:nowrap; }
 dl { display:grid; grid-template-columns:max-content 1fr; gap:4px 18px; margin:0; font-size:14px; }
 dt { color:var(--muted); }
 dd { margin:0; word-break:break-word; }
@@ -99,8 +102,16 @@ def _date(value: Any) -> str:
     return f"{pd.Timestamp(value):%d %b %Y}"
 
 
-def kpi_cards(kpis: Mapping[str, Any]) -> list[tuple[str, str, str]]:
-    """(label, value, note) of each KPI card, formatted the way the report shows them."""
+def money(value: float) -> str:
+    """$ with thousands separators below a million, else compact: $5.94M, $1.23B."""
+    for size, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M")):
+        if abs(value) >= size:
+            return f"${value / size:,.2f}{suffix}"
+    return f"${value:,.0f}"
+
+
+def kpi_cards(kpis: Mapping[str, Any], average_census: float | None = None) -> list[tuple[str, str, str, str]]:
+    """(label, value, unit, note) of each KPI card, formatted the way the report shows them."""
 
     def count(name: str) -> str:
         v = kpis.get(name)
@@ -111,15 +122,17 @@ def kpi_cards(kpis: Mapping[str, Any]) -> list[tuple[str, str, str]]:
     rate = kpis.get("readmission_rate_30d")
     charges = kpis.get("total_charges")
     return [
-        ("Admissions", count("admissions"),
+        ("Admissions", count("admissions"), "",
          f"{_date(kpis.get('first_admission_date'))} – {_date(kpis.get('last_admission_date'))}"),
-        ("Patients", count("patients"), "with at least one stay"),
-        ("Average stay", "–" if average is None else f"{average:.1f} days",
+        ("Patients", count("patients"), "", "with at least one stay"),
+        ("Average stay", "–" if average is None else f"{average:.1f}", " days",
          "" if median is None else f"median {median:g} days"),
-        ("30-day readmission rate", "–" if rate is None else f"{rate:.1%}", "of all stays"),
-        ("Peak census", count("peak_census"), f"patients on {_date(kpis.get('peak_census_date'))}"),
-        ("Bed days", count("bed_days"), "sum of lengths of stay"),
-        ("Total charges", "–" if charges is None else f"${charges:,.0f}", "billed, all stays"),
+        ("30-day readmission rate", "–" if rate is None else f"{rate:.1%}", "", "of all stays"),
+        ("Peak census", count("peak_census"), " patients", f"in hospital on {_date(kpis.get('peak_census_date'))}"),
+        ("Average census", "–" if average_census is None else f"{average_census:,.1f}", " patients",
+         "in hospital at midnight, per day"),
+        ("Bed days", count("bed_days"), "", "sum of lengths of stay"),
+        ("Total charges", "–" if charges is None else money(charges), "", f"billed over {count('admissions')} stays"),
     ]
 
 
@@ -246,10 +259,12 @@ def render(
     """The report's HTML text. ``images`` maps chart names to PNG bytes."""
     first, last = kpis.get("first_admission_date"), kpis.get("last_admission_date")
     subtitle = f"Admissions {_date(first)} to {_date(last)} · {warehouse_description(settings)}"
+    census = frames["daily_census"]["patients_in_hospital"]
+    average_census = float(census.mean()) if len(census) else None
     cards = "\n".join(
-        f'<div class="kpi"><div class="label">{_e(label)}</div><div class="value">{_e(value)}</div>'
-        f'<div class="note">{_e(note)}</div></div>'
-        for label, value, note in kpi_cards(kpis)
+        f'<div class="kpi"><div class="label">{_e(label)}</div><div class="value">{_e(value)}'
+        f'{f"<span class=unit>{_e(unit)}</span>" if unit else ""}</div><div class="note">{_e(note)}</div></div>'
+        for label, value, unit, note in kpi_cards(kpis, average_census)
     )
     figures = []
     for name, png in images.items():

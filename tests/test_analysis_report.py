@@ -1,0 +1,237 @@
+"""analyze's report.html: KPI values shown, self-contained (no network), provenance, and it renders in Chromium."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import shutil
+import subprocess
+
+import pytest
+from analysis_marts import build_marts, read
+from lxml import html as lxml_html
+from PIL import Image
+
+from hospital_analytics.analysis import CHART_NAMES, analyze
+from hospital_analytics.config import Settings
+
+MANIFEST = {
+    "seed": 4242,
+    "start": "2024-01-01",
+    "end": "2025-12-31",
+    "counts": {"patients": 150, "doctors": 12, "hospitalizations": 400},
+    "locale": "en_US",
+    "generated_at": "2026-01-02T03:04:05Z",
+    "package_version": "0.1.0",
+}
+
+
+@pytest.fixture(scope="module")
+def out(tmp_path_factory):
+    root = tmp_path_factory.mktemp("report")
+    build_marts(root / "hospital.duckdb")
+    (root / "data").mkdir()
+    (root / "data" / "manifest.json").write_text(json.dumps(MANIFEST), encoding="utf-8")
+    return root
+
+
+@pytest.fixture(scope="module")
+def result(out):
+    return analyze(Settings(output_dir=out, chart_format="both", snowflake_password="hunter2-not-for-reports"))
+
+
+@pytest.fixture(scope="module")
+def page(result):
+    return result.report.read_text(encoding="utf-8")
+
+
+def _cards(page: str) -> dict[str, tuple[str, str]]:
+    tree = lxml_html.fromstring(page)
+    return {
+        card.find_class("label")[0].text_content(): (
+            card.find_class("value")[0].text_content(),
+            card.find_class("note")[0].text_content(),
+        )
+        for card in tree.find_class("kpi")
+    }
+
+
+def test_report_shows_each_kpi_value(result, page, out):
+    kpis = read(out / "hospital.duckdb", "SELECT * FROM ANALYTICS.kpis").iloc[0]
+    cards = _cards(page)
+    assert cards["Admissions"][0] == f"{int(kpis['admissions']):,}"
+    assert cards["Patients"][0] == f"{int(kpis['patients']):,}"
+    assert cards["Average stay"][0] == f"{kpis['average_length_of_stay_days']:.1f} days"
+    assert cards["Average stay"][1] == f"median {kpis['median_length_of_stay_days']:g} days"
+    assert cards["30-day readmission rate"][0] == f"{kpis['readmission_rate_30d']:.1%}"
+    assert cards["Peak census"][0] == f"{int(kpis['peak_census']):,} patients"
+    assert kpis["peak_census_date"].strftime("%d %b %Y") in cards["Peak census"][1]
+    assert cards["Bed days"][0] == f"{int(kpis['bed_days']):,}"
+    assert cards["Total charges"][0] == f"${kpis['total_charges'] / 1e6:,.2f}M"
+    census = read(out / "hospital.duckdb", "SELECT avg(patients_in_hospital) FROM ANALYTICS.daily_census").iloc[0, 0]
+    assert cards["Average census"][0] == f"{census:,.1f} patients"
+    assert result.kpis["admissions"] == int(kpis["admissions"])
+
+
+def test_report_embeds_every_chart_as_a_png_data_uri(page):
+    tree = lxml_html.fromstring(page)
+    images = tree.xpath("//img")
+    assert [img.getparent().get("id") for img in images] == list(CHART_NAMES)
+    for img in images:
+        src = img.get("src")
+        assert src.startswith("data:image/png;base64,")
+        png = base64.b64decode(src.split(",", 1)[1])
+        assert png[:8] == b"\x89PNG\r\n\x1a\n"
+        assert img.get("alt")
+        assert int(img.get("width")) >= 500
+
+
+def test_report_needs_no_network(page):
+    tree = lxml_html.fromstring(page)
+    for element in tree.iter():
+        for attribute in ("src", "href", "action", "data", "poster"):
+            value = element.get(attribute) if isinstance(element.tag, str) else None
+            assert value is None or value.startswith(("data:", "#")), (element.tag, attribute, value[:80])
+    assert not tree.xpath("//script | //link | //iframe | //object | //embed")
+    assert not re.search(r"url\(|@import", page)
+    csp = tree.xpath("//meta[@http-equiv='Content-Security-Policy']/@content")
+    assert csp and "default-src 'none'" in csp[0] and "img-src data:" in csp[0]
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [(0, "$0"), (999_999.4, "$999,999"), (5_941_620.7, "$5.94M"), (1_234_000_000, "$1.23B"), (2.5e12, "$2.50T")],
+)
+def test_money_stays_short(value, shown):
+    from hospital_analytics.analysis.report import money
+
+    assert money(value) == shown
+
+
+def test_report_tells_where_the_data_came_from(page, out):
+    text = lxml_html.fromstring(page).text_content()
+    assert "Seed4242" in text.replace(" ", "") or "4242" in text
+    assert "2026-01-02 03:04:05" in text
+    assert "2024-01-01 to 2025-12-31" in text
+    assert f"DuckDB file {out / 'hospital.duckdb'}" in text
+    assert "hospitalizations 400" in text
+    assert "hunter2" not in page  # secrets stay out, even from the settings list
+    assert "**********" in page
+
+
+def test_report_without_manifest_says_so(tmp_path):
+    build_marts(tmp_path / "hospital.duckdb", stays=80, patients=40)
+    result = analyze(Settings(output_dir=tmp_path))
+    text = lxml_html.fromstring(result.report.read_text(encoding="utf-8")).text_content()
+    assert "no manifest at" in text
+
+
+def test_tables_show_the_top_diagnoses(page, out):
+    top = read(
+        out / "hospital.duckdb",
+        "SELECT diagnosis_code, count(*) AS n FROM ANALYTICS.fct_hospitalizations GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 10",
+    )
+    tree = lxml_html.fromstring(page)
+    table = tree.xpath("//div[@class='card'][h3='Top diagnoses']//tbody/tr")
+    assert [row[0].text_content() for row in table] == top["diagnosis_code"].tolist()
+    assert [row[2].text_content() for row in table] == [f"{n:,}" for n in top["n"]]
+
+
+def test_chart_files_in_both_formats(result, out):
+    assert [p.name for p in result.charts] == [f"{n}.{f}" for n in CHART_NAMES for f in ("png", "svg")]
+    for path in result.charts:
+        assert path.parent == out / "charts" and path.stat().st_size > 5_000
+        if path.suffix == ".png":
+            with Image.open(path) as image:
+                assert image.info.get("dpi", (0, 0))[0] == pytest.approx(200, abs=1)
+                assert image.width >= 1400
+        else:
+            assert path.read_text(encoding="utf-8").lstrip().startswith("<?xml")
+    assert not list((out / "charts").glob(".tmp-*"))
+
+
+def test_switching_to_svg_only_removes_stale_pngs(tmp_path):
+    build_marts(tmp_path / "hospital.duckdb", stays=80, patients=40)
+    analyze(Settings(output_dir=tmp_path))
+    assert len(list((tmp_path / "charts").glob("*.png"))) == len(CHART_NAMES)
+    second = analyze(Settings(output_dir=tmp_path), chart_format="svg")
+    assert {p.suffix for p in second.charts} == {".svg"}
+    assert not list((tmp_path / "charts").glob("*.png"))
+    assert "data:image/png;base64," in second.report.read_text(encoding="utf-8")  # the report still embeds PNG
+
+
+def test_svg_output_is_reproducible(tmp_path):
+    build_marts(tmp_path / "hospital.duckdb", stays=80, patients=40)
+    first = analyze(Settings(output_dir=tmp_path, chart_format="svg"))
+    before = {p.name: p.read_bytes() for p in first.charts}
+    second = analyze(Settings(output_dir=tmp_path, chart_format="svg"))
+    assert {p.name: p.read_bytes() for p in second.charts} == before
+
+
+# --- the report in a real browser ----------------------------------------------------------------------------
+CHROMIUM_FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync", "--hide-scrollbars",
+    "--disable-extensions", "--mute-audio",
+]
+
+# Injected before the report's own <head> content (so before its CSP meta): once the page has loaded it
+# writes, into the DOM, how many images there are, how many decoded (complete with a natural width),
+# how much text the page shows and how tall it is. --dump-dom then prints that DOM.
+PROBE = """<script>
+window.addEventListener('load', function () {
+  var images = Array.prototype.slice.call(document.images);
+  var loaded = images.filter(function (i) { return i.complete && i.naturalWidth > 0; }).length;
+  var probe = document.createElement('div');
+  probe.id = 'probe';
+  probe.setAttribute('data-images', images.length);
+  probe.setAttribute('data-loaded', loaded);
+  probe.setAttribute('data-text', document.body.innerText.trim().length);
+  probe.setAttribute('data-height', document.documentElement.scrollHeight);
+  document.body.appendChild(probe);
+});
+</script>"""
+
+
+def _chromium() -> str:
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not found:
+        pytest.skip("Chromium is not installed (apt-get install chromium); .ci/run installs it")
+    return found
+
+
+def _run(binary: str, profile, *args: str) -> subprocess.CompletedProcess:
+    command = [binary, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args]
+    return subprocess.run(command, capture_output=True, text=True, timeout=90)
+
+
+def test_report_renders_in_headless_chromium(result, tmp_path):
+    binary = _chromium()
+    page = result.report.read_text(encoding="utf-8")
+    probed = tmp_path / "probed.html"
+    probed.write_text(page.replace("<head>", "<head>" + PROBE, 1), encoding="utf-8")
+
+    dom = _run(binary, tmp_path / "profile-dom", "--virtual-time-budget=10000", "--dump-dom", probed.as_uri())
+    assert dom.returncode == 0, dom.stderr[-1500:]
+    found = re.search(r'<div id="probe" data-images="(\d+)" data-loaded="(\d+)" data-text="(\d+)" data-height="(\d+)"', dom.stdout)
+    assert found, "the page did not finish loading:\n" + dom.stdout[-800:] + dom.stderr[-800:]
+    images, loaded, text, height = map(int, found.groups())
+    assert images == len(CHART_NAMES)
+    assert loaded == images, f"{images - loaded} image(s) did not load"
+    assert text > 1_000 and height > 3_000
+
+    shot = tmp_path / "report.png"  # kept for a person to look at
+    done = _run(binary, tmp_path / "profile-shot", "--window-size=1280,4000", f"--screenshot={shot}", result.report.as_uri())
+    assert done.returncode == 0 and shot.is_file(), done.stderr[-1500:]
+    with Image.open(shot) as image:
+        rgb = image.convert("RGB")
+        assert rgb.size == (1280, 4000)
+        colours = rgb.getcolors(maxcolors=1 << 20) or []
+        assert len(colours) > 200, "the page looks blank"
+        background = max(colours)[1]
+        busy = sum(n for n, c in colours if sum(abs(a - b) for a, b in zip(c, background)) > 60)
+        assert busy / (1280 * 4000) > 0.05, "the page is almost all background"
+        # the header band is the report's primary blue, not an error page
+        r, g, b = rgb.getpixel((20, 20))
+        assert b > r + 40, (r, g, b)
