@@ -262,3 +262,85 @@ def load_command(
                 )
             out.print(table)
         emit(result, as_json)
+
+
+# --- transform / docs ---------------------------------------------------------------------------------
+SelectOpt = Annotated[
+    Optional[list[str]],
+    typer.Option(
+        "--select", "-s", help="dbt node selection, as with dbt --select (repeatable), e.g. 'kpis+'.",
+        show_default=False, metavar="SELECTOR",
+    ),
+]
+FullRefreshOpt = Annotated[bool, typer.Option("--full-refresh", help="Rebuild incremental models from scratch.")]
+
+
+def _print_nodes(result: Any) -> None:
+    """The models built (and any test that did not pass): node, status, rows, seconds."""
+    table = Table(
+        title=f"dbt {result.command} on {result.warehouse} {result.database}.{result.schema}", title_justify="left"
+    )
+    for column in ("node", "type", "status", "rows", "seconds"):
+        table.add_column(column, justify="left" if column in ("node", "type", "status") else "right")
+    styles = {"success": "green", "pass": "green", "fail": "red", "error": "red", "warn": "yellow"}
+    shown = [n for n in result.nodes if n.resource_type == "model" or n.status not in ("pass", "success", "no-op")]
+    for n in shown:
+        kind = n.materialized or n.resource_type.replace("_", " ")
+        status = f"[{styles.get(n.status, 'dim')}]{n.status}[/]"
+        rows = "" if n.rows is None else f"{n.rows:,}"
+        table.add_row(escape(n.node), kind, status, rows, f"{n.seconds:.2f}")
+    hidden = [n for n in result.nodes if n not in shown and n.resource_type in ("test", "unit_test")]
+    if hidden:
+        table.caption = f"and {len(hidden)} tests passed"
+        table.caption_justify = "left"
+    out.print(table)
+
+
+@app.command("transform")
+def transform_command(
+    ctx: typer.Context,
+    select: SelectOpt = None,
+    full_refresh: FullRefreshOpt = False,
+    out_dir: OutOpt = None,
+    warehouse: WarehouseOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Build the dbt models in the ANALYTICS schema and run their tests (dbt build, in-process).
+
+    Example: hospital transform --out ./hospital_output --select kpis+
+    """
+    with _step(ctx):
+        from hospital_analytics.transformation import transform
+
+        settings = settings_from(output_dir=out_dir, warehouse=warehouse.lower() if warehouse else None)
+        try:
+            with progress_for(as_json) as progress:
+                result = transform(settings, select=select, full_refresh=full_refresh, progress=progress)
+        except HospitalError as exc:
+            partial = getattr(exc, "result", None)
+            if partial is not None and not as_json:
+                _print_nodes(partial)
+            raise
+        if not as_json:
+            _print_nodes(result)
+        emit(result, as_json)
+
+
+@app.command("docs")
+def docs_command(
+    ctx: typer.Context,
+    out_dir: OutOpt = None,
+    warehouse: WarehouseOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Write the dbt project's documentation (models, columns, tests, lineage) as one static HTML page.
+
+    Example: hospital docs --out ./hospital_output && open hospital_output/docs/index.html
+    """
+    with _step(ctx):
+        from hospital_analytics.transformation import docs
+
+        settings = settings_from(output_dir=out_dir, warehouse=warehouse.lower() if warehouse else None)
+        with progress_for(as_json) as progress:
+            result = docs(settings, progress=progress)
+        emit(result, as_json)
