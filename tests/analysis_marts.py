@@ -236,3 +236,47 @@ def read(path: Path, sql: str) -> pd.DataFrame:
         return con.execute(sql).df()
     finally:
         con.close()
+
+
+def _snowflake_type(column: str, duck_type: str) -> str:
+    if duck_type == "DOUBLE" and column.startswith(("average_", "mean_", "median_", "p90_")):
+        return "NUMBER(38,6)"  # what AVG() gives on Snowflake: analyze must cope with Decimal columns
+    if duck_type.startswith("DECIMAL"):
+        return duck_type.replace("DECIMAL", "NUMBER")
+    return {"BIGINT": "NUMBER(38,0)", "INTEGER": "NUMBER(38,0)", "HUGEINT": "NUMBER(38,0)", "DOUBLE": "FLOAT",
+            "VARCHAR": "VARCHAR", "DATE": "DATE", "BOOLEAN": "BOOLEAN"}[duck_type]
+
+
+def copy_to_snowflake(source: Path, server: dict, database: str, schema: str = "ANALYTICS") -> None:
+    """Create ``database.schema`` on a (fakesnow) Snowflake server holding the DuckDB file's marts."""
+    import datetime as _dt
+    import decimal
+
+    import snowflake.connector
+
+    def value(v):
+        if isinstance(v, decimal.Decimal):
+            return str(v)
+        if isinstance(v, (_dt.date, _dt.datetime)):
+            return v.isoformat()[:10]
+        return v
+
+    duck = duckdb.connect(str(source), read_only=True)
+    con = snowflake.connector.connect(**server)
+    try:
+        cur = con.cursor()
+        cur.execute(f"CREATE OR REPLACE DATABASE {database}")
+        cur.execute(f"CREATE SCHEMA {database}.{schema}")
+        present = {r[0] for r in duck.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'ANALYTICS'").fetchall()}
+        for table in [t for t in MART_SQL if t in present]:
+            columns = duck.execute(f'DESCRIBE "ANALYTICS"."{table}"').fetchall()
+            ddl = ", ".join(f"{name} {_snowflake_type(name, kind)}" for name, kind, *_ in columns)
+            cur.execute(f"CREATE TABLE {database}.{schema}.{table} ({ddl})")
+            rows = [tuple(value(v) for v in row) for row in duck.execute(f'SELECT * FROM "ANALYTICS"."{table}"').fetchall()]
+            if rows:
+                marks = ", ".join(["%s"] * len(columns))
+                cur.executemany(f"INSERT INTO {database}.{schema}.{table} VALUES ({marks})", rows)
+    finally:
+        con.close()
+        duck.close()
