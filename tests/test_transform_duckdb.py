@@ -1,0 +1,281 @@
+"""hospital transform on DuckDB: the whole dbt project builds, every dbt test passes, the marts equal the
+same figures computed with pandas from the raw CSVs; failing tests, missing RAW tables, the project left
+untouched, the DuckDB file reopenable in the same process, docs, and plain `dbt build` giving the same tables.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+from typer.testing import CliRunner
+
+import transform_support as ts
+from hospital_analytics.cli import app
+from hospital_analytics.errors import StepOrderError, TransformError
+from hospital_analytics.layout import MARTS, dbt_project_dir
+from hospital_analytics.transformation import transform
+
+VENV_BIN = Path(sys.executable).parent
+
+
+def _clear_env(mp: pytest.MonkeyPatch) -> None:
+    for name in list(os.environ):
+        if name.startswith(("HOSPITAL_", "SNOWFLAKE_")):
+            mp.delenv(name, raising=False)
+
+
+def _tree(folder: Path) -> dict[str, tuple[int, int]]:
+    """Every file under ``folder`` (hidden ones too) with its size and mtime."""
+    return {
+        str(p.relative_to(folder)): (p.stat().st_size, p.stat().st_mtime_ns)
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and "__pycache__" not in p.parts
+    }
+
+
+class Recorder:
+    """A Progress that remembers what it was told."""
+
+    def __init__(self) -> None:
+        self.started: list[tuple[str, float | None]] = []
+        self.advanced = 0
+        self.finished: list[str] = []
+
+    def start(self, task: str, total: float | None = None) -> None:
+        self.started.append((task, total))
+
+    def advance(self, task: str, amount: float = 1) -> None:
+        self.advanced += amount
+
+    def finish(self, task: str) -> None:
+        self.finished.append(task)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory):
+    """Edge-case raw data, loaded with `hospital load`'s library step, built once with transform."""
+    from hospital_analytics.warehouse import load
+
+    root = tmp_path_factory.mktemp("transform_duckdb")
+    with pytest.MonkeyPatch.context() as mp:
+        _clear_env(mp)
+        settings = ts.clean_settings(output_dir=root / "out", start=ts.START, end=ts.END)
+        ts.write_edge_case_csvs(settings.layout.csv_dir)
+        load(settings)
+        project_before = _tree(dbt_project_dir())
+        progress = Recorder()
+        result = transform(settings, progress=progress)
+        project_after = _tree(dbt_project_dir())
+    return {
+        "settings": settings,
+        "result": result,
+        "progress": progress,
+        "project_before": project_before,
+        "project_after": project_after,
+    }
+
+
+def test_every_model_builds_and_every_dbt_test_passes(built) -> None:
+    result = built["result"]
+    assert result.success and not result.failures
+    models = {n.node: n for n in result.models}
+    assert set(MARTS) <= set(models)
+    assert {"stg_patients", "stg_doctors", "stg_hospitalizations"} <= set(models)
+    assert all(n.status == "success" for n in models.values())
+    assert all(models[m].materialized == "table" for m in MARTS)
+    assert all(models[m].materialized == "view" for m in ("stg_patients", "stg_doctors", "stg_hospitalizations"))
+    tests = {n.node: n for n in result.tests}
+    assert all(n.status == "pass" for n in tests.values())
+    # the singular tests and the unit tests the project promises
+    for name in (
+        "assert_discharge_on_or_after_admission", "assert_no_overlapping_stays", "assert_monthly_totals_match_raw",
+        "assert_monthly_totals_match_stays", "assert_length_of_stay_matches_dates", "assert_census_balances",
+        "test_int_patient_ages_age_groups", "test_int_patient_ages_leap_day_birthday",
+        "test_stg_hospitalizations_length_of_stay", "test_int_stays_sequenced_readmission_flags",
+        "test_daily_census_midnight_census",
+    ):
+        assert name in tests, name
+    assert sum(1 for n in result.tests if n.resource_type == "unit_test") >= 9
+    assert len(result.tests) > 100
+    # rows are counted for every table
+    assert result.rows_of("kpis") == 1
+    assert result.rows_of("fct_hospitalizations") == len(ts.pd.read_csv(built["settings"].layout.csv("hospitalizations")))
+    assert all(models[m].rows is not None and models[m].rows > 0 for m in MARTS)
+    assert result.rows_of("stg_patients") is None  # a view
+
+
+def test_marts_equal_pandas_figures_from_the_raw_csvs(built) -> None:
+    settings = built["settings"]
+    actual = ts.read_marts(settings)
+    expected = ts.expected_marts(settings.layout.csv_dir, ts.END)
+    ts.assert_marts_match(actual, expected)
+
+
+def test_edge_cases_land_where_the_rules_say(built) -> None:
+    actual = ts.read_marts(built["settings"])
+    readm = actual["readmissions"].set_index("hospitalization_id")
+    first_patient = readm[readm["patient_id"] == 1].sort_values("admission_date")
+    # discharge -> next admission: 30 days (a readmission), then 31 days (not one), then none
+    assert [int(v) for v in first_patient["days_to_next_admission"].iloc[:2]] == [30, 31]
+    assert [bool(v) for v in first_patient["readmitted_within_30d"]] == [True, False, False]
+    per = actual["patients_hospitalizations"].set_index("patient_id")
+    assert per.loc[2, "age_group"] == "18-44"  # 18th birthday on the window's last day
+    assert per.loc[3, "age_group"] == "65-84"  # 85th birthday the day after it
+    census = actual["daily_census"]
+    assert ts.pd.Timestamp(census["census_date"].max()).date() == ts.END  # to window_end, not to the last discharge
+    workload = actual["doctor_workload"].set_index("doctor_id")
+    idle = workload.loc[workload.index.max()]
+    assert int(idle["stays"]) == 0 and int(idle["bed_days"]) == 0
+    assert ts.pd.isna(idle["average_length_of_stay_days"])
+
+
+def test_progress_counts_every_dbt_node(built) -> None:
+    progress, result = built["progress"], built["result"]
+    assert progress.started == [("dbt build", len(result.nodes))]
+    assert progress.advanced == len(result.nodes)
+    assert progress.finished == ["dbt build"]
+
+
+def test_dbt_writes_only_under_the_output_folder(built) -> None:
+    settings = built["settings"]
+    assert built["project_before"] == built["project_after"]  # nothing written into the (packaged) project
+    assert (settings.layout.dbt_target_dir / "manifest.json").is_file()
+    assert (settings.layout.dbt_target_dir / "run_results.json").is_file()
+    assert (settings.layout.dbt_log_dir / "dbt.log").is_file()
+
+
+def test_duckdb_file_reopens_read_write_in_the_same_process(built) -> None:
+    settings = built["settings"]
+    transform(settings, select="kpis")  # another in-process dbt run just before
+    with duckdb.connect(str(settings.duckdb_file)) as con:  # read-write: fails if dbt-duckdb still holds it
+        con.execute("create or replace table main.reopen_check as select 1 as x")
+        con.execute("drop table main.reopen_check")
+        assert con.execute('select count(*) from "ANALYTICS".kpis').fetchone() == (1,)
+    transform(settings, select="kpis")  # and dbt can open it again after us
+
+
+def test_failing_tests_raise_with_their_names_and_how_to_inspect(tmp_path: Path) -> None:
+    settings = ts.clean_settings(output_dir=tmp_path / "out", start=ts.START, end=ts.END)
+    csv_dir = settings.layout.csv_dir
+    ts.write_edge_case_csvs(csv_dir)
+    # Break two promises: one patient's stays overlap, and one monthly total disagrees with the rows.
+    stays = ts.pd.read_csv(csv_dir / "hospitalizations.csv")
+    first = stays.index[stays["patient_id"] == 1][0]
+    stays.loc[first, "discharge_date"] = "2024-03-20"
+    stays.loc[first, "length_of_stay_days"] = 69
+    stays.to_csv(csv_dir / "hospitalizations.csv", index=False)
+    totals = ts.pd.read_csv(csv_dir / "admissions_by_month.csv")
+    totals.loc[0, "admissions"] += 1
+    totals.to_csv(csv_dir / "admissions_by_month.csv", index=False)
+    ts.load_duckdb(settings.duckdb_file, csv_dir)
+
+    with pytest.raises(TransformError) as caught:
+        transform(settings)
+    error = caught.value
+    assert "dbt tests failed" in error.message
+    assert "assert_no_overlapping_stays" in error.message
+    assert "assert_monthly_totals_match_raw" in error.message
+    assert "\n" not in error.message
+    assert "dbt test --select" in error.hint and "--store-failures" in error.hint
+    assert str(settings.layout.dbt_target_dir / "compiled") in error.hint
+    failed = {n.node for n in error.result.failures}
+    assert {"assert_no_overlapping_stays", "assert_monthly_totals_match_raw"} <= failed
+    assert all(n.rows and n.rows > 0 for n in error.result.failures if n.resource_type == "test")
+
+    # The CLI: exit 1, the names, the table of what failed, no traceback.
+    runner = CliRunner()
+    outcome = runner.invoke(app, ["transform", "--out", str(settings.output_dir)], env={"HOSPITAL_END": "2024-12-31"})
+    assert outcome.exit_code == 1
+    assert "assert_no_overlapping_stays" in outcome.output
+    assert "dbt test --select" in outcome.output
+    assert "Traceback" not in outcome.output
+
+
+def test_missing_raw_table_says_to_run_load(tmp_path: Path) -> None:
+    settings = ts.clean_settings(output_dir=tmp_path / "out", start=ts.START, end=ts.END)
+    # No warehouse file at all: nothing is created.
+    with pytest.raises(StepOrderError, match=r"run `hospital load`|nothing has been loaded"):
+        transform(settings)
+    assert not settings.duckdb_file.exists()
+    # A file holding three of the four RAW tables.
+    ts.write_edge_case_csvs(settings.layout.csv_dir)
+    ts.load_duckdb(settings.duckdb_file, settings.layout.csv_dir, tables=("patients", "doctors", "admissions_by_month"))
+    with pytest.raises(StepOrderError) as caught:
+        transform(settings)
+    assert caught.value.message == (
+        f"The RAW table hospitalizations is missing in {settings.duckdb_file}: run `hospital load` first."
+    )
+    runner = CliRunner()
+    outcome = runner.invoke(app, ["transform", "--out", str(settings.output_dir)])
+    assert outcome.exit_code == 1
+    assert "run `hospital load` first" in outcome.output
+    assert "Traceback" not in outcome.output
+
+
+def test_cli_transform_prints_the_node_table_and_json(built) -> None:
+    settings = built["settings"]
+    runner = CliRunner()
+    env = {"HOSPITAL_END": ts.END.isoformat()}
+    outcome = runner.invoke(app, ["transform", "--out", str(settings.output_dir), "--select", "kpis"], env=env)
+    assert outcome.exit_code == 0, outcome.output
+    assert "kpis" in outcome.output and "success" in outcome.output
+    assert "tests passed" in outcome.output
+    outcome = runner.invoke(
+        app, ["transform", "--out", str(settings.output_dir), "-s", "daily_census", "--json"], env=env
+    )
+    assert outcome.exit_code == 0, outcome.output
+    data = json.loads(outcome.stdout)
+    assert data["step"] == "transform" and data["success"] is True and data["select"] == "daily_census"
+    census = [n for n in data["nodes"] if n["node"] == "daily_census"][0]
+    assert census["status"] == "success" and census["rows"] == (ts.END - ts.date_of_first_admission(settings)).days + 1
+    outcome = runner.invoke(app, ["transform", "--out", str(settings.output_dir), "--warehouse", "oracle"])
+    assert outcome.exit_code == 2
+    assert "--warehouse" in outcome.output
+
+
+def test_docs_writes_one_static_html_page(built) -> None:
+    from hospital_analytics.transformation import docs
+
+    settings = built["settings"]
+    result = docs(settings)
+    assert result.html == settings.layout.docs_html and result.html.is_file()
+    html = result.html.read_text(encoding="utf-8")
+    assert "patients_demographics" in html and "readmitted_within_30d" in html
+    assert result.models >= 16 and result.sources == 4
+    assert not any(p.name.startswith(".tmp-") for p in result.html.parent.iterdir())
+
+
+def test_plain_dbt_build_gives_the_same_tables(built, tmp_path: Path) -> None:
+    """`dbt build --project-dir dbt_project --profiles-dir dbt_project` with the env vars builds the same marts."""
+    settings = built["settings"]
+    copy = tmp_path / "plain.duckdb"
+    shutil.copyfile(settings.duckdb_file, copy)
+    with duckdb.connect(str(copy)) as con:
+        con.execute('drop schema "ANALYTICS" cascade')
+    repo_project = Path(__file__).resolve().parents[1] / "dbt_project"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("HOSPITAL_", "SNOWFLAKE_"))}
+    env.update(HOSPITAL_DUCKDB_PATH=str(copy), DO_NOT_TRACK="1")
+    run = subprocess.run(
+        [str(VENV_BIN / "dbt"), "build", "--project-dir", str(repo_project), "--profiles-dir", str(repo_project),
+         "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs"),
+         "--vars", json.dumps({"window_end": ts.END.isoformat()})],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300,
+    )
+    assert run.returncode == 0, run.stdout[-3000:]
+    assert "Completed successfully" in run.stdout
+    plain = duckdb.connect(str(copy), read_only=True)
+    mine = duckdb.connect(str(settings.duckdb_file), read_only=True)
+    try:
+        for mart in MARTS:
+            query = f'select * from "ANALYTICS".{mart} order by all'
+            assert plain.sql(query).fetchall() == mine.sql(query).fetchall(), mart
+    finally:
+        plain.close()
+        mine.close()
