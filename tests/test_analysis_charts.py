@@ -254,11 +254,12 @@ def test_charts_stay_out_of_pyplot_and_the_backend(tmp_path):
     """Figures are built without pyplot: nothing lands in a notebook's figure list, the backend is untouched."""
     path = build_marts(tmp_path / "hospital.duckdb", stays=80, patients=40)
     code = (
-        "import sys, matplotlib; before = matplotlib.get_backend();"
+        # the raw rcParams value: matplotlib.get_backend() would itself import pyplot to resolve "auto"
+        "import sys, matplotlib; backend = lambda: dict.__getitem__(matplotlib.rcParams, 'backend'); before = backend();"
         "from hospital_analytics.analysis import analyze; from hospital_analytics.config import Settings;"
         f"r = analyze(Settings(output_dir={str(tmp_path / 'out')!r}, duckdb_path={str(path)!r}));"
         "assert 'matplotlib.pyplot' not in sys.modules, 'pyplot imported';"
-        "assert matplotlib.get_backend() == before, 'backend changed';"
+        "assert backend() == before, 'backend changed';"
         "png = r.figures['daily_census']._repr_png_(); assert png[:8] == b'\\x89PNG\\r\\n\\x1a\\n';"
         "print('ok')"
     )

@@ -157,17 +157,20 @@ def read_marts(
 ) -> dict[str, pd.DataFrame]:
     """Every DataFrame analyze charts and reports, keyed by the names in ``QUERIES``.
 
+    The queries run first; only when one fails are the marts' existence checked (``check_marts``), so a
+    healthy run costs no metadata round trips (each one is a network call on Snowflake).
+
     Raises:
         StepOrderError: a mart is missing, or the marts hold no admissions (run ``hospital transform``).
         AnalyzeError: a query failed (for instance marts built by an older version).
     """
-    check_marts(warehouse, schema)
     frames: dict[str, pd.DataFrame] = {}
     for name, (mart, sql) in QUERIES.items():
         query = sql.format(t=warehouse.qualified(schema, mart))
         try:
             frame = warehouse.query_df(query)
-        except WarehouseError as exc:  # one line naming the mart (a column missing: marts of an older version)
+        except WarehouseError as exc:  # a missing mart names the step; else one line naming the mart
+            check_marts(warehouse, schema)
             raise AnalyzeError(
                 f"Reading the {schema}.{mart} mart failed: {exc.message}",
                 f"If the marts come from an older version, run `hospital transform` again. {exc.hint}",
@@ -175,6 +178,7 @@ def read_marts(
         except HospitalError:
             raise
         except Exception as exc:  # any other driver error: still one line, naming the mart
+            check_marts(warehouse, schema)
             first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
             raise AnalyzeError(
                 f"Reading the {schema}.{mart} mart failed: {first}",
