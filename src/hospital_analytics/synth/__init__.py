@@ -1,0 +1,340 @@
+"""``generate``: calibrated, deterministic, vectorised hospital data (patients, doctors, stays).
+
+    import hospital_analytics as ha
+    result = ha.generate(patients=5_000, doctors=200, hospitalizations=10_000, seed=7)
+    result.tables["hospitalizations"].head()     # DataFrames (runs up to FRAMES_LIMIT stays)
+    result.fidelity_frame()                      # published target vs generated, pass/fail per row
+
+Pipeline: the patient registry and the stays each patient has (``population``), the doctors (``staff``),
+name and place pools from Faker (``people``), stays block by block (``stays``), Arrow tables (``tables``)
+streamed to CSV/Parquet under temporary names (``writers``), counts for the fidelity table
+(``fidelity``), and ``data/manifest.json`` last.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from hospital_analytics import __version__
+from hospital_analytics.config import Settings, resolve_settings
+from hospital_analytics.layout import RAW_TABLES
+from hospital_analytics.progress import NULL_PROGRESS, Progress
+from hospital_analytics.results import StepResult
+from hospital_analytics.synth import distributions as dist
+from hospital_analytics.synth.fidelity import FidelityAccumulator, FidelityRow
+from hospital_analytics.synth.model import get_model
+from hospital_analytics.synth.people import build_pools
+from hospital_analytics.synth.population import build_population, check_feasible
+from hospital_analytics.synth.sampling import (
+    STREAM_BLOCK,
+    STREAM_PEOPLE,
+    STREAM_POPULATION,
+    STREAM_ROSTER,
+    day_number,
+    month_index,
+    rng_for,
+)
+from hospital_analytics.synth.staff import build_roster
+from hospital_analytics.synth.stays import Window, readmission_plan, simulate_block
+from hospital_analytics.synth.tables import (
+    admissions_by_month_table,
+    arrow_schema,
+    doctors_table,
+    hospitalizations_table,
+    patients_table,
+)
+from hospital_analytics.synth.writers import (
+    file_digest,
+    open_table,
+    prepare_output,
+    remove_other_formats,
+    targets,
+    write_manifest,
+)
+
+__all__ = ["FRAMES_LIMIT", "FidelityRow", "GenerateResult", "generate"]
+
+# Runs up to this many stays also return their tables as DataFrames; larger runs stream to disk only.
+FRAMES_LIMIT = 1_000_000
+# Patients + stays simulated per block (bounds memory; part of what a seed reproduces, so fixed).
+BLOCK_UNITS = 1_000_000
+# Rows per chunk written to the files.
+WRITE_ROWS = 500_000
+_FORMATS = {"csv": ("csv",), "parquet": ("parquet",), "both": ("csv", "parquet")}
+
+
+@dataclasses.dataclass
+class GenerateResult(StepResult):
+    """What ``generate`` made: files, row counts, timings, the fidelity table and (small runs) DataFrames."""
+
+    output_dir: Path
+    seed: int
+    start: dt.date
+    end: dt.date
+    locale: str
+    format: str
+    rows: dict[str, int]
+    files: dict[str, Path]  # "csv/patients" -> path
+    sizes: dict[str, int]  # same keys -> bytes
+    manifest: Path
+    timings: dict[str, float]  # seconds: synthesis, writing, total
+    fidelity: list[FidelityRow]
+    tables_kept: bool  # False for runs above FRAMES_LIMIT stays: read the files (``frame``)
+    tables: dict[str, pd.DataFrame] = dataclasses.field(default_factory=dict, repr=False)
+
+    @property
+    def fidelity_passed(self) -> int:
+        return sum(1 for row in self.fidelity if row.passed)
+
+    @property
+    def fidelity_judged(self) -> int:
+        return sum(1 for row in self.fidelity if row.passed is not None)
+
+    def frame(self, table: str) -> pd.DataFrame:
+        """A raw table as a DataFrame: kept in memory for small runs, else read from the written files."""
+        if table in self.tables:
+            return self.tables[table]
+        parquet = self.files.get(f"parquet/{table}")
+        if parquet is not None:
+            return pd.read_parquet(parquet)
+        import pyarrow.csv as pacsv
+
+        from hospital_analytics.synth.tables import arrow_schema as schema_of
+
+        schema = schema_of(table)
+        options = pacsv.ConvertOptions(column_types={f.name: f.type for f in schema})
+        return pacsv.read_csv(self.files[f"csv/{table}"], convert_options=options).to_pandas()
+
+    def fidelity_frame(self) -> pd.DataFrame:
+        """The fidelity table as a DataFrame (one row per calibrated quantity)."""
+        return pd.DataFrame([dataclasses.asdict(row) for row in self.fidelity])
+
+    def summary_rows(self) -> list[tuple[str, str]]:
+        rows = [("output", str(self.output_dir))]
+        for key, path in self.files.items():
+            table = key.split("/", 1)[1]
+            rows.append((f"data/{key}.{'csv' if key.startswith('csv') else 'parquet'}",
+                         f"{self.rows[table]:,} rows, {_size(self.sizes[key])}"))
+        rows.append(("seed, window", f"{self.seed}, {self.start}..{self.end}"))
+        rows.append(("timings", f"synthesis {self.timings['synthesis']:.2f} s, writing {self.timings['writing']:.2f} s"))
+        rows.append(("fidelity", f"{self.fidelity_passed}/{self.fidelity_judged} calibrated quantities on target"))
+        if not self.tables_kept:
+            rows.append(("tables", f"not kept in memory above {FRAMES_LIMIT:,} stays; use .frame(name)"))
+        return rows
+
+
+def _size(n: int) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n} B"
+
+
+def _blocks(stays: np.ndarray) -> list[tuple[int, int]]:
+    """Contiguous patient ranges of about BLOCK_UNITS patients + stays each."""
+    units = np.cumsum(stays.astype(np.int64) + 1)
+    cuts = np.searchsorted(units, np.arange(BLOCK_UNITS, int(units[-1]), BLOCK_UNITS), side="right")
+    edges = np.unique(np.concatenate([[0], cuts, [len(stays)]]))
+    return [(int(a), int(b)) for a, b in zip(edges[:-1], edges[1:]) if b > a]
+
+
+class _Stays:
+    """The run's stays as compact columns (about 30 bytes a stay), filled block by block."""
+
+    def __init__(self, n: int):
+        self.patient = np.empty(n, np.int32)
+        self.admission = np.empty(n, np.int32)
+        self.los = np.empty(n, np.int16)
+        self.diagnosis = np.empty(n, np.int8)
+        self.admission_type = np.empty(n, np.int8)
+        self.stay_type = np.empty(n, np.int8)
+        self.disposition = np.empty(n, np.int8)
+        self.doctor = np.empty(n, np.int32)
+        self.cents = np.empty(n, np.int64)
+        self.filled = 0
+
+    def put(self, block: Any) -> None:
+        a, b = self.filled, self.filled + len(block)
+        for name, source in (
+            ("patient", block.patient), ("admission", block.admission), ("los", block.los),
+            ("diagnosis", block.diagnosis), ("admission_type", block.admission_type),
+            ("stay_type", block.stay_type), ("disposition", block.disposition), ("doctor", block.doctor),
+            ("cents", block.charges_cents),
+        ):
+            getattr(self, name)[a:b] = source
+        self.filled = b
+
+
+class _Months:
+    """Admissions, distinct patients and bed days per calendar month, summed over blocks."""
+
+    def __init__(self, window: Window):
+        self.first = int(month_index(np.array([window.start]))[0])
+        n = int(month_index(np.array([window.end]))[0]) - self.first + 1
+        self.admissions = np.zeros(n, np.int64)
+        self.patients = np.zeros(n, np.int64)
+        self.los = np.zeros(n, np.int64)
+
+    def add(self, block: Any, n_patients: int) -> None:
+        month = month_index(block.admission) - self.first
+        n = len(self.admissions)
+        self.admissions += np.bincount(month, minlength=n)
+        self.los += np.bincount(month, weights=block.los.astype(np.float64), minlength=n).astype(np.int64)
+        # a patient's stays are all in one block, so distinct (patient, month) pairs add up across blocks
+        pairs = np.unique(block.patient.astype(np.int64) * n + month)
+        self.patients += np.bincount(pairs % n, minlength=n)
+
+
+def generate(settings: Settings | None = None, *, progress: Progress = NULL_PROGRESS, **overrides: Any) -> GenerateResult:
+    """Generate patients, doctors and hospital stays calibrated to published US inpatient statistics.
+
+    Writes ``data/csv/{patients,doctors,hospitalizations,admissions_by_month}.csv`` (and/or
+    ``data/parquet/*.parquet``) and ``data/manifest.json`` under the output folder. The same seed and
+    parameters give byte-identical data files.
+
+    Args:
+        settings: settings to use (default: from the environment and ``.env``).
+        progress: receives "synthesising" and "writing" progress (default: silent).
+        **overrides: any ``Settings`` field, e.g. ``patients=5_000, hospitalizations=10_000, seed=7``.
+
+    Returns:
+        GenerateResult: paths, row counts, timings, the fidelity table, and the tables as DataFrames for
+        runs up to ``FRAMES_LIMIT`` stays (larger runs: ``result.frame(name)`` reads the files).
+
+    Raises:
+        ConfigError: an invalid setting, or more stays than the patients can have (exit code 2).
+        InputError: the output folder is a file, not writable, or cannot be created (exit code 2).
+        GenerateError: writing a file failed (nothing half-written stays under a final name).
+    """
+    began = time.perf_counter()
+    s = resolve_settings(settings, **overrides)
+    n_patients, n_doctors, n_stays = s.scaled_counts
+    window = Window(day_number(s.start), day_number(s.end))
+    check_feasible(n_patients, n_stays, window.days)
+    formats = _FORMATS[s.format]
+    layout = s.layout
+    prepare_output(layout, formats)
+
+    # --- synthesis ----------------------------------------------------------------------------------------
+    progress.start("synthesising stays", total=n_stays)
+    model = get_model()
+    pools = build_pools(s.locale, s.seed)
+    population = build_population(rng_for(s.seed, STREAM_POPULATION), n_patients, n_stays, window.days, model)
+    roster = build_roster(rng_for(s.seed, STREAM_ROSTER), n_doctors, model)
+    plan = readmission_plan(population)
+    stays = _Stays(n_stays)
+    births = np.empty(n_patients, np.int32)
+    accumulator = FidelityAccumulator(model, window, roster)
+    months = _Months(window)
+    for index, (lo, hi) in enumerate(_blocks(population.stays)):
+        block = simulate_block(rng_for(s.seed, STREAM_BLOCK, index), model, population, lo, hi, window, plan, roster)
+        stays.put(block)
+        births[lo:hi] = block.birth
+        accumulator.add(block, population.insurance[block.patient])
+        months.add(block, n_patients)
+        progress.advance("synthesising stays", len(block))
+        del block
+    progress.finish("synthesising stays")
+    people = rng_for(s.seed, STREAM_PEOPLE)
+    patient_names = (pools.first_name_index(people, population.female), pools.last_name_index(people, population.female))
+    places = pools.place_index(people, n_patients)
+    doctor_names = (pools.first_name_index(people, roster.female), pools.last_name_index(people, roster.female))
+    synthesis = time.perf_counter() - began
+
+    # --- writing ----------------------------------------------------------------------------------------------
+    writing_began = time.perf_counter()
+    keep = n_stays <= FRAMES_LIMIT
+    kept: dict[str, list[pa.Table]] = {table: [] for table in RAW_TABLES}
+    month_table = admissions_by_month_table(months.first, months.admissions, months.patients, months.los)
+    rows = {"patients": n_patients, "doctors": n_doctors, "hospitalizations": n_stays,
+            "admissions_by_month": month_table.num_rows}
+    progress.start("writing files", total=sum(rows.values()))
+
+    def emit(table: str, write: Any, chunk: pa.Table) -> None:
+        write(chunk)
+        if keep:
+            kept[table].append(chunk)
+        progress.advance("writing files", chunk.num_rows)
+
+    order = np.lexsort((stays.patient, stays.admission))  # ids in admission order (ties: by patient)
+    with open_table(arrow_schema("hospitalizations"), targets(layout, "hospitalizations", formats)) as write:
+        for a in range(0, max(n_stays, 1), WRITE_ROWS):
+            pick = order[a : a + WRITE_ROWS]
+            emit("hospitalizations", write, hospitalizations_table(
+                a + 1, stays.patient[pick], stays.doctor[pick], stays.admission[pick], stays.los[pick],
+                stays.admission_type[pick], stays.stay_type[pick], stays.diagnosis[pick], stays.disposition[pick],
+                stays.cents[pick], model,
+            ))
+    del order
+    with open_table(arrow_schema("patients"), targets(layout, "patients", formats)) as write:
+        for a in range(0, n_patients, WRITE_ROWS):
+            b = min(a + WRITE_ROWS, n_patients)
+            emit("patients", write, patients_table(
+                a + 1, population.female[a:b], births[a:b], population.insurance[a:b], patient_names[0][a:b],
+                patient_names[1][a:b], places[a:b], pools,
+            ))
+    with open_table(arrow_schema("doctors"), targets(layout, "doctors", formats)) as write:
+        emit("doctors", write, doctors_table(roster.female, roster.specialty, *doctor_names, pools))
+    with open_table(arrow_schema("admissions_by_month"), targets(layout, "admissions_by_month", formats)) as write:
+        emit("admissions_by_month", write, month_table)
+    progress.finish("writing files")
+    remove_other_formats(layout, formats)
+
+    files = {f"{fmt}/{table}": path for table in RAW_TABLES for fmt, path in targets(layout, table, formats).items()}
+    sizes = {key: path.stat().st_size for key, path in files.items()}
+    fidelity = accumulator.rows()
+    manifest = {
+        "generator": "hospital-analytics",
+        "package_version": __version__,
+        "seed": s.seed,
+        "start": s.start.isoformat(),
+        "end": s.end.isoformat(),
+        "locale": s.locale,
+        "format": s.format,
+        "counts": {"patients": n_patients, "doctors": n_doctors, "hospitalizations": n_stays},
+        "rows": rows,
+        "files": {
+            f"{key}.{'csv' if key.startswith('csv') else 'parquet'}": {
+                "rows": rows[key.split("/", 1)[1]], "bytes": sizes[key], "sha256": file_digest(path)
+            }
+            for key, path in files.items()
+        },
+        "fidelity": {"on_target": sum(1 for r in fidelity if r.passed),
+                     "judged": sum(1 for r in fidelity if r.passed is not None)},
+        "generated_at": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
+    }
+    write_manifest(layout.manifest, manifest)
+    writing = time.perf_counter() - writing_began
+
+    tables = {}
+    if keep:
+        for table, chunks in kept.items():
+            tables[table] = pa.concat_tables(chunks).to_pandas() if chunks else pd.DataFrame()
+    total = time.perf_counter() - began
+    return GenerateResult(
+        step="generate",
+        seconds=total,
+        output_dir=layout.root,
+        seed=s.seed,
+        start=s.start,
+        end=s.end,
+        locale=s.locale,
+        format=s.format,
+        rows=rows,
+        files=files,
+        sizes=sizes,
+        manifest=layout.manifest,
+        timings={"synthesis": round(synthesis, 3), "writing": round(writing, 3), "total": round(total, 3)},
+        fidelity=fidelity,
+        tables_kept=keep,
+        tables=tables,
+    )

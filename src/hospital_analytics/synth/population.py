@@ -1,0 +1,176 @@
+"""The patient registry: age group, sex, insurance, and how many of the stays each patient has.
+
+Stays are allocated, not simulated one by one: exactly ``hospitalizations`` stays are shared among the
+patients with a multinomial draw weighted by age group and a gamma frailty (a few patients account for
+many stays; many have none, which is a hospital registry's normal state). Age groups are drawn so that the
+*stays* land in the published inpatient age mix:
+
+- newborns (10.31% of stays: one birth stay each, admitted on the birth date) are exactly
+  round(10.31% x stays) patients; mothers (one delivery stay each, deliveries ~ births) likewise;
+- every other patient's (group, sex) is drawn with probability proportional to that cell's share of the
+  remaining stays divided by the group's relative stays per patient, so cells x stays-per-patient
+  reproduce the target mix.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from hospital_analytics.errors import ConfigError
+from hospital_analytics.synth import distributions as dist
+from hospital_analytics.synth.model import DAYS_PER_YEAR, Model, delivery_share, mother_group_share
+
+@dataclass
+class Population:
+    """One row per patient (index = patient_id - 1)."""
+
+    group: np.ndarray  # int8, index into dist.GROUPS (age group at first admission)
+    newborn: np.ndarray  # bool: first stay is the birth stay
+    mother: np.ndarray  # bool: first stay is a delivery
+    female: np.ndarray  # bool
+    insurance: np.ndarray  # int8, index into dist.INSURANCE
+    first_age: np.ndarray  # int32 days: age at first admission (or at window end for patients without stays)
+    stays: np.ndarray  # int32 stays per patient (sums to the requested stays)
+    long_gap_scale: np.ndarray  # float32 mean days between a patient's episodes of care (first estimate)
+
+    @property
+    def size(self) -> int:
+        return len(self.group)
+
+
+def stays_cap(window_days: int) -> int:
+    """Most stays one patient can have: one per MIN_DAYS_PER_STAY days of the window, at least 3."""
+    return max(3, window_days // dist.MIN_DAYS_PER_STAY)
+
+
+def typical_cap(window_days: int) -> int:
+    """Most stays one patient normally has: one per TYPICAL_DAYS_PER_STAY days, at least 3."""
+    return max(3, window_days // dist.TYPICAL_DAYS_PER_STAY)
+
+
+def check_feasible(patients: int, stays: int, window_days: int) -> None:
+    """Raise ConfigError when the stays cannot fit (a patient's stays never overlap)."""
+    most = patients * stays_cap(window_days)
+    if stays > most:
+        raise ConfigError(
+            f"Invalid --hospitalizations: {stays:,} stays cannot fit {patients:,} patients in a "
+            f"{window_days}-day window (at most {most:,}: one stay per patient every "
+            f"{dist.MIN_DAYS_PER_STAY} days, and a patient's stays never overlap).",
+            "Raise --patients, lower --hospitalizations, or widen --start/--end.",
+        )
+
+
+def _years_in_group(rng: np.random.Generator, group: np.ndarray) -> np.ndarray:
+    years = np.zeros(len(group))
+    for g, (lo, hi) in enumerate(dist.GROUP_YEARS):
+        members = np.flatnonzero(group == g)
+        if g == len(dist.GROUP_YEARS) - 1:  # 85+: ages thin out (exponential, mean 6 years over 85)
+            years[members] = np.minimum(lo + rng.exponential(6.0, len(members)), hi + 0.99)
+        else:
+            years[members] = rng.uniform(lo, hi + 1, len(members))
+    return years
+
+
+def _group_of(years: np.ndarray) -> np.ndarray:
+    edges = np.array([lo for lo, _ in dist.GROUP_YEARS[1:]])
+    return np.searchsorted(edges, years, side="right").astype(np.int8)
+
+
+def _allocate(rng: np.random.Generator, total: int, weights: np.ndarray, cap: np.ndarray) -> np.ndarray:
+    """Multinomial allocation of ``total`` over ``weights`` with per-patient caps (excess re-drawn)."""
+    counts = np.zeros(len(weights), dtype=np.int64)
+    remaining = total
+    for _ in range(100):
+        if remaining == 0:
+            return counts.astype(np.int32)
+        open_weights = np.where(counts < cap, weights, 0.0)
+        counts += rng.multinomial(remaining, open_weights / open_weights.sum())
+        over = np.maximum(counts - cap, 0)
+        remaining = int(over.sum())
+        counts -= over
+    raise ConfigError("Could not share the stays among the patients.", "Raise --patients or widen the window.")
+
+
+def _pick(rng: np.random.Generator, probabilities: np.ndarray, u: np.ndarray) -> np.ndarray:
+    cdf = np.cumsum(probabilities / probabilities.sum())
+    cdf[-1] = 1.0
+    return np.searchsorted(cdf, u, side="right").astype(np.int8)
+
+
+def build_population(rng: np.random.Generator, patients: int, stays: int, window_days: int, model: Model) -> Population:
+    """Draw the registry and share exactly ``stays`` stays among ``patients`` patients."""
+    n_newborn = min(round(dist.BIRTH_SHARE * stays), patients // 3, stays)
+    n_mother = min(round(delivery_share() * stays), patients // 3, stays - n_newborn)
+    special = rng.choice(patients, n_newborn + n_mother, replace=False) if n_newborn + n_mother else np.array([], int)
+    newborn = np.zeros(patients, dtype=bool)
+    mother = np.zeros(patients, dtype=bool)
+    newborn[special[:n_newborn]] = True
+    mother[special[n_newborn:]] = True
+    others = ~(newborn | mother)
+
+    # Extra stays of newborns (return stays) and mothers, as shares of all stays.
+    newborn_extra = dist.NEWBORN_SHARE_OF_INFANT_STAYS * dist.STAY_SHARE_BY_GROUP[0] if n_newborn else 0.0
+    mother_extra = dist.MOTHER_EXTRA_STAYS * delivery_share() if n_mother else 0.0
+
+    # Other patients: P(group, sex) ~ the cell's share of drawn stays (less the newborns' and mothers'
+    # extra stays) / stays per patient of the group.
+    per_patient = np.array(dist.STAYS_WEIGHT_BY_GROUP)
+    cells = model.sampled_share.copy()
+    cells[0] -= newborn_extra / 2
+    cells[:, 1] -= mother_extra * mother_group_share()
+    cells = (np.maximum(cells, 1e-6) / per_patient[:, None]).ravel()  # index = group * 2 + female
+    cell = _pick(rng, cells, rng.random(patients)).astype(np.int64)
+    group = (cell // 2).astype(np.int8)
+    female = cell % 2 == 1
+    years = _years_in_group(rng, group)
+
+    newborn_female = rng.random(patients) < dist.FEMALE_SHARE_NEWBORN
+    female = np.where(newborn, newborn_female, female)
+    female[mother] = True
+    mean, sd = dist.MOTHER_AGE_YEARS
+    mother_years = np.clip(rng.normal(mean, sd, patients), *dist.MOTHER_AGE_RANGE)
+    years = np.where(mother, mother_years, years)
+    group = np.where(mother, _group_of(years), group).astype(np.int8)
+    group[newborn] = 0
+
+    first_age = (years * DAYS_PER_YEAR).astype(np.int32)
+    infants = group == 0
+    first_age[infants] = rng.integers(1, 365, int(infants.sum()))
+    first_age[newborn] = 0
+
+    u = rng.random(patients)
+    insurance = np.zeros(patients, dtype=np.int8)
+    for g, probabilities in enumerate(dist.INSURANCE_BY_GROUP):
+        members = others & (group == g)
+        insurance[members] = _pick(rng, np.array(probabilities), u[members])
+    insurance[newborn] = _pick(rng, np.array(dist.INSURANCE_NEWBORN), u[newborn])
+    insurance[mother] = _pick(rng, np.array(dist.INSURANCE_MOTHER), u[mother])
+
+    # Stays besides the birth/delivery stays: weight = stays per patient of the group x gamma frailty;
+    # newborns and mothers together get their expected share of those stays.
+    shape = np.array(dist.FRAILTY_SHAPE_BY_GROUP)[group]
+    frailty = rng.gamma(shape, 1.0 / shape)
+    weights = per_patient[group] * frailty
+    remaining = stays - n_newborn - n_mother
+    plain = ~(newborn | mother)
+    rest = 1.0 - newborn_extra * stays / max(remaining, 1) - mother_extra * stays / max(remaining, 1)
+    for members, extra_share in ((newborn, newborn_extra), (mother, mother_extra)):
+        if members.any() and rest > 0:
+            wanted = extra_share * stays / max(remaining, 1)
+            weights[members] = frailty[members] * (wanted / rest) * weights[plain].sum() / frailty[members].sum()
+    hard, soft = stays_cap(window_days), typical_cap(window_days)
+    special = newborn | mother
+    cap = np.full(patients, soft, dtype=np.int64)
+    cap[newborn] = dist.NEWBORN_MAX_EXTRA_STAYS + 1
+    cap = np.minimum(cap, hard) - special
+    if int(cap.sum()) < remaining:  # many stays per patient requested: allow up to the hard cap
+        cap = np.full(patients, hard, dtype=np.int64) - special
+    extra = _allocate(rng, remaining, weights, cap) if remaining else np.zeros(patients, np.int32)
+    stays_per_patient = extra + special.astype(np.int32)
+
+    # First estimate of the time between separate episodes (the final spacing is drawn at placement).
+    k = np.maximum(stays_per_patient, 1)
+    long_gap_scale = np.maximum(1.0, 0.7 * window_days / k - 36.0).astype(np.float32)
+    return Population(group, newborn, mother, female, insurance, first_age, stays_per_patient, long_gap_scale)

@@ -1,0 +1,119 @@
+"""Writing the raw files: streamed in chunks, CSV via pyarrow.csv and Parquet via pyarrow, atomically.
+
+Each file is written under a temporary name beside its final one (``fsutil.atomic_path``) and renamed only
+when complete, so an interrupted run never leaves a half-written file under a final name. The manifest is
+removed when a run starts and written last, so a manifest always describes a complete set of files.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from hospital_analytics.errors import GenerateError, InputError
+from hospital_analytics.fsutil import atomic_path, remove_stale_temporaries
+from hospital_analytics.layout import RAW_TABLES, OutputLayout
+
+CSV_OPTIONS = pacsv.WriteOptions(include_header=True, delimiter=",", quoting_style="needed")
+PARQUET_COMPRESSION = "zstd"
+
+
+def _blocking_ancestor(folder: Path) -> tuple[Path, str] | None:
+    """Why ``folder`` could not be created or written, without creating anything (None: looks fine)."""
+    for path in (folder, *folder.parents):
+        if path.exists():
+            if not path.is_dir():
+                return path, "file"
+            if not os.access(path, os.W_OK | os.X_OK):
+                return path, "read-only"
+            return None
+    return None
+
+
+def prepare_output(layout: OutputLayout, formats: tuple[str, ...]) -> None:
+    """Check every folder generate writes to, then create them (nothing is created if a check fails).
+
+    Raises:
+        InputError: the output folder (or a folder inside it) is a file, not writable, or cannot be made.
+    """
+    root = layout.root
+    folders = [layout.data_dir] + [layout.csv_dir if fmt == "csv" else layout.parquet_dir for fmt in formats]
+    hint = "Choose another folder with --out (or HOSPITAL_OUTPUT_DIR)."
+    for folder in (root, *folders):
+        problem = _blocking_ancestor(folder)
+        if problem is None:
+            continue
+        path, kind = problem
+        if kind == "file":
+            where = "is a file" if path == root else f"cannot be created: {path} is a file"
+            raise InputError(f"The output folder {root} {where}.", hint)
+        raise InputError(f"The output folder {root} is not writable ({path} is read-only).", hint)
+    for folder in folders:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise InputError(f"The output folder {root} cannot be created: {exc.strerror or exc}.", hint) from None
+        remove_stale_temporaries(folder)
+    with contextlib.suppress(FileNotFoundError):
+        layout.manifest.unlink()  # written again last; absent while files are being replaced
+
+
+def targets(layout: OutputLayout, table: str, formats: tuple[str, ...]) -> dict[str, Path]:
+    return {fmt: layout.csv(table) if fmt == "csv" else layout.parquet(table) for fmt in formats}
+
+
+@contextlib.contextmanager
+def open_table(schema: pa.Schema, paths: dict[str, Path]) -> Iterator[Callable[[pa.Table], None]]:
+    """Yield ``write(table_chunk)`` appending to every format's file; rename all into place on success."""
+    with contextlib.ExitStack() as stack:
+        writers: list[Any] = []
+        try:
+            for fmt, final in paths.items():
+                temporary = stack.enter_context(atomic_path(final))
+                if fmt == "csv":
+                    writers.append(pacsv.CSVWriter(str(temporary), schema, write_options=CSV_OPTIONS))
+                else:
+                    writers.append(pq.ParquetWriter(str(temporary), schema, compression=PARQUET_COMPRESSION))
+
+            def write(chunk: pa.Table) -> None:
+                for writer in writers:
+                    writer.write_table(chunk)
+
+            yield write
+        except OSError as exc:
+            raise GenerateError(f"Writing {', '.join(str(p) for p in paths.values())} failed: {exc.strerror or exc}.",
+                                "Check free disk space and the output folder, then run again.") from None
+        finally:
+            for writer in writers:
+                writer.close()
+
+
+def file_digest(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def write_manifest(path: Path, manifest: dict[str, Any]) -> None:
+    with atomic_path(path) as temporary:
+        temporary.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+
+
+def remove_other_formats(layout: OutputLayout, formats: tuple[str, ...]) -> None:
+    """Delete raw files of a format this run did not write (left by an earlier run; they would disagree)."""
+    for table in RAW_TABLES:
+        for fmt, path in (("csv", layout.csv(table)), ("parquet", layout.parquet(table))):
+            if fmt not in formats:
+                with contextlib.suppress(FileNotFoundError):
+                    path.unlink()
