@@ -1,3 +1,6 @@
+-- A table, not a view: two marts and four tests read it, and the window functions need not rerun each time.
+{{ config(materialized="table") }}
+
 -- One row per stay with the same patient's previous and next stay: the basis of the readmission flags.
 -- A stay is readmitted_within_30d when the next admission comes 1..30 days after its discharge;
 -- it is_readmission when it began 1..30 days after the previous stay's discharge.
