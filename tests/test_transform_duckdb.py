@@ -279,3 +279,73 @@ def test_plain_dbt_build_gives_the_same_tables(built, tmp_path: Path) -> None:
     finally:
         plain.close()
         mine.close()
+
+
+# The marts' columns, in order, as CONTRACT.md names them (analyze and export read exactly these).
+CONTRACT_COLUMNS = {
+    "patients_demographics": "gender age_group age_group_order patients share_of_patients",
+    "patients_admissions_by_month": "month month_label admissions distinct_patients total_length_of_stay_days "
+    "average_length_of_stay_days",
+    "patients_hospitalizations": "patient_id gender age_group stays total_days average_length_of_stay_days "
+    "first_admission_date last_discharge_date",
+    "fct_hospitalizations": "hospitalization_id patient_id doctor_id admission_date discharge_date admission_month "
+    "length_of_stay_days admission_type stay_type diagnosis_code diagnosis_description diagnosis_category "
+    "discharge_disposition total_charges patient_gender patient_age_at_admission age_group age_group_order "
+    "insurance patient_state doctor_specialty doctor_department readmitted_within_30d is_readmission",
+    "readmissions": "hospitalization_id patient_id admission_date discharge_date discharge_month next_admission_date "
+    "days_to_next_admission readmitted_within_30d",
+    "readmission_rate_by_month": "month month_label discharges readmissions_30d readmission_rate",
+    "length_of_stay_by_diagnosis": "diagnosis_category doctor_specialty stays mean_length_of_stay_days "
+    "median_length_of_stay_days p90_length_of_stay_days",
+    "doctor_workload": "doctor_id doctor_name specialty department stays patients bed_days average_length_of_stay_days",
+    "daily_census": "census_date admissions discharges patients_in_hospital",
+    "kpis": "admissions patients average_length_of_stay_days median_length_of_stay_days readmission_rate_30d "
+    "bed_days peak_census peak_census_date total_charges first_admission_date last_admission_date",
+}
+
+
+def _warehouse_columns(settings) -> dict[str, list[tuple[str, str]]]:
+    with duckdb.connect(str(settings.duckdb_file), read_only=True) as con:
+        rows = con.execute(
+            "select table_name, column_name, data_type from information_schema.columns "
+            "where table_schema = 'ANALYTICS' order by table_name, ordinal_position"
+        ).fetchall()
+    columns: dict[str, list[tuple[str, str]]] = {}
+    for table, column, data_type in rows:
+        columns.setdefault(table, []).append((column, data_type))
+    return columns
+
+
+def test_marts_have_exactly_the_contract_columns_and_types(built) -> None:
+    columns = _warehouse_columns(built["settings"])
+    assert set(CONTRACT_COLUMNS) == set(MARTS)
+    for mart, names in CONTRACT_COLUMNS.items():
+        assert [c for c, _ in columns[mart]] == names.split(), mart
+    types = {mart: dict(cols) for mart, cols in columns.items()}
+    for mart in ("patients_admissions_by_month", "readmission_rate_by_month"):
+        assert types[mart]["month"] == "DATE"
+    assert types["daily_census"]["census_date"] == "DATE"
+    assert types["fct_hospitalizations"]["readmitted_within_30d"] == "BOOLEAN"
+    assert types["fct_hospitalizations"]["is_readmission"] == "BOOLEAN"
+    assert types["readmissions"]["readmitted_within_30d"] == "BOOLEAN"
+    # counts are BIGINT (never DuckDB's HUGEINT, which pandas turns into floats), measures DOUBLE
+    for mart, cols in types.items():
+        assert "HUGEINT" not in cols.values(), mart
+    assert types["kpis"]["bed_days"] == "BIGINT" and types["kpis"]["readmission_rate_30d"] == "DOUBLE"
+
+
+def test_every_model_and_column_is_described(built) -> None:
+    manifest = json.loads((built["settings"].layout.dbt_target_dir / "manifest.json").read_text())
+    columns = _warehouse_columns(built["settings"])
+    models = [n for n in manifest["nodes"].values() if n["resource_type"] == "model"]
+    assert len(models) >= 16
+    for model in models:
+        assert model["description"].strip(), model["name"]
+        documented = {name: c["description"] for name, c in model["columns"].items()}
+        assert set(documented) == {c for c, _ in columns[model["name"]]}, model["name"]
+        assert all(text.strip() for text in documented.values()), model["name"]
+    for source in manifest["sources"].values():
+        assert source["description"].strip() and all(c["description"].strip() for c in source["columns"].values())
+    exposures = {e["name"]: e for e in manifest["exposures"].values()}
+    assert {"tableau_hospital_dashboard", "hospital_report_charts"} <= set(exposures)
+    assert "model.hospital_analytics.fct_hospitalizations" in exposures["tableau_hospital_dashboard"]["depends_on"]["nodes"]
