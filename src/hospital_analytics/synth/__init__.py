@@ -139,6 +139,15 @@ def _size(n: int) -> str:
     return f"{n} B"
 
 
+def _frame(chunks: list[pa.Table]) -> pd.DataFrame:
+    """DataFrame of written chunks: dates as datetime64, charges as float64 (exact cents stay in the files)."""
+    table = pa.concat_tables(chunks)
+    for i, field in enumerate(table.schema):
+        if pa.types.is_decimal(field.type):
+            table = table.set_column(i, field.name, table.column(i).cast(pa.float64()))
+    return table.to_pandas(date_as_object=False)
+
+
 def _blocks(stays: np.ndarray) -> list[tuple[int, int]]:
     """Contiguous patient ranges of about BLOCK_UNITS patients + stays each."""
     units = np.cumsum(stays.astype(np.int64) + 1)
@@ -189,9 +198,12 @@ class _Months:
         n = len(self.admissions)
         self.admissions += np.bincount(month, minlength=n)
         self.los += np.bincount(month, weights=block.los.astype(np.float64), minlength=n).astype(np.int64)
-        # a patient's stays are all in one block, so distinct (patient, month) pairs add up across blocks
-        pairs = np.unique(block.patient.astype(np.int64) * n + month)
-        self.patients += np.bincount(pairs % n, minlength=n)
+        # Stays are patient-major and in time order within a patient, so a (patient, month) pair is new
+        # exactly where the patient or the month changes; a patient's stays all sit in one block, so the
+        # distinct counts add up across blocks.
+        new = np.ones(len(month), dtype=bool)
+        new[1:] = (block.patient[1:] != block.patient[:-1]) | (month[1:] != month[:-1])
+        self.patients += np.bincount(month[new], minlength=n)
 
 
 def generate(settings: Settings | None = None, *, progress: Progress = NULL_PROGRESS, **overrides: Any) -> GenerateResult:
@@ -315,10 +327,7 @@ def generate(settings: Settings | None = None, *, progress: Progress = NULL_PROG
     write_manifest(layout.manifest, manifest)
     writing = time.perf_counter() - writing_began
 
-    tables = {}
-    if keep:
-        for table, chunks in kept.items():
-            tables[table] = pa.concat_tables(chunks).to_pandas() if chunks else pd.DataFrame()
+    tables = {table: _frame(chunks) for table, chunks in kept.items()} if keep else {}
     total = time.perf_counter() - began
     return GenerateResult(
         step="generate",

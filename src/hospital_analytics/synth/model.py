@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from hospital_analytics.synth import distributions as dist
-from hospital_analytics.synth.sampling import cdf_of
+from hospital_analytics.synth.sampling import Categorical, cdf_of
 from hospital_analytics.synth.seasonality import CURVE_NAMES, season_matrix
 
 DAYS_PER_YEAR = 365.2425
@@ -39,7 +39,6 @@ class Model:
     los_sigma: np.ndarray
     los_mean: np.ndarray
     charges_mean: np.ndarray
-    admission_cdf: np.ndarray  # (D, 4): Emergency, Urgent, Elective, Newborn
     readmission: np.ndarray  # (D,) relative propensity
     death: np.ndarray
     season: np.ndarray  # (D,) index into CURVE_NAMES
@@ -51,10 +50,11 @@ class Model:
     n_bands: int
     band_group: np.ndarray  # (B,) age group of each band
     eligible: np.ndarray  # (B, 2 sexes, 2 blocked, D) bool
-    diagnosis_cdf: np.ndarray  # (B * 2 * 2, D)
+    diagnosis_sampler: Categorical  # rows: strata (B * 2 * 2); columns: diagnoses
     group_diagnosis: np.ndarray  # (6 groups, 2 sexes, D): P(diagnosis | group, sex) of drawn stays
     sampled_share: np.ndarray  # (6 groups, 2 sexes): share of all stays drawn from the catalogue
-    delivery_cdf: np.ndarray  # (1, D): which delivery code a mother's delivery stay has
+    delivery_sampler: Categorical  # which delivery code a mother's delivery stay has
+    admission_sampler: Categorical  # (D rows) Emergency, Urgent, Elective, Newborn
     # doctors
     specialties: tuple[str, ...]
     specialty_weight: np.ndarray  # (D, 2: adult/child, S)
@@ -236,8 +236,6 @@ def get_model() -> Model:
     fallback[[dx.code for dx in catalogue].index("A08.4")] = 1.0
     sums = flat.sum(axis=1, keepdims=True)
     flat = np.where(sums > 0, flat / np.where(sums > 0, sums, 1), fallback)  # empty strata are never drawn
-    cdf = np.cumsum(flat, axis=1)
-    cdf[:, -1] = 1.0
 
     los_mean = np.array([dx.los[0] for dx in catalogue])
     los_sigma = np.array([dx.los[1] for dx in catalogue])
@@ -249,8 +247,6 @@ def get_model() -> Model:
             admission[d, 3] = 1.0
         else:
             admission[d, :3] = np.array(dx.admission) / sum(dx.admission)
-    admission_cdf = np.cumsum(admission, axis=1)
-    admission_cdf[:, -1] = 1.0
 
     specialties = tuple(s.name for s in dist.SPECIALTIES)
     intensity = season_matrix()
@@ -266,7 +262,6 @@ def get_model() -> Model:
         los_sigma=los_sigma,
         los_mean=los_mean,
         charges_mean=np.array([dx.charges for dx in catalogue], dtype=float),
-        admission_cdf=admission_cdf,
         readmission=np.array([dx.readmission for dx in catalogue]),
         death=np.array([dx.death for dx in catalogue]),
         season=np.array([CURVE_NAMES.index(dx.season) for dx in catalogue], dtype=np.int8),
@@ -277,10 +272,11 @@ def get_model() -> Model:
         n_bands=n_bands,
         band_group=band_group,
         eligible=eligible,
-        diagnosis_cdf=cdf,
+        diagnosis_sampler=Categorical(flat),
+        admission_sampler=Categorical(admission),
         group_diagnosis=group_diag,
         sampled_share=sampled_stay_share(),
-        delivery_cdf=cdf_of(np.array([dx.weights[0] if dx.delivery else 0.0 for dx in catalogue])),
+        delivery_sampler=Categorical(np.array([dx.weights[0] if dx.delivery else 0.0 for dx in catalogue])),
         specialties=specialties,
         specialty_weight=_specialty_weights(specialties),
         season_ratio=intensity / intensity.max(axis=1, keepdims=True),

@@ -93,6 +93,15 @@ def _allocate(rng: np.random.Generator, total: int, weights: np.ndarray, cap: np
     raise ConfigError("Could not share the stays among the patients.", "Raise --patients or widen the window.")
 
 
+def _largest_remainder(total: int, shares: np.ndarray) -> np.ndarray:
+    """Integers proportional to ``shares`` summing exactly to ``total``."""
+    exact = total * shares / shares.sum()
+    whole = np.floor(exact).astype(np.int64)
+    short = total - int(whole.sum())
+    whole[np.argsort(-(exact - whole), kind="stable")[:short]] += 1
+    return whole
+
+
 def _pick(rng: np.random.Generator, probabilities: np.ndarray, u: np.ndarray) -> np.ndarray:
     cdf = np.cumsum(probabilities / probabilities.sum())
     cdf[-1] = 1.0
@@ -120,7 +129,7 @@ def build_population(rng: np.random.Generator, patients: int, stays: int, window
     cells = model.sampled_share.copy()
     cells[0] -= newborn_extra / 2
     cells[:, 1] -= mother_extra * mother_group_share()
-    cells = (np.maximum(cells, 1e-6) / per_patient[:, None]).ravel()  # index = group * 2 + female
+    cells = (np.maximum(cells, 1e-9) / per_patient[:, None]).ravel()  # index = group * 2 + female
     cell = _pick(rng, cells, rng.random(patients)).astype(np.int64)
     group = (cell // 2).astype(np.int8)
     female = cell % 2 == 1
@@ -135,10 +144,9 @@ def build_population(rng: np.random.Generator, patients: int, stays: int, window
     group = np.where(mother, _group_of(years), group).astype(np.int8)
     group[newborn] = 0
 
-    first_age = (years * DAYS_PER_YEAR).astype(np.int32)
+    typical_age = years * DAYS_PER_YEAR  # age in days at the patient's middle stay (set below)
     infants = group == 0
-    first_age[infants] = rng.integers(1, 365, int(infants.sum()))
-    first_age[newborn] = 0
+    typical_age[infants] = rng.integers(1, 365, int(infants.sum()))
 
     u = rng.random(patients)
     insurance = np.zeros(patients, dtype=np.int8)
@@ -148,18 +156,13 @@ def build_population(rng: np.random.Generator, patients: int, stays: int, window
     insurance[newborn] = _pick(rng, np.array(dist.INSURANCE_NEWBORN), u[newborn])
     insurance[mother] = _pick(rng, np.array(dist.INSURANCE_MOTHER), u[mother])
 
-    # Stays besides the birth/delivery stays: weight = stays per patient of the group x gamma frailty;
-    # newborns and mothers together get their expected share of those stays.
+    # Stays besides the birth/delivery stays, shared exactly: each pool (every (group, sex) cell of the
+    # other patients, the newborns' return stays, the mothers' other stays) gets its target count, split
+    # among its members by gamma frailty; whatever a pool cannot hold (caps, empty cells) goes to anyone
+    # with room. Group totals are then exact, not subject to a few heavy users.
     shape = np.array(dist.FRAILTY_SHAPE_BY_GROUP)[group]
     frailty = rng.gamma(shape, 1.0 / shape)
-    weights = per_patient[group] * frailty
     remaining = stays - n_newborn - n_mother
-    plain = ~(newborn | mother)
-    rest = 1.0 - newborn_extra * stays / max(remaining, 1) - mother_extra * stays / max(remaining, 1)
-    for members, extra_share in ((newborn, newborn_extra), (mother, mother_extra)):
-        if members.any() and rest > 0:
-            wanted = extra_share * stays / max(remaining, 1)
-            weights[members] = frailty[members] * (wanted / rest) * weights[plain].sum() / frailty[members].sum()
     hard, soft = stays_cap(window_days), typical_cap(window_days)
     special = newborn | mother
     cap = np.full(patients, soft, dtype=np.int64)
@@ -167,10 +170,39 @@ def build_population(rng: np.random.Generator, patients: int, stays: int, window
     cap = np.minimum(cap, hard) - special
     if int(cap.sum()) < remaining:  # many stays per patient requested: allow up to the hard cap
         cap = np.full(patients, hard, dtype=np.int64) - special
-    extra = _allocate(rng, remaining, weights, cap) if remaining else np.zeros(patients, np.int32)
-    stays_per_patient = extra + special.astype(np.int32)
+    pool = np.where(newborn, len(cells), np.where(mother, len(cells) + 1, cell))
+    pool_share = np.append(cells * per_patient.repeat(2), [newborn_extra, mother_extra])
+    pool_share[len(cells)] *= bool(n_newborn)
+    pool_share[len(cells) + 1] *= bool(n_mother)
+    pool_target = _largest_remainder(remaining, pool_share)
+    extra = np.zeros(patients, dtype=np.int64)
+    order = np.argsort(pool, kind="stable")
+    bounds = np.searchsorted(pool[order], np.arange(len(pool_share) + 1))
+    leftover = 0
+    for p_index in range(len(pool_share)):
+        members = order[bounds[p_index] : bounds[p_index + 1]]
+        want = int(pool_target[p_index])
+        room = int(cap[members].sum())
+        if want == 0:
+            continue
+        if room == 0:
+            leftover += want
+            continue
+        got = _allocate(rng, min(want, room), frailty[members], cap[members])
+        extra[members] = got
+        leftover += want - min(want, room)
+    if leftover:
+        extra += _allocate(rng, leftover, frailty * per_patient[group], cap - extra)
+    stays_per_patient = (extra + special).astype(np.int32)
+
+    # The group's age is the age at the patient's middle stay (the stays' age mix is what is calibrated):
+    # k stays spread uniformly over the window sit on average (k-1)/(2(k+1)) of it after the first one.
+    k = np.maximum(stays_per_patient, 1)
+    drift = (window_days - 1) * (k - 1) / (2 * (k + 1))
+    first_age = np.maximum(typical_age - drift, 1).astype(np.int32)
+    first_age[mother] = typical_age[mother].astype(np.int32)  # the delivery is the first stay, at that age
+    first_age[newborn] = 0
 
     # First estimate of the time between separate episodes (the final spacing is drawn at placement).
-    k = np.maximum(stays_per_patient, 1)
     long_gap_scale = np.maximum(1.0, 0.7 * window_days / k - 36.0).astype(np.float32)
     return Population(group, newborn, mother, female, insurance, first_age, stays_per_patient, long_gap_scale)

@@ -44,6 +44,42 @@ def sample_rows(cdf: np.ndarray, rows: np.ndarray, u: np.ndarray) -> np.ndarray:
     return np.minimum(picked, n_cols - 1)
 
 
+class Categorical:
+    """R fixed categorical distributions over C outcomes; ``sample(rows, u)`` draws element i from row
+    ``rows[i]`` with one uniform each, in O(1) a draw (Walker/Vose alias method: the integer part of u*C
+    picks a column, the fractional part decides between it and its alias). Zero weights are never drawn."""
+
+    def __init__(self, weights: np.ndarray):
+        weights = np.atleast_2d(np.asarray(weights, dtype=float))
+        n_rows, n_cols = weights.shape
+        self.n_cols = n_cols
+        prob = np.zeros((n_rows, n_cols))
+        alias = np.tile(np.arange(n_cols), (n_rows, 1))
+        for r in range(n_rows):
+            p = weights[r] / weights[r].sum()
+            scaled = p * n_cols
+            small = [i for i in range(n_cols) if scaled[i] < 1.0]
+            large = [i for i in range(n_cols) if scaled[i] >= 1.0]
+            while small and large:
+                s, big = small.pop(), large.pop()
+                prob[r, s], alias[r, s] = scaled[s], big
+                scaled[big] += scaled[s] - 1.0
+                (large if scaled[big] >= 1.0 else small).append(big)
+            for i in small + large:
+                prob[r, i] = 1.0
+            zero = p == 0
+            prob[r, zero] = 0.0
+            alias[r, zero & (p[alias[r]] == 0)] = int(np.argmax(p))
+        self.prob = prob.ravel()
+        self.alias = alias.ravel()
+
+    def sample(self, rows: np.ndarray | int, u: np.ndarray) -> np.ndarray:
+        x = np.asarray(u) * self.n_cols
+        column = np.minimum(x.astype(np.int64), self.n_cols - 1)
+        flat = np.asarray(rows, dtype=np.int64) * self.n_cols + column
+        return np.where(x - column < self.prob[flat], column, self.alias[flat])
+
+
 def cdf_of(weights: np.ndarray) -> np.ndarray:
     """Row-wise cumulative distribution of non-negative weights (rows with positive sum)."""
     weights = np.atleast_2d(np.asarray(weights, dtype=float))

@@ -15,14 +15,14 @@ import numpy as np
 
 from hospital_analytics.synth import distributions as dist
 from hospital_analytics.synth.model import Model
-from hospital_analytics.synth.sampling import cdf_of, sample_rows
+from hospital_analytics.synth.sampling import Categorical, cdf_of, sample_rows
 
 
 @dataclass(frozen=True)
 class Roster:
     specialty: np.ndarray  # int8 per doctor, index into dist.SPECIALTIES
     female: np.ndarray  # bool per doctor
-    specialty_cdf: np.ndarray  # (D diagnoses * 2 [adult, child], S): specialty of a stay
+    specialty_sampler: Categorical  # rows: diagnosis * 2 + child; columns: specialty of the stay
     doctor_cdf: np.ndarray  # (S, max doctors per specialty): doctor within specialty (by workload)
     doctors_by_specialty: np.ndarray  # (S, max doctors per specialty): doctor index (-1 = none)
     allowed: np.ndarray  # (D diagnoses, 2, S) bool: the specialty fits the diagnosis
@@ -34,7 +34,7 @@ class Roster:
     def assign(self, rng: np.random.Generator, diagnosis: np.ndarray, child: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(doctor index, specialty index) per stay."""
         rows = diagnosis.astype(np.int64) * 2 + child
-        specialty = sample_rows(self.specialty_cdf, rows, rng.random(len(rows)))
+        specialty = self.specialty_sampler.sample(rows, rng.random(len(rows)))
         slot = sample_rows(self.doctor_cdf, specialty, rng.random(len(rows)))
         return self.doctors_by_specialty[specialty, slot], specialty
 
@@ -71,7 +71,7 @@ def build_roster(rng: np.random.Generator, n: int, model: Model) -> Roster:
             backup = present.astype(float)
         empty = weights[:, child, :].sum(axis=1) == 0
         weights[empty, child, :] = backup
-    specialty_cdf = cdf_of(weights.reshape(-1, len(specs)))
+    specialty_sampler = Categorical(weights.reshape(-1, len(specs)))
 
     per_specialty = np.bincount(specialty, minlength=len(specs))
     width = max(1, int(per_specialty.max()))
@@ -83,4 +83,4 @@ def build_roster(rng: np.random.Generator, n: int, model: Model) -> Roster:
     doctors[specialty[order], slots] = order
     loads[specialty[order], slots] = workload[order]
     loads[per_specialty == 0, 0] = 1.0  # never drawn: keeps every row a valid distribution
-    return Roster(specialty, female, specialty_cdf, cdf_of(loads), doctors, allowed)
+    return Roster(specialty, female, specialty_sampler, cdf_of(loads), doctors, allowed)

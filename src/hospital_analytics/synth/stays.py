@@ -31,13 +31,13 @@ from hospital_analytics.errors import GenerateError
 from hospital_analytics.synth import distributions as dist
 from hospital_analytics.synth.model import DAYS_PER_YEAR, Model
 from hospital_analytics.synth.population import Population
-from hospital_analytics.synth.sampling import calendar_age, cdf_of, month_index, sample_rows, ymd
+from hospital_analytics.synth.sampling import Categorical, calendar_age, month_index, ymd
 from hospital_analytics.synth.staff import Roster
 
 PLACEMENT_TRIES = 60
 REPAIR_ROUNDS = 8
-_SHORT_GAP_CDF = cdf_of(np.exp(-np.arange(1, 31) / dist.READMISSION_GAP_SCALE_DAYS))[0]
-_DISPOSITION_CDF = cdf_of(np.array(dist.DISPOSITION_BY_GROUP))
+_SHORT_GAP = Categorical(np.exp(-np.arange(1, 31) / dist.READMISSION_GAP_SCALE_DAYS))  # day 1..30
+_DISPOSITION = Categorical(np.array(dist.DISPOSITION_BY_GROUP))
 _DIED = dist.DISPOSITIONS.index("Died")
 _MATERNAL = dist.STAY_TYPES.index("Maternal/Neonatal")
 _SURGICAL = dist.STAY_TYPES.index("Surgical")
@@ -120,16 +120,18 @@ def _choose_readmissions(
     needed = plan.rate * np.bincount(insurance, minlength=n_ins)
     needed -= np.bincount(insurance[maternal_next], weights=p[maternal_next], minlength=n_ins)
     others = np.flatnonzero(has_next & ~maternal)
-    propensity = model.readmission[diagnosis[others]]
-    ins = insurance[others]
-    lo, hi = np.zeros(n_ins), np.full(n_ins, cap / max(float(propensity.min(initial=1.0)), 1e-9))
-    for _ in range(40):  # bisection on the scale per insurance
+    n_diag = model.n_diagnoses
+    # f(scale) = sum over candidate stays of min(cap, scale * propensity): aggregate by diagnosis first
+    key = insurance[others].astype(np.int64) * n_diag + diagnosis[others]
+    counts = np.bincount(key, minlength=n_ins * n_diag).reshape(n_ins, n_diag)
+    lo, hi = np.zeros(n_ins), np.full(n_ins, cap / model.readmission.min())
+    for _ in range(60):  # bisection on the scale per insurance
         mid = (lo + hi) / 2
-        got = np.bincount(ins, weights=np.minimum(cap, mid[ins] * propensity), minlength=n_ins)
+        got = (counts * np.minimum(cap, mid[:, None] * model.readmission[None, :])).sum(axis=1)
         over = got > needed
         hi = np.where(over, mid, hi)
         lo = np.where(over, lo, mid)
-    p[others] = np.minimum(cap, lo[ins] * propensity)
+    p[others] = np.minimum(cap, lo[insurance[others]] * model.readmission[diagnosis[others]])
     return rng.random(len(diagnosis)) < p
 
 
@@ -259,11 +261,11 @@ def simulate_block(
         age_years = (age_days / DAYS_PER_YEAR).astype(np.int64)
         b = model.band(age_days, age_years)
         blk = (offset[act] - last_delivery[act]) < spacing
-        d = sample_rows(model.diagnosis_cdf, model.stratum(b, female[act], blk), rng.random(m))
+        d = model.diagnosis_sampler.sample(model.stratum(b, female[act], blk), rng.random(m))
         if k == 0:
             d[pop.newborn[lo:hi][act]] = model.liveborn
             mothers = pop.mother[lo:hi][act]
-            d[mothers] = sample_rows(model.delivery_cdf, np.zeros(int(mothers.sum()), int), rng.random(int(mothers.sum())))
+            d[mothers] = model.delivery_sampler.sample(0, rng.random(int(mothers.sum())))
         length = _los(rng, model, d, age_years)
         provisional_gap = 31 + np.floor(rng.exponential(1.0, m) * gap_scale[act]).astype(np.int64)
         diagnosis[index], los[index], band[index], blocked[index], years[index] = d, length, b, blk, age_years
@@ -279,7 +281,7 @@ def simulate_block(
     nxt, same = nxt[fits], same[fits]
     diagnosis[nxt] = same
     los[nxt] = _los(rng, model, same, years[nxt])
-    short = 1 + np.searchsorted(_SHORT_GAP_CDF, rng.random(total), side="right")
+    short = 1 + _SHORT_GAP.sample(0, rng.random(total))
     gap = np.where(readmit, short, np.where(last, 0, 31)).astype(np.int64)
 
     limit = window.days - 1
@@ -298,20 +300,20 @@ def simulate_block(
         if not bad.any():
             break
         rows = model.stratum(band[bad], sex[bad], blocked[bad])
-        diagnosis[bad] = sample_rows(model.diagnosis_cdf, rows, rng.random(int(bad.sum())))
+        diagnosis[bad] = model.diagnosis_sampler.sample(rows, rng.random(int(bad.sum())))
     else:
         raise GenerateError("Could not fit every diagnosis to its patient's age and sex.", "Report this with the seed.")
 
     # --- who, how, and how much -------------------------------------------------------------------------
     child = (age < 18).astype(np.int64)
     doctor, specialty = roster.assign(rng, diagnosis, child)
-    admission_type = sample_rows(model.admission_cdf, diagnosis, rng.random(total))
+    admission_type = model.admission_sampler.sample(diagnosis, rng.random(total))
     surgical = rng.random(total) < model.p_surgical[diagnosis]
     stay_type = np.where(model.default_stay_type[diagnosis] == _MATERNAL, _MATERNAL, np.where(surgical, _SURGICAL, 0))
 
     group_row = np.searchsorted(np.array([1, 18, 45, 65, 85]), age, side="right") + 1
     group_row[birth_stay] = 0
-    disposition = sample_rows(_DISPOSITION_CDF, group_row, rng.random(total))
+    disposition = _DISPOSITION.sample(group_row, rng.random(total))
     death_mult = np.ones(total)
     for from_age, mult in dist.DEATH_AGE_MULTIPLIER:
         death_mult[age >= from_age] = mult
@@ -377,29 +379,33 @@ def _place(rng, model, window, owner, starts, stays, los, gap, diagnosis) -> tup
     before = _segment_cumsum(need, episode_owner) - need  # days needed by the patient's earlier episodes
 
     month_of_day = window.month_of_year()
-    log_ratio = np.log(model.season_ratio)[model.season[diagnosis]]  # (stays, 12)
+    log_ratio = np.log(model.season_ratio)  # (curves, 12)
+    season = model.season[diagnosis]
     episode_day = np.zeros(len(first_stay), dtype=np.int64)
-    pending = np.ones(n, dtype=bool)
-    pending[stays == 0] = False
+    patients = np.flatnonzero(stays > 0)  # pending patients, their episodes and stays (shrinking)
+    episodes = np.arange(len(first_stay))
+    members = np.arange(total)
+    still = np.zeros(n, dtype=bool)
     for attempt in range(PLACEMENT_TRIES):
-        chosen = np.flatnonzero(pending[episode_owner])
-        if len(chosen) == 0:
+        if len(patients) == 0:
             break
-        patients = np.flatnonzero(pending)
-        spacing = rng.exponential(1.0, len(chosen))
+        who = episode_owner[episodes]
+        spacing = rng.exponential(1.0, len(episodes))
         tail = np.zeros(n)
         tail[patients] = rng.exponential(1.0, len(patients))
-        running = _segment_cumsum(spacing, episode_owner[chosen])
-        whole = np.bincount(episode_owner[chosen], weights=spacing, minlength=n) + tail
-        who = episode_owner[chosen]
-        episode_day[chosen] = np.floor(free[who] * running / whole[who]).astype(np.int64) + before[chosen]
+        running = _segment_cumsum(spacing, who)
+        whole = np.bincount(who, weights=spacing, minlength=n) + tail
+        episode_day[episodes] = np.floor(free[who] * running / whole[who]).astype(np.int64) + before[episodes]
         if attempt == PLACEMENT_TRIES - 1:
             break
-        stays_chosen = np.flatnonzero(pending[owner])
-        day = episode_day[episode[stays_chosen]] + inner[stays_chosen]
-        score = np.bincount(owner[stays_chosen], weights=log_ratio[stays_chosen, month_of_day[day]], minlength=n)
-        accepted = np.log(rng.random(len(patients))) < score[patients]
-        pending[patients[accepted]] = False
+        day = episode_day[episode[members]] + inner[members]
+        score = np.bincount(owner[members], weights=log_ratio[season[members], month_of_day[day]], minlength=n)
+        rejected = np.log(rng.random(len(patients))) >= score[patients]
+        still[:] = False
+        still[patients[rejected]] = True
+        patients = patients[rejected]
+        episodes = episodes[still[episode_owner[episodes]]]
+        members = members[still[owner[members]]]
 
     admission = window.start + episode_day[episode] + inner
     first_day = np.zeros(n, dtype=np.int64)
