@@ -344,3 +344,88 @@ def docs_command(
         with progress_for(as_json) as progress:
             result = docs(settings, progress=progress)
         emit(result, as_json)
+
+
+# --- generate -----------------------------------------------------------------------------------------
+# Numbers and dates are taken as text and validated by Settings, so a bad value gets the same one-line
+# message (naming the flag and its variable) as a bad environment value, instead of click's usage box.
+PatientsOpt = Annotated[
+    Optional[str], typer.Option("--patients", metavar="N", help="Patients (default 500) \\[env: HOSPITAL_PATIENTS].")
+]
+DoctorsOpt = Annotated[
+    Optional[str], typer.Option("--doctors", metavar="N", help="Doctors (default 100) \\[env: HOSPITAL_DOCTORS].")
+]
+StaysOpt = Annotated[
+    Optional[str],
+    typer.Option(
+        "--hospitalizations", metavar="N", help="Hospital stays (default 1000) \\[env: HOSPITAL_HOSPITALIZATIONS]."
+    ),
+]
+ScaleOpt = Annotated[
+    Optional[str],
+    typer.Option("--scale", metavar="X", help="Multiply all three counts, e.g. 1000 \\[env: HOSPITAL_SCALE]."),
+]
+SeedOpt = Annotated[
+    Optional[str],
+    typer.Option("--seed", metavar="N", help="Random seed; same seed, same bytes (default 42) \\[env: HOSPITAL_SEED]."),
+]
+StartOpt = Annotated[
+    Optional[str], typer.Option("--start", metavar="YYYY-MM-DD", help="First day of the window \\[env: HOSPITAL_START].")
+]
+EndOpt = Annotated[
+    Optional[str],
+    typer.Option("--end", metavar="YYYY-MM-DD", help="Last day (default 2025-12-31) \\[env: HOSPITAL_END]."),
+]
+LocaleOpt = Annotated[
+    Optional[str],
+    typer.Option("--locale", metavar="LOCALE", help="Faker locale for names and places (default en_US) \\[env: HOSPITAL_LOCALE]."),
+]
+RawFormatOpt = Annotated[
+    Optional[str],
+    typer.Option("--format", "-f", metavar="FORMAT", help="csv, parquet or both (default csv) \\[env: HOSPITAL_FORMAT]."),
+]
+LONG_RUN_STAYS = 200_000  # progress bars from this many stays
+
+
+def _print_fidelity(result: Any) -> None:
+    table = Table(title="Fidelity: published target vs generated (sources: --json, README)", title_justify="left")
+    for column in ("quantity", "target", "generated", "allowed ±3 SE", ""):
+        table.add_column(column, justify="right" if column == "generated" else "left", overflow="fold")
+    for row in result.fidelity:
+        style = {True: "green", False: "bold red", None: "dim"}[row.passed]
+        table.add_row(row.quantity, row.target, row.show(row.generated), row.allowed, f"[{style}]{row.verdict}[/]")
+    out.print(table)
+
+
+@app.command("generate")
+def generate_command(
+    ctx: typer.Context,
+    patients: PatientsOpt = None,
+    doctors: DoctorsOpt = None,
+    hospitalizations: StaysOpt = None,
+    scale: ScaleOpt = None,
+    seed: SeedOpt = None,
+    start: StartOpt = None,
+    end: EndOpt = None,
+    locale: LocaleOpt = None,
+    raw_format: RawFormatOpt = None,
+    out_dir: OutOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Generate patients, doctors and hospital stays calibrated to US inpatient statistics, as CSV/Parquet.
+
+    Example: hospital generate --patients 5000 --hospitalizations 10000 --seed 7 --format both
+    """
+    with _step(ctx):
+        from hospital_analytics.synth import generate
+
+        settings = settings_from(
+            patients=patients, doctors=doctors, hospitalizations=hospitalizations, scale=scale, seed=seed,
+            start=start, end=end, locale=locale, format=raw_format.lower() if raw_format else None,
+            output_dir=out_dir,
+        )
+        with RichProgress(enabled=not as_json and settings.scaled_counts[2] >= LONG_RUN_STAYS) as progress:
+            result = generate(settings, progress=progress)
+        emit(result, as_json)
+        if not as_json:
+            _print_fidelity(result)
