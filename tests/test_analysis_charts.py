@@ -144,10 +144,19 @@ def test_top_diagnoses_bars_equal_the_fact_table(result, marts_file):
 def test_readmission_line_equals_the_mart(result, marts_file):
     expected = read(marts_file, "SELECT month, readmission_rate FROM ANALYTICS.readmission_rate_by_month ORDER BY month")
     overall = read(marts_file, "SELECT readmission_rate_30d FROM ANALYTICS.kpis").iloc[0, 0]
+    window_end = read(marts_file, "SELECT max(census_date) FROM ANALYTICS.daily_census").iloc[0, 0]
     ax = result.figures["readmission_rate"].axes[0]
-    np.testing.assert_allclose(ax.lines[0].get_ydata(), expected["readmission_rate"])
-    np.testing.assert_allclose(ax.lines[1].get_ydata(), [overall, overall])
+    complete, incomplete, reference = ax.lines
+    plotted = [*complete.get_ydata(), *incomplete.get_ydata()[1:]]  # the dashed part starts at the last solid point
+    np.testing.assert_allclose(plotted, expected["readmission_rate"])
+    np.testing.assert_allclose(reference.get_ydata(), [overall, overall])
+    # solid while every discharge of the month has 30 days of data after it, dashed after
+    month_ends = pd.to_datetime(expected["month"]) + pd.offsets.MonthEnd(0)
+    assert len(complete.get_ydata()) == int((month_ends + pd.Timedelta(days=30) <= window_end).sum())
+    assert incomplete.get_linestyle() == "--"
     assert ax.yaxis.get_major_formatter()(0.25, 0) == "25%"
+    for tick in ax.get_yticks():  # labels never round a tick: every tick is a whole percent
+        assert abs(tick * 100 - round(tick * 100)) < 1e-9
 
 
 def test_daily_census_line_equals_the_mart_and_marks_the_peak(result, marts_file):

@@ -24,6 +24,7 @@ MANIFEST = {
     "locale": "en_US",
     "generated_at": "2026-01-02T03:04:05Z",
     "package_version": "0.1.0",
+    "fidelity": {"on_target": 30, "judged": 37},
 }
 
 
@@ -112,10 +113,11 @@ def test_money_stays_short(value, shown):
 def test_report_tells_where_the_data_came_from(page, out):
     text = lxml_html.fromstring(page).text_content()
     assert "Seed4242" in text.replace(" ", "") or "4242" in text
-    assert "2026-01-02 03:04:05" in text
+    assert "2026-01-02 03:04:05 UTC" in text
     assert "2024-01-01 to 2025-12-31" in text
     assert f"DuckDB file {out / 'hospital.duckdb'}" in text
     assert "hospitalizations 400" in text
+    assert "30 of 37 checks on target" in text
     assert "hunter2" not in page  # secrets stay out, even from the settings list
     assert "**********" in page
 

@@ -45,7 +45,8 @@ def test_snowflake_marts_chart_like_duckdb(fakesnow_server, tmp_path):
     for name in ("monthly_admissions", "daily_census", "readmission_rate"):
         duck_ax, snow_ax = on_duckdb.figures[name].axes[0], on_snowflake.figures[name].axes[0]
         if duck_ax.lines:
-            np.testing.assert_allclose(snow_ax.lines[0].get_ydata(), duck_ax.lines[0].get_ydata())
+            for snow_line, duck_line in zip(snow_ax.lines, duck_ax.lines, strict=True):
+                np.testing.assert_allclose(snow_line.get_ydata(), duck_line.get_ydata())
         else:
             assert [p.get_height() for p in snow_ax.patches] == [p.get_height() for p in duck_ax.patches]
 

@@ -351,35 +351,50 @@ def top_diagnoses(diagnoses: pd.DataFrame) -> ChartFigure:
     return fig
 
 
+def follow_up_complete(months: pd.Series, window_end: pd.Timestamp | None) -> np.ndarray:
+    """Per discharge month: True when every stay discharged that month has 30 days of data after it
+    (the month's last day + 30 days is on or before ``window_end``)."""
+    months = pd.to_datetime(months)
+    if window_end is None:
+        return np.ones(len(months), dtype=bool)
+    last_days = months + pd.offsets.MonthEnd(0)
+    return (last_days + pd.Timedelta(days=30) <= pd.Timestamp(window_end)).to_numpy()
+
+
 def readmission_rate(
     by_month: pd.DataFrame, overall: float | None = None, window_end: pd.Timestamp | None = None
 ) -> ChartFigure:
     """Line chart: share of each discharge month's stays readmitted within 30 days.
 
-    The last 30 days before ``window_end`` are shaded: their follow-up runs past the data, so their rate is low.
+    Months whose 30-day follow-up runs past ``window_end`` (the data's last day) are drawn dashed and grey:
+    their readmissions are not all in the data yet, so their rate is too low to compare.
+    The first line holds the complete months, the second the incomplete ones (joined to the last complete one).
     """
     fig = _figure()
     ax = fig.add_subplot()
     _style(ax)
-    months = pd.to_datetime(by_month["month"])
+    months = pd.to_datetime(by_month["month"]).reset_index(drop=True)
     rate = by_month["readmission_rate"].to_numpy(dtype=float)
+    complete = follow_up_complete(months, window_end)
+    cut = int(complete.sum())  # months are in order: the complete ones come first
+    marker = "o" if len(months) <= 36 else None
     ax.plot(
-        months, rate, color=PRIMARY, linewidth=2, label="Discharge month",
-        marker="o" if len(months) <= 36 else None, markersize=4,
+        months[:cut], rate[:cut], color=PRIMARY, linewidth=2, marker=marker, markersize=4,
+        label="Discharge month" if cut else "_nolegend_",
     )
+    if cut < len(months):
+        joined = max(cut - 1, 0)
+        ax.plot(
+            months[joined:], rate[joined:], color=MUTED, linewidth=2, linestyle="--", marker=marker, markersize=4,
+            label="Follow-up incomplete (after the data ends)",
+        )
     if overall is not None and not math.isnan(overall):
-        ax.axhline(overall, color=MUTED, linestyle="--", linewidth=1.2, label=f"Whole period: {overall:.1%}")
+        ax.axhline(overall, color=MUTED, linestyle=":", linewidth=1.2, label=f"Whole period: {overall:.1%}")
     if len(months):
         date_axis(ax, months.min(), months.max(), pad_days=20, monthly=True)
-        if window_end is not None:
-            start = pd.Timestamp(window_end) - pd.Timedelta(days=30)
-            right = ax.get_xlim()[1]
-            if mdates.date2num(start) < right:
-                ax.axvspan(start, mdates.num2date(right).replace(tzinfo=None), color=MUTED, alpha=0.18, lw=0,
-                           label="Follow-up incomplete (last 30 days)")
-                ax.set_xlim(right=right)
     top = np.nanmax(rate) if len(rate) and not np.all(np.isnan(rate)) else 0.0
     ax.set_ylim(0, max(0.05, top, overall or 0) * 1.25)
+    ax.yaxis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 5, 10]))  # whole percents: no "2%" for 2.5%
     ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     _legend(fig, ax)
     _title(ax, "30-day readmission rate by discharge month")

@@ -40,7 +40,7 @@ CHART_TEXT: dict[str, tuple[str, str]] = {
     "readmission_rate": (
         "30-day readmissions",
         "Share of stays followed by another admission of the same patient within 30 days of discharge. "
-        "The shaded last 30 days cannot be complete yet: their follow-up runs past the data.",
+        "Dashed: months whose 30 days of follow-up run past the end of the data, so their rate is not final.",
     ),
     "daily_census": (
         "Daily census",
@@ -218,7 +218,7 @@ def provenance(settings: Settings, manifest: Mapping[str, Any] | None, created: 
         return rows
     generated = manifest.get("generated_at")
     if generated:
-        rows.append(("Data generated", str(generated).replace("T", " ")))
+        rows.append(("Data generated", _utc(generated)))
     if "seed" in manifest:
         rows.append(("Seed", str(manifest["seed"])))
     if manifest.get("start") or manifest.get("end"):
@@ -233,7 +233,21 @@ def provenance(settings: Settings, manifest: Mapping[str, Any] | None, created: 
     version = manifest.get("package_version") or manifest.get("version")
     if version:
         rows.append(("Generator version", str(version)))
+    fidelity = manifest.get("fidelity")
+    if isinstance(fidelity, Mapping) and "on_target" in fidelity and "judged" in fidelity:
+        rows.append(("Calibration", f"{fidelity['on_target']} of {fidelity['judged']} checks on target"))
     return rows
+
+
+def _utc(value: Any) -> str:
+    """An ISO timestamp as "2026-01-02 03:04:05 UTC" (as given when it does not parse)."""
+    try:
+        stamp = dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return str(value)
+    if stamp.tzinfo is not None:
+        stamp = stamp.astimezone(dt.timezone.utc)
+    return f"{stamp:%Y-%m-%d %H:%M:%S} UTC"
 
 
 def png_size(png: bytes) -> tuple[int, int]:
