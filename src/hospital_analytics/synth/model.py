@@ -94,7 +94,7 @@ def _edges() -> tuple[np.ndarray, np.ndarray]:
     for dx in dist.CATALOGUE:
         if dx.days is not None:
             days.update(d for d in (dx.days[0], dx.days[1] + 1) if d < 365)
-        years.update(y for y in (dx.ages[0], dx.ages[1] + 1) if 1 <= y <= 104)
+        years.update(y for y in (dx.ages[0], dx.ages[1] + 1) if 1 <= y <= dist.MAX_AGE)
     years.update(lo for lo, _ in dist.GROUP_YEARS[1:])
     return np.array(sorted(days)), np.array(sorted(years))
 
@@ -119,7 +119,7 @@ def _band_shares(day_edges: np.ndarray, year_edges: np.ndarray) -> np.ndarray:
     for b in range(n_day):  # infants: first stay at 1..364 days
         lo, hi = max(day_edges[b], 1), min(day_hi[b], 365)
         shares[0, b] = max(0, hi - lo) / 364
-    year_hi = np.append(year_edges[1:], 105)
+    year_hi = np.append(year_edges[1:], dist.MAX_AGE + 1)
     for g, (glo, ghi) in enumerate(dist.GROUP_YEARS[1:], start=1):
         for b in range(n_year):
             lo, hi = max(year_edges[b], glo), min(year_hi[b], ghi + 1)

@@ -54,10 +54,11 @@ def check_feasible(patients: int, stays: int, window_days: int) -> None:
     """Raise ConfigError when the stays cannot fit (a patient's stays never overlap)."""
     most = patients * stays_cap(window_days)
     if stays > most:
+        who = "1 patient" if patients == 1 else f"{patients:,} patients"
         raise ConfigError(
-            f"Invalid --hospitalizations: {stays:,} stays cannot fit {patients:,} patients in a "
-            f"{window_days}-day window (at most {most:,}: one stay per patient every "
-            f"{dist.MIN_DAYS_PER_STAY} days, and a patient's stays never overlap).",
+            f"Invalid --hospitalizations: {stays:,} stays do not fit {who} in a {window_days}-day window "
+            f"(at most {most:,}: one stay per patient every {dist.MIN_DAYS_PER_STAY} days; a patient's stays "
+            "never overlap).",
             "Raise --patients, lower --hospitalizations, or widen --start/--end.",
         )
 
@@ -66,8 +67,8 @@ def _years_in_group(rng: np.random.Generator, group: np.ndarray) -> np.ndarray:
     years = np.zeros(len(group))
     for g, (lo, hi) in enumerate(dist.GROUP_YEARS):
         members = np.flatnonzero(group == g)
-        if g == len(dist.GROUP_YEARS) - 1:  # 85+: ages thin out (exponential, mean 6 years over 85)
-            years[members] = np.minimum(lo + rng.exponential(6.0, len(members)), hi + 0.99)
+        if g == len(dist.GROUP_YEARS) - 1:  # 85+: ages thin out (exponential, mean 6 years over 85, to 105)
+            years[members] = np.minimum(lo + rng.exponential(6.0, len(members)), 104.99)
         else:
             years[members] = rng.uniform(lo, hi + 1, len(members))
     return years

@@ -61,7 +61,9 @@ def prepare_output(layout: OutputLayout, formats: tuple[str, ...]) -> None:
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise InputError(f"The output folder {root} cannot be created: {exc.strerror or exc}.", hint) from None
+            raise InputError(
+                f"The output folder {root} is not writable (creating {folder} failed: {exc.strerror or exc}).", hint
+            ) from None
         remove_stale_temporaries(folder)
     with contextlib.suppress(FileNotFoundError):
         layout.manifest.unlink()  # written again last; absent while files are being replaced
