@@ -349,3 +349,20 @@ def test_every_model_and_column_is_described(built) -> None:
     exposures = {e["name"]: e for e in manifest["exposures"].values()}
     assert {"tableau_hospital_dashboard", "hospital_report_charts"} <= set(exposures)
     assert "model.hospital_analytics.fct_hospitalizations" in exposures["tableau_hospital_dashboard"]["depends_on"]["nodes"]
+
+
+def test_generated_data_builds_and_matches_pandas(tmp_path: Path) -> None:
+    """The real pipeline's data (hospital generate + hospital load): every dbt test passes, marts = pandas."""
+    from hospital_analytics.synth import generate
+    from hospital_analytics.warehouse import load
+
+    settings = ts.clean_settings(output_dir=tmp_path / "out", patients=600, doctors=60, hospitalizations=2_000, seed=11)
+    generate(settings)
+    load(settings)
+    result = transform(settings)
+    assert result.success and len(result.tests) > 100
+    actual = ts.read_marts(settings)
+    ts.assert_marts_match(actual, ts.expected_marts(settings.layout.csv_dir, settings.end))
+    kpis = actual["kpis"].iloc[0]
+    assert int(kpis["admissions"]) == 2_000
+    assert 0.0 < float(kpis["readmission_rate_30d"]) < 0.5

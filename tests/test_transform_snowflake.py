@@ -17,6 +17,7 @@ from hospital_analytics.layout import MARTS
 from hospital_analytics.transformation import transform
 
 pytestmark = pytest.mark.snowflake
+SECRET = "pw-Xq7-never-in-files"
 
 
 def _fields(server: dict, database: str) -> dict:
@@ -43,9 +44,8 @@ def built_snowflake(fakesnow_server: dict, tmp_path_factory: pytest.TempPathFact
         for name in list(os.environ):
             if name.startswith(("HOSPITAL_", "SNOWFLAKE_")):
                 mp.delenv(name, raising=False)
-        settings = ts.clean_settings(
-            output_dir=root / "out", start=ts.START, end=ts.END, **_fields(fakesnow_server, "T_TRANSFORM")
-        )
+        fields = _fields(fakesnow_server, "T_TRANSFORM") | {"snowflake_password": SECRET}  # fakesnow takes any
+        settings = ts.clean_settings(output_dir=root / "out", start=ts.START, end=ts.END, **fields)
         ts.write_edge_case_csvs(settings.layout.csv_dir)
         load(settings)
         result = transform(settings)
@@ -61,6 +61,13 @@ def test_snowflake_build_passes_every_dbt_test(built_snowflake) -> None:
     assert sum(1 for n in result.tests if n.resource_type == "unit_test") >= 9
     assert all(n.status == "pass" for n in result.tests)
     assert result.rows_of("kpis") == 1
+
+
+def test_snowflake_password_stays_out_of_dbt_files(built_snowflake) -> None:
+    settings, _ = built_snowflake
+    for path in settings.layout.dbt_dir.rglob("*"):
+        if path.is_file():
+            assert SECRET.encode() not in path.read_bytes(), path
 
 
 def test_snowflake_marts_equal_pandas_figures(built_snowflake) -> None:
