@@ -14,12 +14,12 @@ if TYPE_CHECKING:
 MAX_MESSAGE = 300
 
 _NOISE = (
-    re.compile(r"^\d{6} \(\w{5}\):\s*"),  # Snowflake's "100038 (22018): " prefix
+    re.compile(r"^\d{6}( \(\w{5}\))?:\s*"),  # Snowflake's "100038 (22018): " / "250001: " prefix
     re.compile(r"^SQL compilation error:\s*", re.IGNORECASE),
     re.compile(r"^(IO|Conversion|Invalid Input|Binder|Catalog|Parser|Constraint) Error:\s*"),
 )
 _SKIP_LINE = re.compile(
-    r"^(\s*$|LINE \d+:|\s*\^|Possible solutions|\*|Column \S+ is being converted|This type was|"
+    r"^(\s*$|LINE \d+:|Original Line:|\s*\^|Possible (solutions|fixes)|\s*file = |\*|Column \S+ is being converted|This type was|"
     r"If you would like to continue loading|  (delimiter|quote|escape|new_line|header|skip_rows|comment|"
     r"strict_mode|date_format|timestamp_format|null_padding|sample_size|ignore_errors|all_varchar) =)"
 )

@@ -313,11 +313,10 @@ class SnowflakeWarehouse:
 
         kwargs = connect_kwargs(self.settings)
         where = self._where(kwargs)
-        started = time.monotonic()
         try:
             self._con = snowflake.connector.connect(**kwargs)
         except SnowflakeError as exc:
-            raise self._connect_error(exc, where, time.monotonic() - started) from None
+            raise self._connect_error(exc, where) from None
         except (OSError, ValueError) as exc:
             raise WarehouseError(f"Cannot connect to Snowflake at {where}: {one_line(exc, self._secrets)}.") from None
 
@@ -329,7 +328,7 @@ class SnowflakeWarehouse:
             return f"account {kwargs['account']}"
         return f"connection {kwargs.get('connection_name')!r}"
 
-    def _connect_error(self, exc: Exception, where: str, seconds: float) -> HospitalError:
+    def _connect_error(self, exc: Exception, where: str) -> HospitalError:
         text = one_line(getattr(exc, "msg", None) or exc, self._secrets)
         errno = getattr(exc, "errno", None)
         s = self.settings
@@ -349,7 +348,7 @@ class SnowflakeWarehouse:
             return ConfigError(f"Snowflake refused the login at {where}: {text}.", f"Check {names}.")
         if errno in (250001, 250003) or "Could not connect" in text or "timed out" in text.lower():
             return WarehouseError(
-                f"Cannot reach Snowflake at {where} (gave up after {seconds:.0f} s): {text}.",
+                f"Cannot reach Snowflake at {where} (login timeout {s.snowflake_login_timeout} s): {text}.",
                 "Check SNOWFLAKE_ACCOUNT (or SNOWFLAKE_HOST/PORT), the network or proxy; "
                 "HOSPITAL_SNOWFLAKE_LOGIN_TIMEOUT sets how long to wait.",
             )

@@ -15,6 +15,7 @@ with what the warehouse loaded (and with the manifest's counts when ``data/manif
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import json
 from collections.abc import Mapping
@@ -108,7 +109,7 @@ def _check_csv(table: str, path: Path) -> int:
                 last = chunk
     except OSError as exc:
         raise LoadError(f"{table}: cannot read {path}: {exc.strerror or exc}.", "Check the file's permissions.") from None
-    names = header.decode("utf-8", errors="replace").rstrip("\r\n").split(",")
+    names = next(csv.reader([header.decode("utf-8", errors="replace").rstrip("\r\n")]), [])
     if names != expected:
         missing = [c for c in expected if c not in names]
         extra = [c for c in names if c not in expected]

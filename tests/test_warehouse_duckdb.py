@@ -1,0 +1,310 @@
+"""`load` into DuckDB, end to end on real files, plus the pieces it is made of."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from hospital_analytics.config import Settings, load_settings
+from hospital_analytics.errors import ConfigError, LoadError, StepOrderError, WarehouseError
+from hospital_analytics.layout import RAW_TABLES, OutputLayout
+from hospital_analytics.schema import column_names
+from hospital_analytics.warehouse import LoadResult, load, open_warehouse
+from hospital_analytics.warehouse.common import one_line
+from hospital_analytics.warehouse.identifiers import check_identifier, quote
+from hospital_analytics.warehouse.sources import find_sources, format_order
+from warehouse_support import CORRUPTIONS, write_raw
+
+
+def counts(out: Path) -> dict[str, int]:
+    with duckdb.connect(str(OutputLayout(out).duckdb), read_only=True) as con:
+        return {t: con.execute(f'SELECT count(*) FROM "RAW"."{t}"').fetchone()[0] for t in RAW_TABLES}
+
+
+def test_end_to_end_types_values_and_result(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    expected = write_raw(out)
+    result = load(output_dir=out)
+
+    assert isinstance(result, LoadResult)
+    assert (result.warehouse, result.schema, result.source_format) == ("duckdb", "RAW", "csv")
+    assert result.database == str(OutputLayout(out).duckdb)
+    assert {t: s.rows for t, s in result.tables.items()} == expected
+    assert all(s.source_rows == s.rows and s.bytes_staged > 0 and s.seconds >= 0 for s in result.tables.values())
+    assert result.rows == sum(expected.values())
+    assert counts(out) == expected
+
+    with duckdb.connect(str(OutputLayout(out).duckdb), read_only=True) as con:
+        types = dict(con.execute(
+            "SELECT column_name, data_type FROM information_schema.columns "
+            "WHERE table_schema = 'RAW' AND table_name = 'hospitalizations'"
+        ).fetchall())
+        assert types["admission_date"] == "DATE"
+        assert types["total_charges"] == "DECIMAL(12,2)"
+        assert types["length_of_stay_days"] == "INTEGER"
+        # quoted fields with commas and doubled quotes survive
+        names = {r[0] for r in con.execute('SELECT last_name FROM "RAW".patients').fetchall()}
+        assert "O'Neil, Jr" in names
+        descriptions = {r[0] for r in con.execute('SELECT diagnosis_description FROM "RAW".hospitalizations').fetchall()}
+        assert descriptions <= {"Pneumonia, unspecified organism", "Heart failure, unspecified",
+                                'Dependence on "enabling" machines'}
+        schemas = {r[0] for r in con.execute("SELECT schema_name FROM information_schema.schemata").fetchall()}
+        assert {"RAW", "ANALYTICS"} <= schemas
+
+    data = json.loads(result.to_json())
+    assert data["tables"]["patients"]["rows"] == expected["patients"]
+    assert data["rows"] == sum(expected.values())
+    text = str(result)
+    assert "duckdb" in text and "patients" in text and "rows/s" in text
+
+
+def test_load_twice_same_counts_no_duplicates(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    expected = write_raw(out)
+    load(output_dir=out)
+    load(output_dir=out)
+    assert counts(out) == expected
+    with duckdb.connect(str(OutputLayout(out).duckdb), read_only=True) as con:
+        assert con.execute('SELECT count(DISTINCT patient_id) = count(*) FROM "RAW".patients').fetchone()[0]
+
+
+def test_reload_replaces_data_with_new_files(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    write_raw(out, patients=40, stays=90)
+    load(output_dir=out)
+    bigger = write_raw(out, patients=55, stays=120, seed=2)
+    load(output_dir=out)
+    assert counts(out) == bigger
+
+
+@pytest.mark.parametrize("corruption", sorted(CORRUPTIONS))
+@pytest.mark.parametrize("table", ["patients", "hospitalizations"])
+def test_corrupt_file_names_table_and_file_and_keeps_previous_tables(tmp_path: Path, corruption: str, table: str) -> None:
+    out = tmp_path / "out"
+    before = write_raw(out)
+    load(output_dir=out)
+    # New files with other counts, one of them corrupt: nothing may change.
+    write_raw(out, patients=60, stays=150, seed=3)
+    path = OutputLayout(out).csv(table)
+    CORRUPTIONS[corruption](path)
+    with pytest.raises(LoadError) as caught:
+        load(output_dir=out)
+    message = caught.value.message
+    assert message.startswith(f"{table}: ") and str(path) in message
+    assert "\n" not in message and len(message) < 400
+    assert caught.value.hint
+    assert counts(out) == before
+
+
+def test_failure_in_last_table_rolls_back_the_first_three(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    before = write_raw(out)
+    load(output_dir=out)
+    write_raw(out, patients=70, doctors=9, stays=200, seed=4)
+    # Header and last line fine, so the file checks pass; the warehouse meets the bad value last.
+    path = OutputLayout(out).csv("admissions_by_month")
+    lines = path.read_text().splitlines(keepends=True)
+    lines[1] = lines[1].replace(lines[1].split(",")[1], "many", 1)
+    path.write_text("".join(lines))
+    with pytest.raises(LoadError, match=r"^admissions_by_month: loading .*admissions_by_month\.csv failed"):
+        load(output_dir=out)
+    assert counts(out) == before
+
+
+def test_row_count_differs_from_manifest(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    rows = write_raw(out)
+    manifest = OutputLayout(out).manifest
+    manifest.write_text(json.dumps({"counts": {**rows, "doctors": rows["doctors"] + 1}}))
+    with pytest.raises(LoadError, match=r"^doctors: .*doctors\.csv has 6 rows but data/manifest.json says 7"):
+        load(output_dir=out)
+    manifest.write_text(json.dumps({"counts": rows}))
+    assert load(output_dir=out).rows == sum(rows.values())
+
+
+def test_missing_files_ask_for_generate(tmp_path: Path) -> None:
+    with pytest.raises(StepOrderError) as caught:
+        load(output_dir=tmp_path / "empty")
+    assert "patients.csv" in caught.value.message and "\n" not in caught.value.message
+    assert "hospital generate" in caught.value.hint
+    assert not (tmp_path / "empty" / "hospital.duckdb").exists()
+
+
+@pytest.mark.parametrize(
+    ("preferred", "warehouse", "order"),
+    [("csv", "duckdb", ("csv", "parquet")), ("parquet", "duckdb", ("parquet", "csv")),
+     ("both", "duckdb", ("parquet", "csv")), ("both", "snowflake", ("csv", "parquet")),
+     ("parquet", "snowflake", ("parquet", "csv"))],
+)
+def test_format_order(preferred: str, warehouse: str, order: tuple[str, str]) -> None:
+    assert format_order(preferred, warehouse) == order
+
+
+def test_parquet_source_gives_the_same_tables(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    expected = write_raw(out, fmt="parquet")
+    result = load(output_dir=out)  # format=csv by default: falls back to the Parquet files that exist
+    assert result.source_format == "parquet"
+    assert counts(out) == expected
+    csv_out = tmp_path / "csv"
+    write_raw(csv_out, fmt="csv")
+    load(output_dir=csv_out)
+    query = 'SELECT * FROM "RAW".hospitalizations ORDER BY 1'
+    with duckdb.connect(str(OutputLayout(out).duckdb), read_only=True) as a, \
+            duckdb.connect(str(OutputLayout(csv_out).duckdb), read_only=True) as b:
+        assert a.execute(query).fetchall() == b.execute(query).fetchall()
+
+
+def test_both_formats_prefer_parquet_on_duckdb(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    write_raw(out, fmt="both")
+    assert load(output_dir=out, format="both").source_format == "parquet"
+    assert load(output_dir=out, format="csv").source_format == "csv"
+
+
+def test_sources_counted_independently(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    expected = write_raw(out, fmt="both")
+    for fmt in ("csv", "parquet"):
+        sources = find_sources(OutputLayout(out), fmt, "duckdb")
+        assert {t: s.rows for t, s in sources.items()} == expected
+        assert {s.format for s in sources.values()} == {fmt}
+
+
+def test_queries_lower_case_names_and_types(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    expected = write_raw(out)
+    load(output_dir=out)
+    with open_warehouse(output_dir=out, read_only=True) as wh:
+        assert wh.name == "duckdb"
+        name = wh.qualified(wh.raw_schema, "hospitalizations")
+        assert name == '"RAW"."hospitalizations"'
+        frame = wh.query_df(f"SELECT hospitalization_id AS ID, total_charges, admission_date FROM {name}")
+        assert list(frame.columns) == ["id", "total_charges", "admission_date"]
+        assert str(frame["total_charges"].dtype) == "float64"
+        assert str(frame["admission_date"].dtype).startswith("datetime64")
+        table = wh.query_arrow(f"SELECT count(*) AS N FROM {name}")
+        assert table.column_names == ["n"] and table.column("n").to_pylist() == [expected["hospitalizations"]]
+        empty = wh.query_arrow(f"SELECT * FROM {name} WHERE false")
+        assert empty.num_rows == 0 and empty.column_names == column_names("hospitalizations")
+        batches = list(wh.arrow_batches("SELECT range AS R FROM range(250000)"))
+        assert sum(b.num_rows for b in batches) == 250_000
+        assert all(b.schema.names == ["r"] for b in batches)
+        assert wh.table_exists("raw", "patients") and not wh.table_exists("raw", "nope")
+        with pytest.raises(WarehouseError, match="DuckDB query failed"):
+            wh.query_df("SELECT * FROM no_such_table")
+
+
+def test_read_only_open_without_file(tmp_path: Path) -> None:
+    with pytest.raises(StepOrderError, match="does not exist yet"):
+        open_warehouse(output_dir=tmp_path, read_only=True)
+
+
+LOCKER = textwrap.dedent(
+    """
+    import sys, time, duckdb
+    con = duckdb.connect(sys.argv[1])
+    con.execute("CREATE TABLE IF NOT EXISTS t (x INT)")
+    print("locked", flush=True)
+    time.sleep(60)
+    """
+)
+
+
+def test_file_locked_by_another_process(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    expected = write_raw(out)
+    load(output_dir=out)
+    holder = subprocess.Popen([sys.executable, "-c", LOCKER, str(OutputLayout(out).duckdb)],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        with pytest.raises(WarehouseError) as caught:
+            load(output_dir=out)
+        message = caught.value.message
+        assert message.startswith(f"The DuckDB file {OutputLayout(out).duckdb} is in use by another process")
+        assert f"(PID {holder.pid}" in message and "\n" not in message
+        assert "Close the other program" in caught.value.hint
+    finally:
+        holder.kill()
+        holder.wait()
+    assert counts(out) == expected
+
+
+def test_not_a_duckdb_file(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    write_raw(out)
+    OutputLayout(out).duckdb.write_text("not a database" * 500)
+    with pytest.raises(WarehouseError, match="is not a DuckDB database file"):
+        load(output_dir=out)
+
+
+# --- identifiers: refused before any SQL runs ---------------------------------------------------------
+INJECTIONS = ["x; drop table y", 'RAW"; DROP SCHEMA "RAW', "1abc", "", "a.b", "name with space", "x--"]
+
+
+@pytest.mark.parametrize("value", INJECTIONS)
+def test_injection_refused_by_settings(value: str) -> None:
+    with pytest.raises(ConfigError, match="HOSPITAL_RAW_SCHEMA"):
+        load_settings(raw_schema=value)
+    with pytest.raises(ConfigError):
+        check_identifier(value, "HOSPITAL_RAW_SCHEMA")
+
+
+@pytest.mark.parametrize("field", ["raw_schema", "analytics_schema"])
+def test_injection_refused_at_the_sql_boundary(tmp_path: Path, field: str) -> None:
+    """Settings built without validation still cannot put the value into SQL: nothing is touched."""
+    out = tmp_path / "out"
+    expected = write_raw(out)
+    load(output_dir=out)
+    stamp = OutputLayout(out).duckdb.stat().st_mtime_ns
+    settings = Settings(output_dir=out)
+    object.__setattr__(settings, field, "x; drop table y")
+    with pytest.raises(ConfigError, match=r"'x; drop table y' is not a valid identifier") as caught:
+        load(settings)
+    assert "HOSPITAL_" in caught.value.message
+    assert OutputLayout(out).duckdb.stat().st_mtime_ns == stamp
+    assert counts(out) == expected
+
+
+def test_injection_in_a_query_name_refused(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    write_raw(out)
+    load(output_dir=out)
+    with open_warehouse(output_dir=out) as wh:
+        with pytest.raises(ConfigError):
+            wh.qualified("RAW", "patients; DROP TABLE x")
+        with pytest.raises(ConfigError):
+            wh.table_exists("RAW", "x' OR '1'='1")
+
+
+@pytest.mark.parametrize("value", ["RAW", "raw", "_x", "a$b", "A1_2", "x" * 255])
+def test_valid_identifiers_quoted(value: str) -> None:
+    assert check_identifier(value, "X") == value
+    assert quote(value) == f'"{value}"'
+    assert quote(value, upper=True) == f'"{value.upper()}"'
+
+
+def test_identifier_too_long() -> None:
+    with pytest.raises(ConfigError):
+        check_identifier("x" * 256, "X")
+
+
+def test_one_line_reduces_driver_text_and_hides_secrets() -> None:
+    text = (
+        "100038 (22018): Conversion Error: CSV Error on Line: 2\nOriginal Line: 1,a,2020-13-02\n"
+        "Error when converting column \"column2\". Could not convert string \"2020-13-02\" to 'DATE'\n\n"
+        "Column column2 is being converted as type DATE\nPossible solutions:\n* Override the type\n"
+        "password=hunter22 was used"
+    )
+    line = one_line(text, secrets=["hunter22"])
+    assert "\n" not in line and "hunter22" not in line
+    assert line.startswith("CSV Error on Line: 2")
+    assert "Could not convert string" in line
+    assert len(one_line("x" * 1000)) == 300
