@@ -238,6 +238,13 @@ def test_cli_transform_prints_the_node_table_and_json(built) -> None:
     outcome = runner.invoke(app, ["transform", "--out", str(settings.output_dir), "--warehouse", "oracle"])
     assert outcome.exit_code == 2
     assert "--warehouse" in outcome.output
+    # a selection that matches nothing, or is not dbt syntax, is a usage error, not a silent no-op
+    outcome = runner.invoke(app, ["transform", "--out", str(settings.output_dir), "--select", "kpiz"], env=env)
+    assert outcome.exit_code == 2
+    assert "--select 'kpiz' matches no model or test" in outcome.output
+    outcome = runner.invoke(app, ["transform", "--out", str(settings.output_dir), "-s", "nomethod:x"], env=env)
+    assert outcome.exit_code == 2
+    assert "is not a valid dbt selection" in outcome.output
 
 
 def test_docs_writes_one_static_html_page(built) -> None:

@@ -531,6 +531,12 @@ def transform(
 
     if outcome.result is None or not hasattr(outcome.result, "results"):
         text = _one_line(outcome.exception or "dbt stopped without a result", s)
+        text = re.sub(r"^(Runtime|Compilation|Parsing) Error;?\s*", "", text)
+        if selection and ("not a valid method name" in text or "selector" in text.lower()):
+            raise ConfigError(
+                f"--select {' '.join(selection)!r} is not a valid dbt selection ({text}).",
+                "Use dbt's selection syntax: model names, name+ / +name, tag:..., path:..., test_type:unit.",
+            )
         missing = _missing_raw_table(text, s)
         if missing:
             raise StepOrderError(f"The {s.raw_schema} table {missing} is missing: run `hospital load` first.", LOAD_HINT)
@@ -540,6 +546,11 @@ def transform(
         )
 
     nodes = _outcomes(outcome.result, s)
+    if selection and not nodes:
+        raise ConfigError(
+            f"--select {' '.join(selection)!r} matches no model or test of the dbt project.",
+            "Check the names (e.g. kpis, fct_hospitalizations+, stg_patients); see the docs page from `hospital docs`.",
+        )
     built_tables = [n.node for n in nodes if n.materialized == "table" and n.status == "success"]
     if built_tables:
         counts = _count_rows(s, built_tables)
