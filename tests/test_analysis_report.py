@@ -140,6 +140,17 @@ def test_tables_show_the_top_diagnoses(page, out):
     assert [row[2].text_content() for row in table] == [f"{n:,}" for n in top["n"]]
 
 
+def test_latest_months_flag_rates_that_are_not_final(page, out):
+    rates = read(out / "hospital.duckdb", "SELECT month, readmission_rate FROM ANALYTICS.readmission_rate_by_month")
+    by_month = dict(zip(rates["month"].dt.strftime("%b %Y"), rates["readmission_rate"]))
+    rows = lxml_html.fromstring(page).xpath("//div[@class='card'][h3='Latest months']//tbody/tr")
+    shown = {row[0].text_content(): row[4].text_content() for row in rows}
+    assert len(shown) == 12
+    assert shown["Dec 2025"] == f"{by_month['Dec 2025']:.1%} *"  # the window ends 31 Dec 2025
+    assert shown["Nov 2025"] == f"{by_month['Nov 2025']:.1%}"  # 30 Nov + 30 days is still inside it
+    assert "* not final" in page
+
+
 def test_chart_files_in_both_formats(result, out):
     assert [p.name for p in result.charts] == [f"{n}.{f}" for n in CHART_NAMES for f in ("png", "svg")]
     for path in result.charts:

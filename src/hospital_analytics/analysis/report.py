@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from hospital_analytics.analysis.charts import PRINT_DPI, SCREEN_DPI
+from hospital_analytics.analysis.charts import PRINT_DPI, SCREEN_DPI, follow_up_complete
 from hospital_analytics.fsutil import atomic_path
 
 if TYPE_CHECKING:
@@ -84,6 +84,7 @@ dt { color:var(--muted); }
 dd { margin:0; word-break:break-word; }
 details { margin-top:12px; }
 summary { cursor:pointer; color:var(--primary); }
+.card p.note { color:var(--muted); font-size:12px; margin:8px 0 0; }
 footer { color:var(--muted); font-size:12px; text-align:center; padding:16px; }
 @media print { header { background:white; color:var(--ink); } .charts,.tables { display:block; }
                figure,.card { break-inside:avoid; margin-bottom:12px; } }
@@ -147,6 +148,8 @@ def _table(frame: pd.DataFrame, columns: Iterable[tuple[str, str, str]]) -> str:
             value = row[column]
             if fmt == "date":
                 cells.append(f'<td class="num">{_date(value)}</td>')
+            elif fmt == "text":  # already formatted, right-aligned like a number
+                cells.append(f'<td class="num">{_e(value)}</td>')
             elif fmt and not pd.isna(value):
                 cells.append(f'<td class="num">{format(value, fmt)}</td>')
             elif fmt:
@@ -161,6 +164,17 @@ def _tables(frames: Mapping[str, pd.DataFrame]) -> str:
     recent = frames["admissions_by_month"].tail(12).merge(
         frames["readmission_rate_by_month"][["month", "readmission_rate"]], on="month", how="left"
     ).iloc[::-1]
+    census_days = frames["daily_census"]["census_date"]
+    window_end = pd.to_datetime(census_days).max() if len(census_days) else None
+    final = follow_up_complete(recent["month"], window_end)
+    recent = recent.assign(readmission_text=[
+        "–" if pd.isna(rate) else f"{rate:.1%}" + ("" if done else " *")
+        for rate, done in zip(recent["readmission_rate"], final)
+    ])
+    partial_note = (
+        '<p class="note">* not final: the 30 days after some of that month\'s discharges run past the data.</p>'
+        if not final.all() else ""
+    )
     cards = [
         ("Top diagnoses", frames["top_diagnoses"], [
             ("diagnosis_code", "Code", ""), ("diagnosis_description", "Diagnosis", ""),
@@ -178,14 +192,16 @@ def _tables(frames: Mapping[str, pd.DataFrame]) -> str:
         ]),
         ("Latest months", recent, [
             ("month", "Month", ""), ("admissions", "Admissions", ",d"), ("distinct_patients", "Patients", ",d"),
-            ("average_length_of_stay_days", "Avg stay (days)", ".2f"), ("readmission_rate", "30-day readm.", ".1%"),
+            ("average_length_of_stay_days", "Avg stay (days)", ".2f"), ("readmission_text", "30-day readm.", "text"),
         ]),
     ]
     out = []
     for title, frame, columns in cards:
+        note = ""
         if title == "Latest months":
             frame = frame.assign(month=pd.to_datetime(frame["month"]).dt.strftime("%b %Y"))
-        out.append(f'<div class="card"><h3>{_e(title)}</h3>{_table(frame, columns)}</div>')
+            note = partial_note
+        out.append(f'<div class="card"><h3>{_e(title)}</h3>{_table(frame, columns)}{note}</div>')
     return "\n".join(out)
 
 
