@@ -429,3 +429,67 @@ def generate_command(
         emit(result, as_json)
         if not as_json:
             _print_fidelity(result)
+
+
+# --- run-all ------------------------------------------------------------------------------------------
+FromOpt = Annotated[
+    Optional[str],
+    typer.Option(
+        "--from", metavar="STEP",
+        help="Resume from this step (generate, load, transform, analyze, export), reusing earlier outputs.",
+        show_default=False,
+    ),
+]
+
+
+def _step_line(name: str, result: Any) -> str:
+    """One line per finished step: its name, time and what it made."""
+    what = {
+        "generate": lambda r: f"{sum(r.rows.values()):,} rows in {len(r.files)} files",
+        "load": lambda r: f"{sum(t.rows for t in r.tables.values()):,} rows into {r.warehouse}",
+        "transform": lambda r: f"{sum(n.resource_type == 'model' for n in r.nodes)} models, "
+        f"{sum(n.resource_type in ('test', 'unit_test') for n in r.nodes)} tests",
+        "analyze": lambda r: f"{len(r.charts)} charts and {r.report.name}",
+        "export": lambda r: f"{len(r.files)} files in {r.export_dir}",
+    }[name](result)
+    return f"[green]✓[/] [bold]{name:<10}[/] {result.seconds:7.2f} s  {escape(what)}"
+
+
+@app.command("run-all")
+def run_all_command(
+    ctx: typer.Context,
+    patients: PatientsOpt = None,
+    doctors: DoctorsOpt = None,
+    hospitalizations: StaysOpt = None,
+    scale: ScaleOpt = None,
+    seed: SeedOpt = None,
+    start: StartOpt = None,
+    end: EndOpt = None,
+    locale: LocaleOpt = None,
+    out_dir: OutOpt = None,
+    warehouse: WarehouseOpt = None,
+    start_from: FromOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Run the whole pipeline: generate, load, transform, analyze and export, then show the KPIs.
+
+    Example: hospital run-all --out ./hospital_output --hospitalizations 100000
+    """
+    with _step(ctx):
+        from hospital_analytics.pipeline import run_all
+
+        settings = settings_from(
+            patients=patients, doctors=doctors, hospitalizations=hospitalizations, scale=scale, seed=seed,
+            start=start, end=end, locale=locale, output_dir=out_dir,
+            warehouse=warehouse.lower() if warehouse else None,
+        )
+
+        def on_step(name: str, result: Any) -> None:
+            if not as_json:
+                err.print(_step_line(name, result), highlight=False)
+
+        with progress_for(as_json) as progress:
+            result = run_all(
+                settings, start_from=(start_from or "generate").lower(), progress=progress, on_step=on_step
+            )
+        emit(result, as_json)
