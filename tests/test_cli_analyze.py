@@ -83,3 +83,4 @@ def test_help_has_a_sentence_and_an_example():
     for flag in ("--out", "--warehouse", "--chart-format", "--json"):
         assert flag in result.output
     assert "Example: hospital analyze" in result.output
+    assert "HOSPITAL_CHART_FORMAT" in result.output  # not eaten as rich markup

@@ -206,7 +206,7 @@ def export_command(
 ChartFormatOpt = Annotated[
     Optional[str],
     typer.Option(
-        "--chart-format", help="png, svg or both (default: png) [env: HOSPITAL_CHART_FORMAT].", show_default=False
+        "--chart-format", help="png, svg or both (default: png) \\[env: HOSPITAL_CHART_FORMAT].", show_default=False
     ),
 ]
 
