@@ -19,7 +19,7 @@ from hospital_analytics.warehouse import LoadResult, load, open_warehouse
 from hospital_analytics.warehouse.common import one_line
 from hospital_analytics.warehouse.identifiers import check_identifier, quote
 from hospital_analytics.warehouse.sources import find_sources, format_order
-from warehouse_support import CORRUPTIONS, write_raw
+from warehouse_support import CORRUPTIONS, corrupt_field, write_handmade, write_raw
 
 
 def counts(out: Path) -> dict[str, int]:
@@ -48,20 +48,36 @@ def test_end_to_end_types_values_and_result(tmp_path: Path) -> None:
         assert types["admission_date"] == "DATE"
         assert types["total_charges"] == "DECIMAL(12,2)"
         assert types["length_of_stay_days"] == "INTEGER"
-        # quoted fields with commas and doubled quotes survive
-        names = {r[0] for r in con.execute('SELECT last_name FROM "RAW".patients').fetchall()}
-        assert "O'Neil, Jr" in names
-        descriptions = {r[0] for r in con.execute('SELECT diagnosis_description FROM "RAW".hospitalizations').fetchall()}
-        assert descriptions <= {"Pneumonia, unspecified organism", "Heart failure, unspecified",
-                                'Dependence on "enabling" machines'}
         schemas = {r[0] for r in con.execute("SELECT schema_name FROM information_schema.schemata").fetchall()}
         assert {"RAW", "ANALYTICS"} <= schemas
+        # the values are the file's, typed: compare with pyarrow's own reading of the CSV
+        import pyarrow.csv as pacsv
+
+        source = pacsv.read_csv(OutputLayout(out).csv("hospitalizations"))
+        loaded = con.sql('SELECT * FROM "RAW".hospitalizations ORDER BY hospitalization_id').to_arrow_table()
+        assert loaded.column("diagnosis_description").to_pylist() == source.column("diagnosis_description").to_pylist()
+        assert [str(d) for d in loaded.column("admission_date").to_pylist()] == [
+            str(d) for d in source.column("admission_date").to_pylist()]
+        assert [float(v) for v in loaded.column("total_charges").to_pylist()] == source.column("total_charges").to_pylist()
 
     data = json.loads(result.to_json())
     assert data["tables"]["patients"]["rows"] == expected["patients"]
     assert data["rows"] == sum(expected.values())
     text = str(result)
     assert "duckdb" in text and "patients" in text and "rows/s" in text
+
+
+def test_quoted_fields_survive(tmp_path: Path) -> None:
+    """Commas, apostrophes and doubled quotes inside quoted fields come through as written."""
+    out = tmp_path / "out"
+    expected = write_handmade(out)
+    load(output_dir=out)
+    assert counts(out) == expected
+    with duckdb.connect(str(OutputLayout(out).duckdb), read_only=True) as con:
+        names = {r[0] for r in con.execute('SELECT last_name FROM "RAW".patients').fetchall()}
+        assert "O'Neil, Jr" in names
+        descriptions = {r[0] for r in con.execute('SELECT diagnosis_description FROM "RAW".hospitalizations').fetchall()}
+        assert 'Dependence on "enabling" machines' in descriptions
 
 
 def test_load_twice_same_counts_no_duplicates(tmp_path: Path) -> None:
@@ -83,9 +99,13 @@ def test_reload_replaces_data_with_new_files(tmp_path: Path) -> None:
     assert counts(out) == bigger
 
 
+@pytest.mark.parametrize("manifest", ["manifest", "no manifest"])
 @pytest.mark.parametrize("corruption", sorted(CORRUPTIONS))
 @pytest.mark.parametrize("table", ["patients", "hospitalizations"])
-def test_corrupt_file_names_table_and_file_and_keeps_previous_tables(tmp_path: Path, corruption: str, table: str) -> None:
+def test_corrupt_file_names_table_and_file_and_keeps_previous_tables(
+    tmp_path: Path, corruption: str, table: str, manifest: str
+) -> None:
+    """Caught by the file checks, by the manifest's sizes, or (without a manifest) by DuckDB's typed reader."""
     out = tmp_path / "out"
     before = write_raw(out)
     load(output_dir=out)
@@ -93,6 +113,8 @@ def test_corrupt_file_names_table_and_file_and_keeps_previous_tables(tmp_path: P
     write_raw(out, patients=60, stays=150, seed=3)
     path = OutputLayout(out).csv(table)
     CORRUPTIONS[corruption](path)
+    if manifest == "no manifest":
+        OutputLayout(out).manifest.unlink()
     with pytest.raises(LoadError) as caught:
         load(output_dir=out)
     message = caught.value.message
@@ -107,24 +129,32 @@ def test_failure_in_last_table_rolls_back_the_first_three(tmp_path: Path) -> Non
     before = write_raw(out)
     load(output_dir=out)
     write_raw(out, patients=70, doctors=9, stays=200, seed=4)
-    # Header and last line fine, so the file checks pass; the warehouse meets the bad value last.
-    path = OutputLayout(out).csv("admissions_by_month")
-    lines = path.read_text().splitlines(keepends=True)
-    lines[1] = lines[1].replace(lines[1].split(",")[1], "many", 1)
-    path.write_text("".join(lines))
+    # Header and last line fine and no manifest to compare with, so the warehouse meets the bad value,
+    # after the first three tables were replaced inside the transaction.
+    OutputLayout(out).manifest.unlink()
+    corrupt_field(OutputLayout(out).csv("admissions_by_month"), 1, 1, "many")
     with pytest.raises(LoadError, match=r"^admissions_by_month: loading .*admissions_by_month\.csv failed"):
         load(output_dir=out)
     assert counts(out) == before
 
 
-def test_row_count_differs_from_manifest(tmp_path: Path) -> None:
+def test_files_differing_from_the_manifest(tmp_path: Path) -> None:
     out = tmp_path / "out"
     rows = write_raw(out)
     manifest = OutputLayout(out).manifest
-    manifest.write_text(json.dumps({"counts": {**rows, "doctors": rows["doctors"] + 1}}))
-    with pytest.raises(LoadError, match=r"^doctors: .*doctors\.csv has 6 rows but data/manifest.json says 7"):
+    original = manifest.read_text()
+    data = json.loads(original)
+    data["files"]["csv/doctors.csv"]["rows"] += 1
+    manifest.write_text(json.dumps(data))
+    with pytest.raises(LoadError, match=rf"^doctors: .*doctors\.csv has {rows['doctors']} rows but "
+                                        rf"data/manifest.json says {rows['doctors'] + 1}\."):
         load(output_dir=out)
-    manifest.write_text(json.dumps({"counts": rows}))
+    data = json.loads(original)
+    data["files"]["csv/patients.csv"]["bytes"] -= 1
+    manifest.write_text(json.dumps(data))
+    with pytest.raises(LoadError, match=r"^patients: .*patients\.csv has [\d,]+ bytes but data/manifest.json says"):
+        load(output_dir=out)
+    manifest.write_text(original)
     assert load(output_dir=out).rows == sum(rows.values())
 
 
@@ -148,17 +178,26 @@ def test_format_order(preferred: str, warehouse: str, order: tuple[str, str]) ->
 
 def test_parquet_source_gives_the_same_tables(tmp_path: Path) -> None:
     out = tmp_path / "out"
+    expected = write_raw(out, fmt="both")
+    from_csv = load(output_dir=out, format="csv", duckdb_path=tmp_path / "csv.duckdb")
+    from_parquet = load(output_dir=out, format="parquet", duckdb_path=tmp_path / "parquet.duckdb")
+    assert (from_csv.source_format, from_parquet.source_format) == ("csv", "parquet")
+    assert {t: s.rows for t, s in from_parquet.tables.items()} == expected
+    with duckdb.connect(str(tmp_path / "csv.duckdb"), read_only=True) as a, \
+            duckdb.connect(str(tmp_path / "parquet.duckdb"), read_only=True) as b:
+        for table in RAW_TABLES:
+            query = f'SELECT * FROM "RAW".{table} ORDER BY ALL'
+            assert a.execute(query).fetchall() == b.execute(query).fetchall(), table
+            describe = f'DESCRIBE "RAW".{table}'
+            assert a.execute(describe).fetchall() == b.execute(describe).fetchall(), table
+
+
+def test_parquet_only_is_used_when_csv_is_missing(tmp_path: Path) -> None:
+    out = tmp_path / "out"
     expected = write_raw(out, fmt="parquet")
-    result = load(output_dir=out)  # format=csv by default: falls back to the Parquet files that exist
+    result = load(output_dir=out)  # HOSPITAL_FORMAT=csv by default: falls back to the Parquet files
     assert result.source_format == "parquet"
     assert counts(out) == expected
-    csv_out = tmp_path / "csv"
-    write_raw(csv_out, fmt="csv")
-    load(output_dir=csv_out)
-    query = 'SELECT * FROM "RAW".hospitalizations ORDER BY 1'
-    with duckdb.connect(str(OutputLayout(out).duckdb), read_only=True) as a, \
-            duckdb.connect(str(OutputLayout(csv_out).duckdb), read_only=True) as b:
-        assert a.execute(query).fetchall() == b.execute(query).fetchall()
 
 
 def test_both_formats_prefer_parquet_on_duckdb(tmp_path: Path) -> None:
@@ -189,6 +228,10 @@ def test_queries_lower_case_names_and_types(tmp_path: Path) -> None:
         assert list(frame.columns) == ["id", "total_charges", "admission_date"]
         assert str(frame["total_charges"].dtype) == "float64"
         assert str(frame["admission_date"].dtype).startswith("datetime64")
+        import pyarrow.csv as pacsv
+
+        source = pacsv.read_csv(OutputLayout(out).csv("hospitalizations")).to_pandas()
+        assert list(frame["total_charges"]) == list(source["total_charges"])  # nearest doubles, exactly
         table = wh.query_arrow(f"SELECT count(*) AS N FROM {name}")
         assert table.column_names == ["n"] and table.column("n").to_pylist() == [expected["hospitalizations"]]
         empty = wh.query_arrow(f"SELECT * FROM {name} WHERE false")

@@ -1,8 +1,10 @@
-"""Helpers for the load tests: raw files in an output folder, and ways to corrupt them."""
+"""Helpers for the load tests: raw files in an output folder (from the real generator, or hand-made with
+awkward quoting), and ways to corrupt them."""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import pyarrow as pa
@@ -10,7 +12,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from hospital_analytics.layout import RAW_TABLES, OutputLayout
-from hospital_analytics.schema import RAW_COLUMNS, column_names
+from hospital_analytics.schema import RAW_COLUMNS
 
 DIAGNOSES = [
     ("J18.9", "Pneumonia, unspecified organism", "Respiratory"),
@@ -91,7 +93,17 @@ def _tables(patients: int, doctors: int, stays: int, seed: int) -> dict[str, pa.
 
 def write_raw(out: Path, *, patients: int = 40, doctors: int = 6, stays: int = 90, seed: int = 1,
               fmt: str = "csv") -> dict[str, int]:
-    """Write the four raw files under ``out`` (csv, parquet or both); return rows per table."""
+    """Generate the four raw files under ``out`` with ``hospital generate`` (csv, parquet or both); rows per table."""
+    from hospital_analytics.synth import generate
+
+    generate(output_dir=out, patients=patients, doctors=doctors, hospitalizations=stays, seed=seed, format=fmt)
+    return json.loads(OutputLayout(out).manifest.read_text(encoding="utf-8"))["rows"]
+
+
+def write_handmade(out: Path, *, patients: int = 40, doctors: int = 6, stays: int = 90, seed: int = 1,
+                   fmt: str = "csv") -> dict[str, int]:
+    """Write four raw files by hand (no manifest): names with commas and apostrophes, a description with
+    doubled quotes; return rows per table."""
     layout = OutputLayout(out)
     tables = _tables(patients, doctors, stays, seed)
     for table, data in tables.items():
@@ -144,5 +156,10 @@ CORRUPTIONS = {
 }
 
 
-def header(table: str) -> str:
-    return ",".join(column_names(table))
+def corrupt_field(path: Path, line: int, field: int, value: str) -> None:
+    """Put ``value`` into one field of one line (fields before it must not hold commas)."""
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    fields = lines[line].rstrip("\n").split(",")
+    fields[field] = value
+    lines[line] = ",".join(fields) + "\n"
+    path.write_text("".join(lines), encoding="utf-8")

@@ -111,17 +111,22 @@ def normalise_arrow(table: pa.Table | pa.RecordBatch) -> pa.Table | pa.RecordBat
     return table
 
 
+def _decimal_to_float(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Decimals as the nearest float64 (through text: pyarrow's direct cast can miss by one ulp,
+    e.g. 31819.17 -> 31819.170000000002)."""
+    import pyarrow as pa
+
+    return column.cast(pa.string()).cast(pa.float64())
+
+
 def arrow_to_df(table: pa.Table) -> pd.DataFrame:
     """A DataFrame from an Arrow table: decimals as float64, dates as datetime64, lower-case names."""
     import pyarrow as pa
 
     table = normalise_arrow(table)
-    fields = [
-        pa.field(f.name, pa.float64(), f.nullable) if pa.types.is_decimal(f.type) else f for f in table.schema
-    ]
-    target = pa.schema(fields)
-    if target != table.schema:
-        table = table.cast(target)
+    for index, field in enumerate(table.schema):
+        if pa.types.is_decimal(field.type):
+            table = table.set_column(index, field.name, _decimal_to_float(table.column(index)))
     return table.to_pandas(date_as_object=False)
 
 

@@ -10,7 +10,8 @@ Format choice (documented in the README):
 A format is used only when all four files are there. Every file is checked before any SQL runs: a CSV's
 header must list schema.py's columns in order and its last line must be complete; a Parquet file must
 hold every column. Rows are counted here, independently of the warehouse, and the load compares them
-with what the warehouse loaded (and with the manifest's counts when ``data/manifest.json`` has them).
+with what the warehouse loaded, and with the rows and bytes ``data/manifest.json`` recorded for each file
+when generate wrote one (a file changed since is refused).
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from __future__ import annotations
 import csv
 import dataclasses
 import json
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
 
@@ -64,7 +64,7 @@ def find_sources(layout: OutputLayout, preferred: str = "csv", warehouse: str = 
     for fmt in order:
         paths = {table: _path(layout, table, fmt) for table in RAW_TABLES}
         if all(path.is_file() for path in paths.values()):
-            manifest = _manifest_counts(layout.manifest)
+            manifest = _manifest(layout.manifest)
             return {table: _check(table, path, fmt, manifest) for table, path in paths.items()}
     first = order[0]
     missing = [str(_path(layout, t, first)) for t in RAW_TABLES if not _path(layout, t, first).is_file()]
@@ -75,26 +75,43 @@ def find_sources(layout: OutputLayout, preferred: str = "csv", warehouse: str = 
     )
 
 
-def _manifest_counts(manifest: Path) -> Mapping[str, int]:
+def _manifest(manifest: Path) -> dict:
     try:
         data = json.loads(manifest.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
-    counts = data.get("counts") if isinstance(data, dict) else None
-    if not isinstance(counts, dict):
-        return {}
-    return {k: v for k, v in counts.items() if k in RAW_TABLES and isinstance(v, int) and not isinstance(v, bool)}
+    return data if isinstance(data, dict) else {}
 
 
-def _check(table: str, path: Path, fmt: Format, manifest: Mapping[str, int]) -> SourceFile:
+def _expected(manifest: dict, table: str, path: Path) -> tuple[int | None, int | None]:
+    """(rows, bytes) generate recorded for this file, when the manifest has them."""
+    files = manifest.get("files")
+    entry = files.get(f"{path.parent.name}/{path.name}") if isinstance(files, dict) else None
+    if isinstance(entry, dict):
+        rows, size = entry.get("rows"), entry.get("bytes")
+    else:
+        table_rows = manifest.get("rows")
+        rows, size = (table_rows.get(table) if isinstance(table_rows, dict) else None), None
+    valid = [v if isinstance(v, int) and not isinstance(v, bool) else None for v in (rows, size)]
+    return valid[0], valid[1]
+
+
+def _check(table: str, path: Path, fmt: Format, manifest: dict) -> SourceFile:
+    size = path.stat().st_size
     rows = _check_csv(table, path) if fmt == "csv" else _check_parquet(table, path)
-    expected = manifest.get(table)
-    if expected is not None and expected != rows:
+    expected_rows, expected_bytes = _expected(manifest, table, path)
+    stale = " (Or delete data/manifest.json to load the files as they are.)"
+    if expected_rows is not None and expected_rows != rows:
         raise LoadError(
-            f"{table}: {path} has {rows:,} rows but data/manifest.json says {expected:,}.",
-            REGENERATE + " (Or delete data/manifest.json to load the files as they are.)",
+            f"{table}: {path} has {rows:,} rows but data/manifest.json says {expected_rows:,}.", REGENERATE + stale
         )
-    return SourceFile(table=table, path=path, format=fmt, rows=rows, bytes=path.stat().st_size)
+    if expected_bytes is not None and expected_bytes != size:
+        raise LoadError(
+            f"{table}: {path} has {size:,} bytes but data/manifest.json says {expected_bytes:,} "
+            "(changed since generate wrote it).",
+            REGENERATE + stale,
+        )
+    return SourceFile(table=table, path=path, format=fmt, rows=rows, bytes=size)
 
 
 def _check_csv(table: str, path: Path) -> int:
