@@ -16,11 +16,11 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import time
+from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 
 from hospital_analytics import __version__
@@ -32,7 +32,7 @@ from hospital_analytics.synth import distributions as dist
 from hospital_analytics.synth.fidelity import FidelityAccumulator, FidelityRow
 from hospital_analytics.synth.model import get_model
 from hospital_analytics.synth.people import build_pools
-from hospital_analytics.synth.population import build_population, check_feasible
+from hospital_analytics.synth.population import build_population, check_feasible, check_window
 from hospital_analytics.synth.sampling import (
     STREAM_BLOCK,
     STREAM_PEOPLE,
@@ -60,6 +60,9 @@ from hospital_analytics.synth.writers import (
     write_manifest,
 )
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 __all__ = ["FRAMES_LIMIT", "FidelityRow", "GenerateResult", "generate"]
 
 # Runs up to this many stays also return their tables as DataFrames; larger runs stream to disk only.
@@ -69,6 +72,29 @@ BLOCK_UNITS = 1_000_000
 # Rows per chunk written to the files.
 WRITE_ROWS = 500_000
 _FORMATS = {"csv": ("csv",), "parquet": ("parquet",), "both": ("csv", "parquet")}
+
+
+class Tables(Mapping):
+    """The raw tables of a run as DataFrames, converted from the written Arrow chunks on first access
+    (pandas is imported only then; dates become datetime64, charges float64 - exact cents stay in the files)."""
+
+    def __init__(self, chunks: dict[str, list[pa.Table]] | None = None):
+        self._chunks = chunks or {}
+        self._frames: dict[str, pd.DataFrame] = {}
+
+    def __getitem__(self, table: str) -> pd.DataFrame:
+        if table not in self._frames:
+            self._frames[table] = _frame(self._chunks[table])
+        return self._frames[table]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._chunks)
+
+    def __len__(self) -> int:
+        return len(self._chunks)
+
+    def __repr__(self) -> str:
+        return f"Tables({', '.join(self._chunks)})"
 
 
 @dataclasses.dataclass
@@ -88,7 +114,7 @@ class GenerateResult(StepResult):
     timings: dict[str, float]  # seconds: synthesis, writing, total
     fidelity: list[FidelityRow]
     tables_kept: bool  # False for runs above FRAMES_LIMIT stays: read the files (``frame``)
-    tables: dict[str, pd.DataFrame] = dataclasses.field(default_factory=dict, repr=False)
+    tables: Mapping[str, pd.DataFrame] = dataclasses.field(default_factory=Tables, repr=False)
 
     @property
     def fidelity_passed(self) -> int:
@@ -102,6 +128,8 @@ class GenerateResult(StepResult):
         """A raw table as a DataFrame: kept in memory for small runs, else read from the written files."""
         if table in self.tables:
             return self.tables[table]
+        import pandas as pd
+
         parquet = self.files.get(f"parquet/{table}")
         if parquet is not None:
             return pd.read_parquet(parquet)
@@ -115,6 +143,8 @@ class GenerateResult(StepResult):
 
     def fidelity_frame(self) -> pd.DataFrame:
         """The fidelity table as a DataFrame (one row per calibrated quantity)."""
+        import pandas as pd
+
         return pd.DataFrame([dataclasses.asdict(row) for row in self.fidelity])
 
     def summary_rows(self) -> list[tuple[str, str]]:
@@ -141,6 +171,10 @@ def _size(n: int) -> str:
 
 def _frame(chunks: list[pa.Table]) -> pd.DataFrame:
     """DataFrame of written chunks: dates as datetime64, charges as float64 (exact cents stay in the files)."""
+    if not chunks:
+        import pandas as pd
+
+        return pd.DataFrame()
     table = pa.concat_tables(chunks)
     for i, field in enumerate(table.schema):
         if pa.types.is_decimal(field.type):
@@ -230,6 +264,7 @@ def generate(settings: Settings | None = None, *, progress: Progress = NULL_PROG
     began = time.perf_counter()
     s = resolve_settings(settings, **overrides)
     n_patients, n_doctors, n_stays = s.scaled_counts
+    check_window(s.start, s.end)
     window = Window(day_number(s.start), day_number(s.end))
     check_feasible(n_patients, n_stays, window.days)
     formats = _FORMATS[s.format]
@@ -327,7 +362,7 @@ def generate(settings: Settings | None = None, *, progress: Progress = NULL_PROG
     write_manifest(layout.manifest, manifest)
     writing = time.perf_counter() - writing_began
 
-    tables = {table: _frame(chunks) for table, chunks in kept.items()} if keep else {}
+    tables = Tables(kept if keep else {})
     total = time.perf_counter() - began
     return GenerateResult(
         step="generate",

@@ -171,8 +171,8 @@ DOCTOR_WORKLOAD_SHAPE = 4.0
 HOME_SHARE = 0.85
 HOME_CITIES = 25
 OTHER_PLACES = 400
-FIRST_NAME_POOL = 600  # per sex; drawn from Faker with repeats, so Faker's own frequencies carry over
-LAST_NAME_POOL = 1_200
+FIRST_NAME_POOL = 400  # per sex; drawn from Faker with repeats, so Faker's own frequencies carry over
+LAST_NAME_POOL = 800
 
 # --- diagnoses ------------------------------------------------------------------------------------------------------
 IM, FM, PED, OB, PSY, GS, CAR = (

@@ -15,6 +15,7 @@ import numpy as np
 
 from hospital_analytics.synth import distributions as dist
 from hospital_analytics.synth.model import Model
+from hospital_analytics.synth.sampling import month_index
 from hospital_analytics.synth.seasonality import CURVE_NAMES, SEASONS
 from hospital_analytics.synth.staff import Roster
 from hospital_analytics.synth.stays import StayBlock, Window
@@ -114,7 +115,7 @@ class FidelityAccumulator:
         self.readmit[:, 1] += np.bincount(insurance[block.readmitted], minlength=len(dist.INSURANCE))
         maternal = model.maternal[block.diagnosis]
         self.pregnancy += (maternal.sum(), (maternal & block.readmitted).sum())
-        month = (block.admission.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)) % 12
+        month = month_index(block.admission) % 12
         diagnosis = block.diagnosis.astype(np.int64)
         self.respiratory_months += np.bincount(month[self.respiratory[diagnosis]], minlength=12)
         self.heart_failure_months += np.bincount(month[diagnosis == self.heart_failure], minlength=12)

@@ -14,6 +14,7 @@ many stays; many have none, which is a hospital registry's normal state). Age gr
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
@@ -48,6 +49,19 @@ def stays_cap(window_days: int) -> int:
 def typical_cap(window_days: int) -> int:
     """Most stays one patient normally has: one per TYPICAL_DAYS_PER_STAY days, at least 3."""
     return max(3, window_days // dist.TYPICAL_DAYS_PER_STAY)
+
+
+WINDOW_LIMITS = (dt.date(1900, 1, 1), dt.date(2200, 12, 31))
+
+
+def check_window(start: dt.date, end: dt.date) -> None:
+    """Raise ConfigError for a window outside the calendar the generator tabulates."""
+    lo, hi = WINDOW_LIMITS
+    if start < lo or end > hi:
+        raise ConfigError(
+            f"Invalid --start/--end: the window {start}..{end} must lie between {lo} and {hi}.",
+            "Pick dates in that range (default: 2024-01-01..2025-12-31).",
+        )
 
 
 def check_feasible(patients: int, stays: int, window_days: int) -> None:

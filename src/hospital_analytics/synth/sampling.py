@@ -8,6 +8,7 @@ Generator per purpose and block, so the output depends only on the seed and the 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 import numpy as np
 
@@ -88,17 +89,37 @@ def cdf_of(weights: np.ndarray) -> np.ndarray:
     return cdf
 
 
-def ymd(days: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Calendar year, month (1-12) and day (1-31) of day numbers."""
-    as_day = np.asarray(days).astype("datetime64[D]")
+_CALENDAR_FIRST = day_number(dt.date(1800, 1, 1))
+_CALENDAR_DAYS = day_number(dt.date(2300, 1, 1)) - _CALENDAR_FIRST
+
+
+@functools.lru_cache(maxsize=1)
+def _calendar() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Year, month, day and months-since-1970 of every day 1800-2299 (a lookup beats datetime64 per call)."""
+    as_day = (np.arange(_CALENDAR_DAYS) + _CALENDAR_FIRST).astype("datetime64[D]")
     month_start = as_day.astype("datetime64[M]")
     months = month_start.astype(np.int64)
-    return months // 12 + 1970, months % 12 + 1, (as_day - month_start).astype(np.int64) + 1
+    day = (as_day - month_start).astype(np.int16) + 1
+    return (months // 12 + 1970).astype(np.int16), (months % 12 + 1).astype(np.int8), day.astype(np.int8), months
+
+
+def _lookup(days: np.ndarray) -> np.ndarray:
+    index = np.asarray(days, dtype=np.int64) - _CALENDAR_FIRST
+    if index.size and (index.min() < 0 or index.max() >= _CALENDAR_DAYS):
+        raise ValueError("dates must lie between 1800 and 2299")
+    return index
+
+
+def ymd(days: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Calendar year, month (1-12) and day (1-31) of day numbers."""
+    year, month, day, _ = _calendar()
+    index = _lookup(days)
+    return year[index].astype(np.int64), month[index].astype(np.int64), day[index].astype(np.int64)
 
 
 def month_index(days: np.ndarray) -> np.ndarray:
-    """Months since January 1970 of day numbers (year * 12 + month - 1, shifted)."""
-    return np.asarray(days).astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+    """Months since January 1970 of day numbers (negative before 1970)."""
+    return _calendar()[3][_lookup(days)]
 
 
 def calendar_age(birth: np.ndarray, on: np.ndarray) -> np.ndarray:
