@@ -185,6 +185,17 @@ def test_failing_tests_raise_with_their_names_and_how_to_inspect(tmp_path: Path)
     assert "\n" not in error.message
     assert "dbt test --select" in error.hint and "--store-failures" in error.hint
     assert str(settings.layout.dbt_target_dir / "compiled") in error.hint
+    # The hint's command works as given: plain dbt reruns the first failing test and stores its rows.
+    command = error.hint.split("`")[1]
+    rerun = subprocess.run(
+        command, shell=True, cwd=tmp_path, capture_output=True, text=True, timeout=300,
+        env={k: v for k, v in os.environ.items() if not k.startswith(("HOSPITAL_", "SNOWFLAKE_"))}
+        | {"PATH": f"{VENV_BIN}{os.pathsep}{os.environ['PATH']}", "DO_NOT_TRACK": "1"},
+    )
+    assert rerun.returncode == 1, rerun.stdout[-2000:]
+    assert "FAIL" in rerun.stdout and "dbt_test__audit" in rerun.stdout
+    first_failed = error.result.failures[0]
+    assert Path(first_failed.compiled_path).is_file() and first_failed.compiled_path in error.hint
     failed = {n.node for n in error.result.failures}
     assert {"assert_no_overlapping_stays", "assert_monthly_totals_match_raw"} <= failed
     assert all(n.rows and n.rows > 0 for n in error.result.failures if n.resource_type == "test")

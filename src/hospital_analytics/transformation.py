@@ -64,6 +64,7 @@ class NodeOutcome:
     materialized: str | None = None  # table / view for models
     message: str | None = None  # dbt's message for errors and failures (one line)
     unique_id: str = ""
+    compiled_path: str | None = None  # the SQL dbt ran, under the output folder's dbt/target
 
     @property
     def failed(self) -> bool:
@@ -435,23 +436,28 @@ def _outcomes(run_result: Any, s: Settings) -> list[NodeOutcome]:
                 materialized=materialized,
                 message=message,
                 unique_id=node.unique_id,
+                compiled_path=getattr(node, "compiled_path", None),
             )
         )
     return outcomes
 
 
 def _inspect_hint(failed: Sequence[NodeOutcome], s: Settings, project: Path) -> str:
+    """How to look at the first failing test with plain dbt: the command, and where its SQL is."""
     first = failed[0]
-    target = s.layout.dbt_target_dir
-    compiled = target / "compiled" / PROJECT_NAME
-    if first.resource_type == "unit_test":
-        how = f"dbt test --select {first.node}"
+    if s.warehouse == "duckdb":
+        env = f"HOSPITAL_DUCKDB_PATH={Path(s.duckdb_file).resolve()}"
     else:
-        how = f"dbt test --select {first.node} --store-failures"
-    return (
-        f"Inspect with `{how} --project-dir {project} --profiles-dir {project} --target {s.warehouse}` "
-        f"(same HOSPITAL_* settings); compiled SQL under {compiled}; full log {s.layout.dbt_log_dir / 'dbt.log'}."
+        env = "HOSPITAL_WAREHOUSE=snowflake (with your SNOWFLAKE_* variables)"
+    store = "" if first.resource_type == "unit_test" else " --store-failures"
+    command = (
+        f"{env} dbt test --select {first.node}{store} --project-dir {project} --profiles-dir {project} "
+        f"--target-path {s.layout.dbt_target_dir.resolve()} --log-path {s.layout.dbt_log_dir.resolve()} "
+        f"--vars '{{window_end: {s.end.isoformat()}}}'"
     )
+    where = first.compiled_path or str(s.layout.dbt_target_dir / "compiled" / PROJECT_NAME)
+    saved = "; failing rows go to schema dbt_test__audit" if store else ""
+    return f"Inspect with `{command}`{saved}; compiled SQL: {where}; full log: {s.layout.dbt_log_dir / 'dbt.log'}."
 
 
 def _raise_for(result: TransformResult, s: Settings, project: Path) -> None:
