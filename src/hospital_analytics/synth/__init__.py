@@ -28,7 +28,6 @@ from hospital_analytics.config import Settings, resolve_settings
 from hospital_analytics.layout import RAW_TABLES
 from hospital_analytics.progress import NULL_PROGRESS, Progress
 from hospital_analytics.results import StepResult
-from hospital_analytics.synth import distributions as dist
 from hospital_analytics.synth.fidelity import FidelityAccumulator, FidelityRow
 from hospital_analytics.synth.model import get_model
 from hospital_analytics.synth.people import build_pools
@@ -68,7 +67,7 @@ __all__ = ["FRAMES_LIMIT", "FidelityRow", "GenerateResult", "generate"]
 # Runs up to this many stays also return their tables as DataFrames; larger runs stream to disk only.
 FRAMES_LIMIT = 1_000_000
 # Patients + stays simulated per block (bounds memory; part of what a seed reproduces, so fixed).
-BLOCK_UNITS = 1_000_000
+BLOCK_UNITS = 250_000
 # Rows per chunk written to the files.
 WRITE_ROWS = 500_000
 _FORMATS = {"csv": ("csv",), "parquet": ("parquet",), "both": ("csv", "parquet")}

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from hospital_analytics.synth import distributions as dist
-from hospital_analytics.synth.sampling import Categorical, cdf_of
+from hospital_analytics.synth.sampling import Categorical
 from hospital_analytics.synth.seasonality import CURVE_NAMES, season_matrix
 
 DAYS_PER_YEAR = 365.2425

@@ -31,7 +31,7 @@ from hospital_analytics.errors import GenerateError
 from hospital_analytics.synth import distributions as dist
 from hospital_analytics.synth.model import DAYS_PER_YEAR, Model
 from hospital_analytics.synth.population import Population
-from hospital_analytics.synth.sampling import Categorical, calendar_age, month_index, ymd
+from hospital_analytics.synth.sampling import Categorical, calendar_age, month_index
 from hospital_analytics.synth.staff import Roster
 
 PLACEMENT_TRIES = 60
@@ -414,9 +414,4 @@ def _place(rng, model, window, owner, starts, stays, los, gap, diagnosis) -> tup
     return admission, first_day
 
 
-def zero_stay_births(window: Window, first_age: np.ndarray) -> np.ndarray:
-    """Birth dates of patients without stays: their drawn age at the window's last day."""
-    return (window.end - first_age).astype(np.int32)
-
-
-__all__ = ["Readmission", "StayBlock", "Window", "readmission_plan", "simulate_block", "ymd"]
+__all__ = ["Readmission", "StayBlock", "Window", "readmission_plan", "simulate_block"]
