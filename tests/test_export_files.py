@@ -182,7 +182,7 @@ def test_a_failed_duckdb_copy_leaves_no_temporary(marts_db, tmp_path, monkeypatc
 
     monkeypatch.setattr(writers, "_count", fail)  # runs after COPY wrote the temporary file
     with pytest.raises(ExportError, match="No space left on device"):
-        export(settings, formats="csv")
+        export(settings, formats="parquet")
     leftovers = _files(tmp_path / "export")
     assert leftovers == []
 
@@ -251,3 +251,51 @@ def test_an_empty_mart_gives_empty_files_with_columns(tmp_path):
     for fmt in FORMATS:
         back = read_back(export_path(result.export_dir, "readmission_rate_by_month", fmt), fmt, expected.schema)
         assert back.num_rows == 0 and back.schema.names == expected.schema.names
+
+
+def test_arrow_stream_path_with_no_rows_writes_the_header(marts_db, tmp_path):
+    import pyarrow.parquet as pq
+
+    with open_warehouse(duckdb_settings(tmp_path, marts_db), read_only=True) as wh:
+        wh.name = "snowflake-like"
+        q = wh.qualified("ANALYTICS", "kpis")
+        schema = writers.export_schema(wh.query_arrow(f"SELECT * FROM {q} LIMIT 1").schema)
+        sql = f"{writers.select_sql(wh, q, schema)} WHERE false"
+        csv_written = writers.write_csv(wh, sql, schema, tmp_path / "kpis.csv.gz")
+        parquet_written = writers.write_parquet(wh, sql, schema, tmp_path / "kpis.parquet")
+        hyper_written = writers.write_hyper(wh, sql, schema, tmp_path / "kpis.hyper")
+    assert csv_written.rows == parquet_written.rows == hyper_written.rows == 0
+    with gzip.open(csv_written.path, "rt") as fh:
+        assert fh.read().strip().replace('"', "").split(",") == schema.names
+    assert pq.read_table(parquet_written.path).schema.names == schema.names
+    assert read_back(hyper_written.path, "hyper", schema).num_rows == 0
+
+
+def test_gzip_members_make_one_gzip_file(marts_db, tmp_path, monkeypatch):
+    """The CSV stream compresses batches as separate gzip members; readers see one file, rows in order."""
+    import pyarrow.csv as pacsv
+
+    class SmallBatches:
+        """The warehouse, answering in batches of 50 rows."""
+
+        name = "snowflake-like"
+
+        def __init__(self, wh):
+            self.wh = wh
+
+        def arrow_batches(self, sql):
+            for batch in self.wh.arrow_batches(sql):
+                yield from (batch.slice(i, 50) for i in range(0, batch.num_rows, 50))
+
+    with open_warehouse(duckdb_settings(tmp_path, marts_db), read_only=True) as wh:
+        q = wh.qualified("ANALYTICS", DASHBOARD_TABLE)
+        schema = writers.export_schema(wh.query_arrow(f"SELECT * FROM {q} LIMIT 1").schema)
+        sql = f"SELECT * FROM {q} ORDER BY hospitalization_id"
+        written = writers.write_csv(SmallBatches(wh), sql, schema, tmp_path / "fct.csv.gz")
+        expected = warehouse_table(wh, "ANALYTICS", DASHBOARD_TABLE).sort_by("hospitalization_id")
+    raw = written.path.read_bytes()
+    assert raw.count(b"\x1f\x8b\x08") >= expected.num_rows // 50  # several members
+    back = pacsv.read_csv(written.path, convert_options=pacsv.ConvertOptions(column_types=schema))
+    assert back.column("hospitalization_id").to_pylist() == expected.column("hospitalization_id").to_pylist()
+    with gzip.open(written.path, "rt") as fh:
+        assert sum(1 for _ in fh) == expected.num_rows + 1  # one header

@@ -1,0 +1,148 @@
+"""Benchmark `hospital export` on a large fct_hospitalizations: time, file size and peak memory per format,
+DuckDB's native COPY against the Arrow-batch stream (the Snowflake path), side by side in one run.
+
+    python bench/bench_export.py --rows 10000000 --work /tmp/export-bench
+
+Builds (once) a DuckDB file whose ANALYTICS marts are the test fixture's, with fct_hospitalizations replaced by
+``--rows`` synthetic stays (contract columns and types), then runs every writer in its own process and reports
+seconds, rows/s, bytes and peak resident memory (the Python process; Hyper's own server process separately).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "tests"))
+
+FCT_SQL = """
+CREATE OR REPLACE TABLE "ANALYTICS".fct_hospitalizations AS
+WITH s AS (
+  SELECT i, CAST(hash(i) % 9007199254740991 AS BIGINT) AS h, DATE '2024-01-01' + CAST(i * 730 // {rows} AS INTEGER) AS adm,
+         CAST(hash(i * 7) % 12 AS INTEGER) AS los, CAST(hash(i * 13) % 100 AS INTEGER) AS age
+  FROM range(1, {rows} + 1) t(i))
+SELECT i AS hospitalization_id, CAST(h % ({rows} // 5) + 1 AS BIGINT) AS patient_id,
+       CAST(h % 500 + 1 AS BIGINT) AS doctor_id, adm AS admission_date, adm + los AS discharge_date,
+       CAST(date_trunc('month', adm) AS DATE) AS admission_month, los AS length_of_stay_days,
+       ['Emergency', 'Urgent', 'Elective'][1 + h % 3] AS admission_type,
+       ['Medical', 'Surgical', 'Maternal/Neonatal'][1 + (h // 3) % 3] AS stay_type,
+       ['I50.9', 'J18.9', 'O80', 'A41.9'][1 + (h // 9) % 4] AS diagnosis_code,
+       ['Heart failure, unspecified', 'Pneumonia, unspecified organism',
+        'Encounter for full-term uncomplicated delivery', 'Sepsis, unspecified organism'][1 + (h // 9) % 4]
+         AS diagnosis_description,
+       ['Circulatory', 'Respiratory', 'Pregnancy', 'Infectious'][1 + (h // 9) % 4] AS diagnosis_category,
+       ['Home', 'Home health', 'Skilled nursing'][1 + (h // 36) % 3] AS discharge_disposition,
+       CAST(1000 + (h % 9000000) / 100.0 AS DECIMAL(12,2)) AS total_charges,
+       ['F', 'M'][1 + (h // 108) % 2] AS patient_gender, age AS patient_age_at_admission,
+       CASE WHEN age < 18 THEN '0-17' WHEN age < 45 THEN '18-44' WHEN age < 65 THEN '45-64'
+            WHEN age < 85 THEN '65-84' ELSE '85+' END AS age_group,
+       CASE WHEN age < 18 THEN 1 WHEN age < 45 THEN 2 WHEN age < 65 THEN 3 WHEN age < 85 THEN 4 ELSE 5 END
+         AS age_group_order,
+       ['Medicare', 'Medicaid', 'Private', 'Self-pay'][1 + (h // 216) % 4] AS insurance,
+       ['CA', 'TX', 'NY', 'FL'][1 + (h // 864) % 4] AS patient_state,
+       ['Cardiology', 'Internal Medicine', 'General Surgery'][1 + (h // 3456) % 3] AS doctor_specialty,
+       ['Heart Center', 'Medicine', 'Surgery'][1 + (h // 3456) % 3] AS doctor_department,
+       (h // 10368) % 7 = 0 AS readmitted_within_30d, (h // 72576) % 7 = 0 AS is_readmission
+FROM s
+"""
+
+
+def build(db: Path, rows: int) -> None:
+    import duckdb
+    from export_marts import build_marts
+
+    marker = db.with_suffix(".rows")
+    if db.is_file() and marker.is_file() and marker.read_text() == str(rows):
+        return
+    build_marts(db)
+    con = duckdb.connect(str(db))
+    con.execute(FCT_SQL.format(rows=rows))
+    con.close()
+    marker.write_text(str(rows))
+
+
+def one(db: Path, out: Path, fmt: str, mode: str) -> dict:
+    """Write fct_hospitalizations in one format, in this process; report time and peak memory."""
+    from hospital_analytics.config import Settings
+    from hospital_analytics.exports import writers
+    from hospital_analytics.warehouse import open_warehouse
+
+    settings = Settings(output_dir=out, duckdb_path=db, _env_file=None)
+    out.mkdir(parents=True, exist_ok=True)
+    began = time.perf_counter()
+    with open_warehouse(settings, read_only=True) as wh:
+        if mode == "arrow":
+            wh.name = "arrow-stream"  # the generic path Snowflake takes: Arrow batches, written as they come
+        q = wh.qualified("ANALYTICS", "fct_hospitalizations")
+        schema = writers.export_schema(wh.query_arrow(f"SELECT * FROM {q} LIMIT 1").schema)
+        sql = writers.select_sql(wh, q, schema)
+        path = out / f"fct_hospitalizations.{mode}.{ {'csv': 'csv.gz', 'parquet': 'parquet', 'hyper': 'hyper'}[fmt] }"
+        write = {"csv": writers.write_csv, "parquet": writers.write_parquet, "hyper": writers.write_hyper}[fmt]
+        written = write(wh, sql, schema, path)
+    seconds = time.perf_counter() - began
+    return {
+        "format": fmt, "mode": mode, "rows": written.rows, "bytes": written.bytes, "seconds": round(seconds, 2),
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
+        "children_peak_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024,
+    }
+
+
+def whole(db: Path, out: Path) -> dict:
+    """The library step itself: every mart, all formats, the workbooks."""
+    from hospital_analytics.config import Settings
+    from hospital_analytics.exports import export
+
+    began = time.perf_counter()
+    result = export(Settings(output_dir=out, duckdb_path=db, _env_file=None), formats="all")
+    return {
+        "format": "all (export())", "mode": "duckdb", "rows": sum(result.rows.values()),
+        "bytes": result.total_bytes, "seconds": round(time.perf_counter() - began, 2),
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
+        "children_peak_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=10_000_000)
+    parser.add_argument("--work", type=Path, default=Path("/tmp/export-bench"))
+    parser.add_argument("--one", nargs=2, metavar=("FORMAT", "MODE"), help=argparse.SUPPRESS)
+    parser.add_argument("--whole", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    db = args.work / "bench.duckdb"
+    if args.one:
+        print(json.dumps(one(db, args.work / "out", *args.one)))
+        return
+    if args.whole:
+        print(json.dumps(whole(db, args.work / "whole")))
+        return
+    args.work.mkdir(parents=True, exist_ok=True)
+    began = time.perf_counter()
+    build(db, args.rows)
+    print(f"warehouse with {args.rows:,} stays ready in {time.perf_counter() - began:.1f} s", file=sys.stderr)
+    # interleaved, so both paths of a format see the same machine load
+    runs = [("parquet", "duckdb"), ("parquet", "arrow"), ("parquet", "duckdb"), ("parquet", "arrow"),
+            ("csv", "duckdb"), ("csv", "arrow"), ("csv", "duckdb"), ("csv", "arrow"), ("hyper", "arrow")]
+    rows = []
+    for fmt, mode in runs:
+        cmd = [sys.executable, __file__, "--rows", str(args.rows), "--work", str(args.work), "--one", fmt, mode]
+        rows.append(json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout))
+        print(rows[-1], file=sys.stderr)
+    cmd = [sys.executable, __file__, "--rows", str(args.rows), "--work", str(args.work), "--whole"]
+    rows.append(json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout))
+    print("| format | path | rows | MB | seconds | rows/s | peak RSS MB (python / hyperd) |")
+    print("|---|---|---:|---:|---:|---:|---:|")
+    for r in rows:
+        rate = r["rows"] / r["seconds"] if r["seconds"] else 0
+        print(f"| {r['format']} | {r['mode']} | {r['rows']:,} | {r['bytes'] / 1e6:,.0f} | {r['seconds']:.1f} | "
+              f"{rate:,.0f} | {r['peak_rss_mb']} / {r['children_peak_rss_mb']} |")
+
+
+if __name__ == "__main__":
+    main()
