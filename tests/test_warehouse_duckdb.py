@@ -141,21 +141,42 @@ def test_failure_in_last_table_rolls_back_the_first_three(tmp_path: Path) -> Non
 def test_files_differing_from_the_manifest(tmp_path: Path) -> None:
     out = tmp_path / "out"
     rows = write_raw(out)
+    load(output_dir=out)
     manifest = OutputLayout(out).manifest
     original = manifest.read_text()
+    # a file of the recorded size is taken to hold the recorded rows: the warehouse's count disagrees
     data = json.loads(original)
     data["files"]["csv/doctors.csv"]["rows"] += 1
     manifest.write_text(json.dumps(data))
-    with pytest.raises(LoadError, match=rf"^doctors: .*doctors\.csv has {rows['doctors']} rows but "
-                                        rf"data/manifest.json says {rows['doctors'] + 1}\."):
+    with pytest.raises(LoadError, match=rf"^doctors: loaded {rows['doctors']} rows but .*doctors\.csv has "
+                                        rf"{rows['doctors'] + 1} \(per data/manifest.json\)\.$"):
         load(output_dir=out)
+    assert counts(out) == rows
+    # a file of another size is refused before any SQL
     data = json.loads(original)
     data["files"]["csv/patients.csv"]["bytes"] -= 1
     manifest.write_text(json.dumps(data))
     with pytest.raises(LoadError, match=r"^patients: .*patients\.csv has [\d,]+ bytes but data/manifest.json says"):
         load(output_dir=out)
+    # without a size, the lines are counted and compared with the recorded rows
+    data = json.loads(original)
+    del data["files"]
+    data["rows"]["hospitalizations"] += 2
+    manifest.write_text(json.dumps(data))
+    with pytest.raises(LoadError, match=rf"^hospitalizations: .*hospitalizations\.csv has {rows['hospitalizations']}"
+                                        rf" rows but data/manifest.json says {rows['hospitalizations'] + 2}\."):
+        load(output_dir=out)
     manifest.write_text(original)
     assert load(output_dir=out).rows == sum(rows.values())
+
+
+def test_rows_counted_without_manifest(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    rows = write_raw(out)
+    OutputLayout(out).manifest.unlink()
+    sources = find_sources(OutputLayout(out))
+    assert {t: s.rows for t, s in sources.items()} == rows
+    assert {s.rows_from for s in sources.values()} == {"file"}
 
 
 def test_missing_files_ask_for_generate(tmp_path: Path) -> None:

@@ -351,3 +351,18 @@ def test_split_parquet(tmp_path: Path) -> None:
     assert len(parts) >= 4
     assert pa.concat_tables([pq.read_table(p) for p in parts]).equals(table)
     assert split_parquet(source, tmp_path / "parts2", "t", chunk_bytes=10**9) == [source]
+
+
+def test_row_count_mismatch_is_an_error_and_rolls_back(tmp_path: Path, snowflake_overrides: dict) -> None:
+    import json
+
+    out = tmp_path / "out"
+    before = write_raw(out)
+    load(output_dir=out, **snowflake_overrides)
+    manifest = OutputLayout(out).manifest
+    data = json.loads(manifest.read_text())
+    data["files"]["csv/hospitalizations.csv"]["rows"] += 1
+    manifest.write_text(json.dumps(data))
+    with pytest.raises(LoadError, match=rf"^hospitalizations: loaded {before['hospitalizations']} rows but "):
+        load(output_dir=out, **snowflake_overrides)
+    assert counts(snowflake_overrides) == before

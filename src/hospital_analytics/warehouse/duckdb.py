@@ -61,9 +61,12 @@ class DuckDBWarehouse:
         if not self.read_only:
             ensure_writable_dir(self.path.parent, "DuckDB folder")
         try:
-            self._con = duckdb.connect(str(self.path), read_only=self.read_only)
+            con = duckdb.connect(str(self.path), read_only=self.read_only)
         except duckdb.Error as exc:
             raise self._connect_error(exc) from None
+        # DuckDB draws its own progress bar on stdout for long statements: the caller's Progress reports.
+        con.execute("SET enable_progress_bar = false")
+        self._con = con
 
     def _connect_error(self, exc: duckdb.Error) -> WarehouseError:
         text = str(exc)
@@ -188,7 +191,7 @@ class DuckDBWarehouse:
                     ) from None
                 if loaded != source.rows:
                     raise LoadError(
-                        f"{table}: loaded {loaded:,} rows but {source.path} has {source.rows:,}.", REGENERATE
+                        f"{table}: loaded {loaded:,} rows but {source.rows_text()}.", REGENERATE
                     )
                 stats[table] = TableStats(
                     table=table,

@@ -589,7 +589,7 @@ class SnowflakeWarehouse:
                 count = self._rows(f"SELECT COUNT(*) AS n FROM {target}")[0]["n"]
                 if loaded != source.rows or int(count) != source.rows:
                     raise LoadError(
-                        f"{table}: loaded {int(count):,} rows but {source.path} has {source.rows:,}.", REGENERATE
+                        f"{table}: loaded {int(count):,} rows but {source.rows_text()}.", REGENERATE
                     )
                 previous = stats[table]
                 stats[table] = TableStats(
