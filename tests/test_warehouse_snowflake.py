@@ -366,3 +366,10 @@ def test_row_count_mismatch_is_an_error_and_rolls_back(tmp_path: Path, snowflake
     with pytest.raises(LoadError, match=rf"^hospitalizations: loaded {before['hospitalizations']} rows but "):
         load(output_dir=out, **snowflake_overrides)
     assert counts(snowflake_overrides) == before
+
+
+def test_output_folder_with_quote_in_its_name(tmp_path: Path, snowflake_overrides: dict) -> None:
+    """A path PUT could not quote safely is staged through a link in a temporary folder."""
+    out = tmp_path / "it's here"
+    expected = write_raw(out)
+    assert {t: s.rows for t, s in load(output_dir=out, **snowflake_overrides).tables.items()} == expected

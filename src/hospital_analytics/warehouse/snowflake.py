@@ -303,6 +303,7 @@ class SnowflakeWarehouse:
         self.parquet_chunk_bytes = PARQUET_CHUNK_BYTES
         self._secrets = [_secret(settings.snowflake_password), _secret(settings.snowflake_private_key_file_pwd)]
         self._con: Any = None
+        self._ensured = False
 
     # --- connection --------------------------------------------------------------------------------
     def connect(self) -> None:
@@ -356,6 +357,7 @@ class SnowflakeWarehouse:
 
     def close(self) -> None:
         con, self._con = self._con, None
+        self._ensured = False
         if con is not None:
             with contextlib.suppress(Exception):
                 con.close()
@@ -414,6 +416,8 @@ class SnowflakeWarehouse:
 
     def ensure_database_and_schemas(self) -> None:
         """Create the database and both schemas when missing, then use the RAW schema."""
+        if self._ensured:
+            return
         if not self._exists("DATABASES", self.database):
             self._cursor_run(f'CREATE DATABASE IF NOT EXISTS "{self.database}"', "CREATE DATABASE").close()
         existing = {row.get("name") for row in self._rows(f'SHOW SCHEMAS IN DATABASE "{self.database}"')}
@@ -421,6 +425,7 @@ class SnowflakeWarehouse:
             if schema not in existing:
                 self._cursor_run(f'CREATE SCHEMA IF NOT EXISTS "{self.database}"."{schema}"', "CREATE SCHEMA").close()
         self._cursor_run(f'USE SCHEMA "{self.database}"."{self.raw_schema}"', "USE SCHEMA").close()
+        self._ensured = True
 
     def _exists(self, kind: str, name: str) -> bool:
         rows = self._rows(f"SHOW {kind} LIKE {string_literal(name)}")
@@ -486,6 +491,7 @@ class SnowflakeWarehouse:
                     progress.start(table, total=source.rows)
                     started = time.perf_counter()
                     files, staged = self._put(table, source, Path(tmp) / table, f"{stage_root}/{table}/")
+                    shutil.rmtree(Path(tmp) / table, ignore_errors=True)  # parts are on the stage now
                     stats[table] = TableStats(table, 0, source.rows, staged, files, time.perf_counter() - started)
             for table in sources:
                 self._ensure_table(table)
