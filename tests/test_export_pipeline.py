@@ -1,0 +1,108 @@
+"""export end to end on the real pipeline at small size, on DuckDB and on Snowflake (the real connector and
+dbt-snowflake against the session's fakesnow server): generate -> load -> transform -> export, then every
+file read back and compared with the warehouse's tables, the workbooks checked, and both warehouses' files
+compared with each other (same seed, same marts)."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+import pytest
+from export_support import assert_same_rows, clean_env, read_back, warehouse_table
+from tableau_check import data_references, field_problems, parse, validate, validator
+
+from hospital_analytics.config import Settings
+from hospital_analytics.exports import DASHBOARD_TABLE, FORMATS, export, export_path
+from hospital_analytics.layout import MARTS
+from hospital_analytics.synth import generate
+from hospital_analytics.transformation import transform
+from hospital_analytics.warehouse import load, open_warehouse
+
+SIZE = {"patients": 300, "doctors": 25, "hospitalizations": 1_200, "seed": 11}
+
+
+def _snowflake_fields(server: dict) -> dict:
+    return {
+        "warehouse": "snowflake", "snowflake_account": server["account"], "snowflake_user": server["user"],
+        "snowflake_password": server["password"], "snowflake_host": server["host"],
+        "snowflake_port": server["port"], "snowflake_protocol": server["protocol"],
+        "snowflake_login_timeout": 5, "snowflake_database": "T_EXPORT_PIPELINE",
+    }
+
+
+def _run(folder, fields: dict) -> tuple[Settings, object]:
+    with clean_env(folder):
+        settings = Settings(output_dir=folder / "out", **SIZE, **fields)
+        generate(settings)
+        load(settings)
+        assert transform(settings).success
+        return settings, export(settings)
+
+
+@pytest.fixture(scope="module")
+def duckdb_pipeline(tmp_path_factory):
+    return _run(tmp_path_factory.mktemp("pipeline_duckdb"), {})
+
+
+@pytest.fixture(scope="module")
+def snowflake_pipeline(tmp_path_factory, fakesnow_server):
+    return _run(tmp_path_factory.mktemp("pipeline_snowflake"), _snowflake_fields(fakesnow_server))
+
+
+WAREHOUSES = ["duckdb_pipeline", pytest.param("snowflake_pipeline", marks=pytest.mark.snowflake)]
+
+
+@pytest.fixture(params=WAREHOUSES)
+def pipeline(request):
+    return request.getfixturevalue(request.param)
+
+
+def test_every_mart_round_trips_in_every_format(pipeline):
+    settings, result = pipeline
+    assert result.warehouse == settings.warehouse
+    assert result.formats == list(FORMATS)
+    with open_warehouse(settings, read_only=True) as wh:
+        for table in MARTS:
+            expected = warehouse_table(wh, settings.analytics_schema, table)
+            assert result.rows[table] == expected.num_rows
+            for fmt in FORMATS:
+                actual = read_back(export_path(result.export_dir, table, fmt), fmt, expected.schema)
+                assert_same_rows(actual, expected, f"{settings.warehouse} {fmt}:{table}")
+    assert result.rows[DASHBOARD_TABLE] == SIZE["hospitalizations"]
+
+
+@pytest.mark.skipif(not validator().is_file(), reason="Tableau's validator (../shared/tableau) is absent")
+def test_workbooks_are_valid_and_match_their_data(pipeline, tmp_path):
+    import zipfile
+
+    _, result = pipeline
+    assert validate(result.workbook).returncode == 0
+    with zipfile.ZipFile(result.packaged_workbook) as zf:
+        (tmp_path / "inner.twb").write_bytes(zf.read("hospital_dashboard.twb"))
+        assert set(data_references(parse(tmp_path / "inner.twb"))) <= set(zf.namelist())
+    assert validate(tmp_path / "inner.twb").returncode == 0
+    assert field_problems(parse(result.workbook), result.export_dir) == []
+
+
+@pytest.mark.snowflake
+def test_both_warehouses_export_the_same_data(duckdb_pipeline, snowflake_pipeline):
+    """Same seed on DuckDB and Snowflake: the files hold the same rows and the same types (Snowflake keeps
+    6 decimals of an average, hence the tolerance on floats)."""
+    import pyarrow.parquet as pq
+
+    duck, snow = duckdb_pipeline[1], snowflake_pipeline[1]
+    assert duck.rows == snow.rows
+    for table in MARTS:
+        left = pq.read_table(export_path(duck.export_dir, table, "parquet"))
+        right = pq.read_table(export_path(snow.export_dir, table, "parquet"))
+        assert left.schema.types == right.schema.types, table
+        for name in left.schema.names:
+            a = sorted(left.column(name).to_pylist(), key=_key)
+            b = sorted(right.column(name).to_pylist(), key=_key)
+            if pa.types.is_floating(left.schema.field(name).type):
+                assert a == pytest.approx(b, abs=1e-5), f"{table}.{name}"
+            else:
+                assert a == b, f"{table}.{name}"
+
+
+def _key(value):
+    return (value is None, value if value is not None else 0)
