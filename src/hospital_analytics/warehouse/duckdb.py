@@ -3,11 +3,14 @@
 
 Loading reads each file with an explicit, typed column list from ``schema.RAW_COLUMNS`` (CSV: header
 skipped, ``YYYY-MM-DD`` dates, no auto-detection; Parquet: columns selected by name and cast), and replaces
-all four tables inside one transaction: they are all replaced, or none is.
+all four tables inside one transaction: they are all replaced, or none is. Rows are inserted in parallel
+without keeping the file's order (``preserve_insertion_order = false`` for the load only): order rows with
+``ORDER BY`` when it matters.
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
 import time
 from collections.abc import Iterator, Mapping
@@ -175,6 +178,9 @@ class DuckDBWarehouse:
         statements = {table: self._load_sql(source) for table, source in sources.items()}  # all checked first
         stats: dict[str, TableStats] = {}
         con = self.con
+        # Rows need not keep the file's order inside the table (every reader orders explicitly): letting
+        # DuckDB's threads insert in any order saves about a tenth of the load's CPU time.
+        con.execute("SET preserve_insertion_order = false")
         con.execute("BEGIN TRANSACTION")
         try:
             con.execute(f"CREATE SCHEMA IF NOT EXISTS {quote(self.raw_schema, 'HOSPITAL_RAW_SCHEMA')}")
@@ -212,6 +218,9 @@ class DuckDBWarehouse:
             if isinstance(exc, duckdb.Error):
                 raise LoadError(f"Loading into {self.path} failed: {one_line(exc)}.") from None
             raise
+        finally:
+            with contextlib.suppress(duckdb.Error):
+                con.execute("RESET preserve_insertion_order")
         return stats
 
     def _load_sql(self, source: SourceFile) -> tuple[str, str]:
