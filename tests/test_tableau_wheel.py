@@ -1,0 +1,54 @@
+"""export from a non-editable wheel install: the dashboard spec ships inside the package (beside the
+``tableau`` module, which still imports), and the workbook written from it validates."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from export_marts import build_marts
+from tableau_check import field_problems, parse, validate, validator
+
+REPO = Path(__file__).resolve().parents[1]
+
+SCRIPT = """
+import json, sys
+import hospital_analytics.tableau as tableau
+from hospital_analytics.exports import export
+from hospital_analytics.layout import tableau_source_dir
+result = export(output_dir=sys.argv[1], duckdb_path=sys.argv[2], formats="hyper")
+print(json.dumps({"module": tableau.__file__, "source": str(tableau_source_dir()),
+                  "workbook": str(result.workbook), "data": result.dashboard_data}))
+"""
+
+
+def test_export_runs_from_an_installed_wheel(tmp_path: Path) -> None:
+    wheel_dir, site = tmp_path / "wheel", tmp_path / "site"
+    build = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(wheel_dir), str(REPO)],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert build.returncode == 0, build.stderr[-2000:]
+    wheel = next(wheel_dir.glob("hospital_analytics-*.whl"))
+    install = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(site), str(wheel)],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert install.returncode == 0, install.stderr[-2000:]
+    db = build_marts(tmp_path / "hospital.duckdb")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("HOSPITAL_", "SNOWFLAKE_"))}
+    env["PYTHONPATH"] = str(site)
+    run = subprocess.run([sys.executable, "-c", SCRIPT, str(tmp_path / "out"), str(db)], cwd=tmp_path, env=env,
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-3000:]
+    report = json.loads(run.stdout.strip().splitlines()[-1])
+    assert report["module"] == str(site / "hospital_analytics" / "tableau.py")
+    assert report["source"] == str(site / "hospital_analytics" / "tableau")
+    assert report["data"] == "hyper"
+    workbook = Path(report["workbook"])
+    assert field_problems(parse(workbook), workbook.parent) == []
+    if validator().is_file():
+        assert validate(workbook).returncode == 0
