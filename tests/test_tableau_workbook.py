@@ -8,7 +8,6 @@ import copy
 import json
 import shutil
 import zipfile
-from pathlib import Path
 
 import pytest
 from export_marts import build_marts
