@@ -142,7 +142,8 @@ def export(
 
     Writes ``.csv.gz``, Parquet and Tableau ``.hyper`` files under ``<output>/export/`` (one folder per
     format), then ``hospital_dashboard.twb`` beside them and the packaged ``hospital_dashboard.twbx``.
-    Rows stream from the warehouse (Arrow batches; DuckDB writes Parquet itself with ``COPY``): memory stays bounded.
+    Rows stream from the warehouse (Arrow batches; DuckDB writes Parquet itself with ``COPY``), so memory
+    stays bounded at any size.
 
     Args:
         settings: the settings to run with (default: environment, ``.env``).
