@@ -49,9 +49,9 @@ from hospital_analytics.synth.tables import (
     doctors_table,
     hospitalizations_table,
     patients_table,
+    write_schema,
 )
 from hospital_analytics.synth.writers import (
-    file_digest,
     open_table,
     prepare_output,
     remove_other_formats,
@@ -134,9 +134,7 @@ class GenerateResult(StepResult):
             return pd.read_parquet(parquet)
         import pyarrow.csv as pacsv
 
-        from hospital_analytics.synth.tables import arrow_schema as schema_of
-
-        schema = schema_of(table)
+        schema = arrow_schema(table)
         options = pacsv.ConvertOptions(column_types={f.name: f.type for f in schema})
         return pacsv.read_csv(self.files[f"csv/{table}"], convert_options=options).to_pandas()
 
@@ -153,7 +151,8 @@ class GenerateResult(StepResult):
             rows.append((f"data/{key}.{'csv' if key.startswith('csv') else 'parquet'}",
                          f"{self.rows[table]:,} rows, {_size(self.sizes[key])}"))
         rows.append(("seed, window", f"{self.seed}, {self.start}..{self.end}"))
-        rows.append(("timings", f"synthesis {self.timings['synthesis']:.2f} s, writing {self.timings['writing']:.2f} s"))
+        timings = self.timings
+        rows.append(("timings", f"synthesis {timings['synthesis']:.2f} s, writing {timings['writing']:.2f} s"))
         rows.append(("fidelity", f"{self.fidelity_passed}/{self.fidelity_judged} calibrated quantities on target"))
         if not self.tables_kept:
             rows.append(("tables", f"not kept in memory above {FRAMES_LIMIT:,} stays; use .frame(name)"))
@@ -178,6 +177,8 @@ def _frame(chunks: list[pa.Table]) -> pd.DataFrame:
     for i, field in enumerate(table.schema):
         if pa.types.is_decimal(field.type):
             table = table.set_column(i, field.name, table.column(i).cast(pa.float64()))
+        elif pa.types.is_dictionary(field.type):
+            table = table.set_column(i, field.name, table.column(i).cast(pa.string()))
     return table.to_pandas(date_as_object=False)
 
 
@@ -239,7 +240,9 @@ class _Months:
         self.patients += np.bincount(month[new], minlength=n)
 
 
-def generate(settings: Settings | None = None, *, progress: Progress = NULL_PROGRESS, **overrides: Any) -> GenerateResult:
+def generate(
+    settings: Settings | None = None, *, progress: Progress = NULL_PROGRESS, **overrides: Any
+) -> GenerateResult:
     """Generate patients, doctors and hospital stays calibrated to published US inpatient statistics.
 
     Writes ``data/csv/{patients,doctors,hospitalizations,admissions_by_month}.csv`` (and/or
@@ -291,7 +294,9 @@ def generate(settings: Settings | None = None, *, progress: Progress = NULL_PROG
         del block
     progress.finish("synthesising stays")
     people = rng_for(s.seed, STREAM_PEOPLE)
-    patient_names = (pools.first_name_index(people, population.female), pools.last_name_index(people, population.female))
+    patient_names = (
+        pools.first_name_index(people, population.female), pools.last_name_index(people, population.female)
+    )
     places = pools.place_index(people, n_patients)
     doctor_names = (pools.first_name_index(people, roster.female), pools.last_name_index(people, roster.female))
     synthesis = time.perf_counter() - began
@@ -305,14 +310,21 @@ def generate(settings: Settings | None = None, *, progress: Progress = NULL_PROG
             "admissions_by_month": month_table.num_rows}
     progress.start("writing files", total=sum(rows.values()))
 
+    def _open(table: str) -> Any:
+        return open_table(write_schema(table), arrow_schema(table), targets(layout, table, formats))
+
     def emit(table: str, write: Any, chunk: pa.Table) -> None:
         write(chunk)
         if keep:
             kept[table].append(chunk)
         progress.advance("writing files", chunk.num_rows)
 
-    order = np.lexsort((stays.patient, stays.admission))  # ids in admission order (ties: by patient)
-    with open_table(arrow_schema("hospitalizations"), targets(layout, "hospitalizations", formats)) as write:
+    # ids in admission order, ties by patient: the stays are patient-major already, so a stable sort on the
+    # day within the window does it (a radix sort when the window fits 16 bits)
+    day = stays.admission - window.start
+    order = np.argsort(day.astype(np.int16 if window.days < 2**15 else np.int32), kind="stable")
+    del day
+    with _open("hospitalizations") as write:
         for a in range(0, max(n_stays, 1), WRITE_ROWS):
             pick = order[a : a + WRITE_ROWS]
             emit("hospitalizations", write, hospitalizations_table(
@@ -321,16 +333,16 @@ def generate(settings: Settings | None = None, *, progress: Progress = NULL_PROG
                 stays.cents[pick], model,
             ))
     del order
-    with open_table(arrow_schema("patients"), targets(layout, "patients", formats)) as write:
+    with _open("patients") as write:
         for a in range(0, n_patients, WRITE_ROWS):
             b = min(a + WRITE_ROWS, n_patients)
             emit("patients", write, patients_table(
                 a + 1, population.female[a:b], births[a:b], population.insurance[a:b], patient_names[0][a:b],
                 patient_names[1][a:b], places[a:b], pools,
             ))
-    with open_table(arrow_schema("doctors"), targets(layout, "doctors", formats)) as write:
+    with _open("doctors") as write:
         emit("doctors", write, doctors_table(roster.female, roster.specialty, *doctor_names, pools))
-    with open_table(arrow_schema("admissions_by_month"), targets(layout, "admissions_by_month", formats)) as write:
+    with _open("admissions_by_month") as write:
         emit("admissions_by_month", write, month_table)
     progress.finish("writing files")
     remove_other_formats(layout, formats)
@@ -349,10 +361,9 @@ def generate(settings: Settings | None = None, *, progress: Progress = NULL_PROG
         "counts": {"patients": n_patients, "doctors": n_doctors, "hospitalizations": n_stays},
         "rows": rows,
         "files": {
-            f"{key}.{'csv' if key.startswith('csv') else 'parquet'}": {
-                "rows": rows[key.split("/", 1)[1]], "bytes": sizes[key], "sha256": file_digest(path)
-            }
-            for key, path in files.items()
+            f"{key}.{'csv' if key.startswith('csv') else 'parquet'}": {"rows": rows[key.split("/", 1)[1]],
+                                                                       "bytes": sizes[key]}
+            for key in files
         },
         "fidelity": {"on_target": sum(1 for r in fidelity if r.passed),
                      "judged": sum(1 for r in fidelity if r.passed is not None)},

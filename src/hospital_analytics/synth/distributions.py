@@ -170,9 +170,9 @@ DOCTOR_WORKLOAD_SHAPE = 4.0
 # HOME_CITIES cities of the home state (Zipf-weighted), the rest anywhere.
 HOME_SHARE = 0.85
 HOME_CITIES = 25
-OTHER_PLACES = 400
-FIRST_NAME_POOL = 400  # per sex; drawn from Faker with repeats, so Faker's own frequencies carry over
-LAST_NAME_POOL = 800
+OTHER_PLACES = 250
+FIRST_NAME_POOL = 2_000  # per sex; drawn from Faker with repeats, so Faker's own frequencies carry over
+LAST_NAME_POOL = 4_000
 
 # --- diagnoses ------------------------------------------------------------------------------------------------------
 IM, FM, PED, OB, PSY, GS, CAR = (

@@ -209,7 +209,8 @@ class FidelityAccumulator:
         if n:
             mean_charges = self.charges[0] / n
             sd_charges = math.sqrt(max(self.charges[1] / n - mean_charges**2, 1e-12))
-            ratio, se_ratio = mean_charges / dist.MEAN_COST_PER_STAY, sd_charges / math.sqrt(n) / dist.MEAN_COST_PER_STAY
+            ratio = mean_charges / dist.MEAN_COST_PER_STAY
+            se_ratio = sd_charges / math.sqrt(n) / dist.MEAN_COST_PER_STAY
         else:
             ratio, se_ratio = None, 0.0
         rows.append(_row("mean charges / mean cost ($10,400)", "several times (3-5x)", ratio, 3.0, 5.0, se_ratio,

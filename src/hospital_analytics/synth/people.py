@@ -1,8 +1,11 @@
 """Names and places: pools drawn from a seeded Faker once per run, then picked per row with numpy.
 
-Faker is called a few thousand times per run (pool sizes are fixed), never per row. The pools keep Faker's
-repeats, so its own name frequencies carry over to the sampled rows. Places model a hospital's catchment:
-most patients live in a couple of dozen cities of one home state or region, the rest anywhere.
+Faker is used a few hundred times per run (pool sizes are fixed), never per row: a name pool is one draw
+from the locale's own weighted name list (or, where a locale composes names, one Faker call per pool
+entry). The pools keep repeats, so Faker's name frequencies carry over to the sampled rows.
+
+Places model a hospital's catchment: most patients live in a couple of dozen cities of one home state or
+region, the rest anywhere.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import pyarrow as pa
 from faker import Faker
 
 from hospital_analytics.synth import distributions as dist
+from hospital_analytics.synth.arrow import strings
 
 
 @dataclass(frozen=True)
@@ -50,13 +54,28 @@ def _region_function(fake: Faker) -> Callable[[], str]:
     return lambda: ""
 
 
+def _names(fake: Faker, lists: tuple[str, ...], method: str, n: int) -> list[str]:
+    """``n`` names: one Faker draw from the locale's own (weighted) list when its person provider has one,
+    else ``n`` calls of the Faker method (locales that compose names from formats)."""
+    person = next((p for p in fake.get_providers() if type(p).__module__.startswith("faker.providers.person")), None)
+    for attribute in lists:
+        elements = getattr(person, attribute, None)
+        if isinstance(elements, (dict, list, tuple)) and len(elements) > 0:
+            return [str(name) for name in fake.random_elements(elements=elements, length=n)]
+    return [getattr(fake, method)() for _ in range(n)]
+
+
 def build_pools(locale: str, seed: int) -> Pools:
     """Draw the name and place pools for ``locale`` from Faker seeded with ``seed``."""
     fake = Faker(locale)
     fake.seed_instance(seed)
     n_first, n_last = dist.FIRST_NAME_POOL, dist.LAST_NAME_POOL
-    first = [fake.first_name_female() for _ in range(n_first)] + [fake.first_name_male() for _ in range(n_first)]
-    last = [fake.last_name_female() for _ in range(n_last)] + [fake.last_name_male() for _ in range(n_last)]
+    first = _names(fake, ("first_names_female",), "first_name_female", n_first) + _names(
+        fake, ("first_names_male",), "first_name_male", n_first
+    )
+    last = _names(fake, ("last_names_female", "last_names"), "last_name_female", n_last) + _names(
+        fake, ("last_names_male", "last_names"), "last_name_male", n_last
+    )
 
     region = _region_function(fake)
     home_region = region()
@@ -72,11 +91,11 @@ def build_pools(locale: str, seed: int) -> Pools:
     cdf = np.cumsum(weights / weights.sum())
     cdf[-1] = 1.0
     return Pools(
-        first_names=pa.array(first, pa.string()),
-        last_names=pa.array(last, pa.string()),
+        first_names=strings(first),
+        last_names=strings(last),
         first_size=n_first,
         last_size=n_last,
-        cities=pa.array(cities, pa.string()),
-        states=pa.array(states, pa.string()),
+        cities=strings(cities),
+        states=strings(states),
         place_cdf=cdf,
     )

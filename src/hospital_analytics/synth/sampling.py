@@ -50,10 +50,16 @@ class Categorical:
     ``rows[i]`` with one uniform each, in O(1) a draw (Walker/Vose alias method: the integer part of u*C
     picks a column, the fractional part decides between it and its alias). Zero weights are never drawn."""
 
+    ALIAS_LIMIT = 250_000  # larger tables (e.g. a million doctors) use cumulative sums + searchsorted
+
     def __init__(self, weights: np.ndarray):
         weights = np.atleast_2d(np.asarray(weights, dtype=float))
         n_rows, n_cols = weights.shape
         self.n_cols = n_cols
+        self.cdf = None
+        if n_rows * n_cols > self.ALIAS_LIMIT:
+            self.cdf = cdf_of(weights)
+            return
         prob = np.zeros((n_rows, n_cols))
         alias = np.tile(np.arange(n_cols), (n_rows, 1))
         for r in range(n_rows):
@@ -75,6 +81,8 @@ class Categorical:
         self.alias = alias.ravel()
 
     def sample(self, rows: np.ndarray | int, u: np.ndarray) -> np.ndarray:
+        if self.cdf is not None:
+            return sample_rows(self.cdf, np.broadcast_to(np.asarray(rows), np.shape(u)), u)
         x = np.asarray(u) * self.n_cols
         column = np.minimum(x.astype(np.int64), self.n_cols - 1)
         flat = np.asarray(rows, dtype=np.int64) * self.n_cols + column

@@ -15,7 +15,7 @@ import numpy as np
 
 from hospital_analytics.synth import distributions as dist
 from hospital_analytics.synth.model import Model
-from hospital_analytics.synth.sampling import Categorical, cdf_of, sample_rows
+from hospital_analytics.synth.sampling import Categorical
 
 
 @dataclass(frozen=True)
@@ -23,7 +23,7 @@ class Roster:
     specialty: np.ndarray  # int8 per doctor, index into dist.SPECIALTIES
     female: np.ndarray  # bool per doctor
     specialty_sampler: Categorical  # rows: diagnosis * 2 + child; columns: specialty of the stay
-    doctor_cdf: np.ndarray  # (S, max doctors per specialty): doctor within specialty (by workload)
+    doctor_sampler: Categorical  # rows: specialty; columns: slot of a doctor of it (by workload)
     doctors_by_specialty: np.ndarray  # (S, max doctors per specialty): doctor index (-1 = none)
     allowed: np.ndarray  # (D diagnoses, 2, S) bool: the specialty fits the diagnosis
 
@@ -31,11 +31,13 @@ class Roster:
     def size(self) -> int:
         return len(self.specialty)
 
-    def assign(self, rng: np.random.Generator, diagnosis: np.ndarray, child: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def assign(
+        self, rng: np.random.Generator, diagnosis: np.ndarray, child: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
         """(doctor index, specialty index) per stay."""
         rows = diagnosis.astype(np.int64) * 2 + child
         specialty = self.specialty_sampler.sample(rows, rng.random(len(rows)))
-        slot = sample_rows(self.doctor_cdf, specialty, rng.random(len(rows)))
+        slot = self.doctor_sampler.sample(specialty, rng.random(len(rows)))
         return self.doctors_by_specialty[specialty, slot], specialty
 
 
@@ -43,7 +45,8 @@ def _specialties(rng: np.random.Generator, n: int) -> np.ndarray:
     specs = dist.SPECIALTIES
     counts = np.array([s.physicians for s in specs], dtype=float)
     if n >= len(specs):
-        chosen = np.concatenate([np.arange(len(specs)), rng.choice(len(specs), n - len(specs), p=counts / counts.sum())])
+        extra = rng.choice(len(specs), n - len(specs), p=counts / counts.sum())
+        chosen = np.concatenate([np.arange(len(specs)), extra])
         return rng.permutation(chosen).astype(np.int8)
     # Fewer doctors than specialties: the largest attending specialties first.
     attending = [i for i in np.argsort(-counts, kind="stable") if specs[i].attends]
@@ -83,4 +86,4 @@ def build_roster(rng: np.random.Generator, n: int, model: Model) -> Roster:
     doctors[specialty[order], slots] = order
     loads[specialty[order], slots] = workload[order]
     loads[per_specialty == 0, 0] = 1.0  # never drawn: keeps every row a valid distribution
-    return Roster(specialty, female, specialty_sampler, cdf_of(loads), doctors, allowed)
+    return Roster(specialty, female, specialty_sampler, Categorical(loads), doctors, allowed)

@@ -34,7 +34,7 @@ from hospital_analytics.synth.population import Population
 from hospital_analytics.synth.sampling import Categorical, calendar_age, month_index
 from hospital_analytics.synth.staff import Roster
 
-PLACEMENT_TRIES = 60
+PLACEMENT_TRIES = 25
 REPAIR_ROUNDS = 8
 _SHORT_GAP = Categorical(np.exp(-np.arange(1, 31) / dist.READMISSION_GAP_SCALE_DAYS))  # day 1..30
 _DISPOSITION = Categorical(np.array(dist.DISPOSITION_BY_GROUP))
@@ -356,9 +356,10 @@ def simulate_block(
 def _place(rng, model, window, owner, starts, stays, los, gap, diagnosis) -> tuple[np.ndarray, np.ndarray]:
     """Admission day numbers of every stay, and each patient's first admission (days from window start).
 
-    Episodes (a stay plus its readmissions) keep their inner gaps; the window's free days are split among
-    the gaps before, between (on top of 31 days) and after them with uniform spacings, and a proposal is
-    accepted with probability = product of its stays' seasonal intensity / maximum.
+    A single stay's day is drawn exactly from its seasonal curve (inverse CDF over the allowed days).
+    Otherwise episodes (a stay plus its readmissions) keep their inner gaps; the window's free days are
+    split among the gaps before, between (on top of 31 days) and after them with uniform spacings, and a
+    proposal is accepted with probability = product of its stays' seasonal intensity / maximum.
     """
     n, total = len(stays), len(owner)
     if total == 0:
@@ -382,9 +383,24 @@ def _place(rng, model, window, owner, starts, stays, los, gap, diagnosis) -> tup
     log_ratio = np.log(model.season_ratio)  # (curves, 12)
     season = model.season[diagnosis]
     episode_day = np.zeros(len(first_stay), dtype=np.int64)
-    patients = np.flatnonzero(stays > 0)  # pending patients, their episodes and stays (shrinking)
-    episodes = np.arange(len(first_stay))
-    members = np.arange(total)
+
+    # One stay: sample its day exactly from the curve over the days it may take (inverse CDF).
+    single = np.flatnonzero(stays == 1)
+    if len(single):
+        curve = season[starts[single]]
+        cumulative = np.cumsum(model.season_ratio[:, month_of_day], axis=1)  # (curves, window days)
+        target = rng.random(len(single)) * cumulative[curve, free[single]]
+        day = np.zeros(len(single), dtype=np.int64)
+        for c in np.unique(curve):
+            chosen = curve == c
+            day[chosen] = np.searchsorted(cumulative[c], target[chosen], side="right")
+        episode_day[episode[starts[single]]] = np.minimum(day, free[single])
+
+    # Several stays: uniform spacings, accepted with the product of their seasonal ratios.
+    multiple = stays > 1
+    patients = np.flatnonzero(multiple)  # pending patients, their episodes and stays (shrinking)
+    episodes = np.flatnonzero(multiple[episode_owner])
+    members = np.flatnonzero(multiple[owner])
     still = np.zeros(n, dtype=bool)
     for attempt in range(PLACEMENT_TRIES):
         if len(patients) == 0:

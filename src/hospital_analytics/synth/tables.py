@@ -1,8 +1,7 @@
 """Arrow tables of the raw files, built from compact numpy columns (vectorised; strings via ``take``).
 
-Column names and order come from ``schema.RAW_COLUMNS``; types map from its SQL types. Dates are
-``date32`` (days since 1970), charges ``decimal128(12, 2)`` made directly from integer cents, so the CSV
-shows exactly two decimals and Parquet keeps an exact DECIMAL.
+Column names and order come from ``schema.RAW_COLUMNS``; types map from its SQL types (``arrow.py`` makes
+the arrays).
 """
 
 from __future__ import annotations
@@ -12,6 +11,7 @@ import pyarrow as pa
 
 from hospital_analytics.schema import RAW_COLUMNS, column_names
 from hospital_analytics.synth import distributions as dist
+from hospital_analytics.synth.arrow import dates, decimal_cents, numbers, strings
 from hospital_analytics.synth.model import Model
 from hospital_analytics.synth.people import Pools
 
@@ -23,41 +23,39 @@ _ARROW = {
     "DOUBLE": pa.float64(),
     "DECIMAL(12,2)": pa.decimal128(12, 2),
 }
-_GENDER = pa.array(["M", "F"], pa.string())
+_GENDER = strings(["M", "F"])
 
 
 def arrow_schema(table: str) -> pa.Schema:
+    """The table's logical Arrow schema (how to read the files back)."""
     return pa.schema([pa.field(c.name, _ARROW[c.sql_type], nullable=False) for c in RAW_COLUMNS[table]])
+
+
+def write_schema(table: str) -> pa.Schema:
+    """The schema of the chunks written: text as dictionaries (indices into small label/name pools) -
+    the CSV shows the text, Parquet stores it dictionary-encoded and reads back as plain strings."""
+    return pa.schema([
+        pa.field(c.name, _TEXT if c.sql_type == "VARCHAR" else _ARROW[c.sql_type], nullable=False)
+        for c in RAW_COLUMNS[table]
+    ])
+
+
+_TEXT = pa.dictionary(pa.int32(), pa.string())
 
 
 def _table(table: str, columns: dict[str, pa.Array]) -> pa.Table:
     if list(columns) != column_names(table):  # the schema is the contract with load
         raise AssertionError(f"{table} columns {list(columns)} differ from schema.py")
-    return pa.Table.from_arrays(list(columns.values()), schema=arrow_schema(table))
-
-
-def dates(days: np.ndarray) -> pa.Array:
-    """date32 from day numbers, zero-copy."""
-    days = np.ascontiguousarray(days, dtype=np.int32)
-    return pa.Array.from_buffers(pa.date32(), len(days), [None, pa.py_buffer(days)])
-
-
-def decimal_cents(cents: np.ndarray) -> pa.Array:
-    """decimal128(12, 2) from non-negative integer cents, zero-copy (16-byte little-endian values)."""
-    cents = np.asarray(cents, dtype=np.int64)
-    if (cents < 0).any():
-        raise ValueError("charges must be non-negative")
-    words = np.zeros((len(cents), 2), dtype=np.int64)
-    words[:, 0] = cents
-    return pa.Array.from_buffers(pa.decimal128(12, 2), len(cents), [None, pa.py_buffer(words)])
+    return pa.Table.from_arrays(list(columns.values()), schema=write_schema(table))
 
 
 def _pick(values: pa.Array, index: np.ndarray) -> pa.Array:
-    return values.take(pa.array(np.asarray(index, dtype=np.int32)))
+    """Text column: ``values[index]`` as a dictionary array (no per-row strings are built here)."""
+    return pa.DictionaryArray.from_arrays(numbers(index, pa.int32()), values)
 
 
 def _labels(names: tuple[str, ...]) -> pa.Array:
-    return pa.array(list(names), pa.string())
+    return strings(names)
 
 
 def patients_table(
@@ -66,7 +64,7 @@ def patients_table(
 ) -> pa.Table:
     n = len(female)
     return _table("patients", {
-        "patient_id": pa.array(np.arange(first_id, first_id + n, dtype=np.int64)),
+        "patient_id": numbers(np.arange(first_id, first_id + n)),
         "first_name": _pick(pools.first_names, first_name),
         "last_name": _pick(pools.last_names, last_name),
         "gender": _pick(_GENDER, female.astype(np.int32)),
@@ -82,7 +80,7 @@ def doctors_table(
 ) -> pa.Table:
     n = len(female)
     return _table("doctors", {
-        "doctor_id": pa.array(np.arange(1, n + 1, dtype=np.int64)),
+        "doctor_id": numbers(np.arange(1, n + 1)),
         "first_name": _pick(pools.first_names, first_name),
         "last_name": _pick(pools.last_names, last_name),
         "gender": _pick(_GENDER, female.astype(np.int32)),
@@ -102,12 +100,12 @@ def hospitalizations_table(
     admission = np.asarray(admission, dtype=np.int32)
     category = model.category[np.asarray(diagnosis, dtype=np.int64)]
     return _table("hospitalizations", {
-        "hospitalization_id": pa.array(np.arange(first_id, first_id + n, dtype=np.int64)),
-        "patient_id": pa.array(np.asarray(patient, dtype=np.int64) + 1),
-        "doctor_id": pa.array(np.asarray(doctor, dtype=np.int64) + 1),
+        "hospitalization_id": numbers(np.arange(first_id, first_id + n)),
+        "patient_id": numbers(np.asarray(patient, dtype=np.int64) + 1),
+        "doctor_id": numbers(np.asarray(doctor, dtype=np.int64) + 1),
         "admission_date": dates(admission),
         "discharge_date": dates(admission + los),
-        "length_of_stay_days": pa.array(los),
+        "length_of_stay_days": numbers(los, pa.int32()),
         "admission_type": _pick(_labels(dist.ADMISSION_TYPES), admission_type),
         "stay_type": _pick(_labels(dist.STAY_TYPES), stay_type),
         "diagnosis_code": _pick(_labels(model.codes), diagnosis),
@@ -128,9 +126,9 @@ def admissions_by_month_table(
     count = admissions[present].astype(np.int64)
     total = total_los[present].astype(np.int64)
     return _table("admissions_by_month", {
-        "month": pa.array(labels, pa.string()),
-        "admissions": pa.array(count),
-        "distinct_patients": pa.array(distinct_patients[present].astype(np.int64)),
-        "total_length_of_stay_days": pa.array(total),
-        "average_length_of_stay_days": pa.array(np.round(total / count, 2)),
+        "month": _pick(strings(labels), np.arange(len(labels))),
+        "admissions": numbers(count),
+        "distinct_patients": numbers(distinct_patients[present]),
+        "total_length_of_stay_days": numbers(total),
+        "average_length_of_stay_days": numbers(np.round(total / count, 2), pa.float64()),
     })

@@ -8,7 +8,6 @@ removed when a run starts and written last, so a manifest always describes a com
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 from collections.abc import Callable, Iterator
@@ -74,37 +73,33 @@ def targets(layout: OutputLayout, table: str, formats: tuple[str, ...]) -> dict[
 
 
 @contextlib.contextmanager
-def open_table(schema: pa.Schema, paths: dict[str, Path]) -> Iterator[Callable[[pa.Table], None]]:
-    """Yield ``write(table_chunk)`` appending to every format's file; rename all into place on success."""
+def open_table(schema: pa.Schema, plain: pa.Schema, paths: dict[str, Path]) -> Iterator[Callable[[pa.Table], None]]:
+    """Yield ``write(table_chunk)`` appending to every format's file; rename all into place on success.
+
+    Chunks come with text as dictionary arrays (``schema``): the CSV writer prints them directly; Parquet
+    gets plain strings (``plain``) and dictionary-encodes them itself, deterministically and compactly.
+    """
     with contextlib.ExitStack() as stack:
-        writers: list[Any] = []
+        writers: list[tuple[Any, pa.Schema | None]] = []
         try:
             for fmt, final in paths.items():
                 temporary = stack.enter_context(atomic_path(final))
                 if fmt == "csv":
-                    writers.append(pacsv.CSVWriter(str(temporary), schema, write_options=CSV_OPTIONS))
+                    writers.append((pacsv.CSVWriter(str(temporary), schema, write_options=CSV_OPTIONS), None))
                 else:
-                    writers.append(pq.ParquetWriter(str(temporary), schema, compression=PARQUET_COMPRESSION))
+                    writers.append((pq.ParquetWriter(str(temporary), plain, compression=PARQUET_COMPRESSION), plain))
 
             def write(chunk: pa.Table) -> None:
-                for writer in writers:
-                    writer.write_table(chunk)
+                for writer, cast_to in writers:
+                    writer.write_table(chunk if cast_to is None else chunk.cast(cast_to))
 
             yield write
         except OSError as exc:
             raise GenerateError(f"Writing {', '.join(str(p) for p in paths.values())} failed: {exc.strerror or exc}.",
                                 "Check free disk space and the output folder, then run again.") from None
         finally:
-            for writer in writers:
+            for writer, _ in writers:
                 writer.close()
-
-
-def file_digest(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def write_manifest(path: Path, manifest: dict[str, Any]) -> None:
