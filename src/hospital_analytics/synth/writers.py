@@ -22,7 +22,7 @@ from hospital_analytics.errors import GenerateError, InputError
 from hospital_analytics.fsutil import atomic_path, remove_stale_temporaries
 from hospital_analytics.layout import RAW_TABLES, OutputLayout
 
-CSV_OPTIONS = pacsv.WriteOptions(include_header=True, delimiter=",", quoting_style="needed")
+CSV_OPTIONS = pacsv.WriteOptions(include_header=True, delimiter=",", quoting_style="needed", batch_size=8192)
 PARQUET_COMPRESSION = "zstd"
 
 
