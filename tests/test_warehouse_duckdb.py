@@ -58,7 +58,8 @@ def test_end_to_end_types_values_and_result(tmp_path: Path) -> None:
         assert loaded.column("diagnosis_description").to_pylist() == source.column("diagnosis_description").to_pylist()
         assert [str(d) for d in loaded.column("admission_date").to_pylist()] == [
             str(d) for d in source.column("admission_date").to_pylist()]
-        assert [float(v) for v in loaded.column("total_charges").to_pylist()] == source.column("total_charges").to_pylist()
+        charges = [float(v) for v in loaded.column("total_charges").to_pylist()]
+        assert charges == source.column("total_charges").to_pylist()
 
     data = json.loads(result.to_json())
     assert data["tables"]["patients"]["rows"] == expected["patients"]
@@ -76,7 +77,8 @@ def test_quoted_fields_survive(tmp_path: Path) -> None:
     with duckdb.connect(str(OutputLayout(out).duckdb), read_only=True) as con:
         names = {r[0] for r in con.execute('SELECT last_name FROM "RAW".patients').fetchall()}
         assert "O'Neil, Jr" in names
-        descriptions = {r[0] for r in con.execute('SELECT diagnosis_description FROM "RAW".hospitalizations').fetchall()}
+        query = 'SELECT diagnosis_description FROM "RAW".hospitalizations'
+        descriptions = {r[0] for r in con.execute(query).fetchall()}
         assert 'Dependence on "enabling" machines' in descriptions
 
 

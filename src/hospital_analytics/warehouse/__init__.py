@@ -108,12 +108,15 @@ class LoadResult(StepResult):
         return rows
 
 
-def _size(n: int) -> str:
-    for unit in ("B", "KB", "MB", "GB"):
-        if n < 1000 or unit == "GB":
-            return f"{n:,.0f} {unit}" if unit == "B" else f"{n:,.1f} {unit}"
+def _size(n: float) -> str:
+    """Bytes in decimal units: 980 B, 1.2 MB."""
+    if n < 1000:
+        return f"{n:,.0f} B"
+    for unit in ("KB", "MB", "GB", "TB"):
         n /= 1000
-    return f"{n} B"  # pragma: no cover
+        if n < 1000 or unit == "TB":
+            return f"{n:,.1f} {unit}"
+    raise AssertionError("unreachable")
 
 
 def load(settings: Settings | None = None, *, progress: Progress = NULL_PROGRESS, **overrides: Any) -> LoadResult:

@@ -109,7 +109,9 @@ class DuckDBWarehouse:
     def con(self) -> duckdb.DuckDBPyConnection:
         """The open DuckDB connection (``connect`` first)."""
         if self._con is None:
-            raise WarehouseError("The DuckDB warehouse is not connected.", "Use `with open_warehouse(settings) as wh:`.")
+            raise WarehouseError(
+                "The DuckDB warehouse is not connected.", "Use `with open_warehouse(settings) as wh:`."
+            )
         return self._con
 
     # --- names -------------------------------------------------------------------------------------

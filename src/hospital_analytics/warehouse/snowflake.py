@@ -25,9 +25,9 @@ Loading (``load_tables``):
    part keeps the header) and large Parquet files by rows, so ``COPY`` loads the parts in parallel;
 3. ``CREATE TABLE IF NOT EXISTS`` each table (a table whose columns differ from schema.py is recreated);
 4. ``BEGIN``; per table ``DELETE`` then ``COPY INTO <table> ... ON_ERROR = ABORT_STATEMENT FORCE = TRUE
-   PURGE = TRUE`` (columns in schema.py's order, checked on both sides; see ``_copy_sql``); COPY's result rows give the rows loaded per file; each table's count is
-   checked against the source file; ``COMMIT``. Any failure rolls back: the previous rows stay, and the
-   run's staged files are removed.
+   PURGE = TRUE`` (columns in schema.py's order, checked on both sides; see ``_copy_sql``); COPY's result
+   rows give the rows loaded per file; each table's count is checked against the source file; ``COMMIT``.
+   Any failure rolls back: the previous rows stay, and the run's staged files are removed.
 
 Re-running replaces the data and never duplicates it: the table is emptied inside the transaction, the
 staged paths are new on every run, and ``FORCE = TRUE`` loads them even if Snowflake's load metadata
@@ -175,7 +175,8 @@ def connect_kwargs(settings: Settings) -> dict[str, Any]:
         if not s.snowflake_account:
             raise ConfigError(
                 "SNOWFLAKE_ACCOUNT is not set.",
-                "Set SNOWFLAKE_ACCOUNT (orgname-accountname), or SNOWFLAKE_CONNECTION_NAME for a connections.toml entry.",
+                "Set SNOWFLAKE_ACCOUNT (orgname-accountname), "
+                "or SNOWFLAKE_CONNECTION_NAME for a connections.toml entry.",
             )
         if not s.snowflake_user and not s.snowflake_authenticator:
             raise ConfigError("SNOWFLAKE_USER is not set.", "Set SNOWFLAKE_USER to your Snowflake login name.")
@@ -296,7 +297,10 @@ class SnowflakeWarehouse:
         self.analytics_schema = check_identifier(settings.analytics_schema, "HOSPITAL_ANALYTICS_SCHEMA").upper()
         self.stage = check_identifier(settings.snowflake_stage, "HOSPITAL_SNOWFLAKE_STAGE").upper()
         self.file_format = check_identifier(settings.snowflake_file_format, "HOSPITAL_SNOWFLAKE_FILE_FORMAT").upper()
-        for value, setting in ((settings.snowflake_role, "SNOWFLAKE_ROLE"), (settings.snowflake_warehouse, "SNOWFLAKE_WAREHOUSE")):
+        for value, setting in (
+            (settings.snowflake_role, "SNOWFLAKE_ROLE"),
+            (settings.snowflake_warehouse, "SNOWFLAKE_WAREHOUSE"),
+        ):
             if value:
                 check_identifier(value, setting)
         self.csv_chunk_bytes = CSV_CHUNK_BYTES
@@ -372,7 +376,9 @@ class SnowflakeWarehouse:
     @property
     def con(self) -> Any:
         if self._con is None:
-            raise WarehouseError("The Snowflake warehouse is not connected.", "Use `with open_warehouse(settings) as wh:`.")
+            raise WarehouseError(
+                "The Snowflake warehouse is not connected.", "Use `with open_warehouse(settings) as wh:`."
+            )
         return self._con
 
     # --- names -------------------------------------------------------------------------------------
@@ -568,7 +574,10 @@ class SnowflakeWarehouse:
             return f"COPY INTO {target} FROM {path} FILE_FORMAT = (FORMAT_NAME = {file_format}) {options}"
         names = ", ".join(f'"{c.name.upper()}"' for c in columns)
         select = ", ".join(f"$1:{c.name}::{check_sql_type(c.sql_type)}" for c in columns)
-        return f"COPY INTO {target} ({names}) FROM (SELECT {select} FROM {path}) FILE_FORMAT = (TYPE = PARQUET) {options}"
+        return (
+            f"COPY INTO {target} ({names}) FROM (SELECT {select} FROM {path}) "
+            f"FILE_FORMAT = (TYPE = PARQUET) {options}"
+        )
 
     def _replace_all(
         self, sources: Mapping[str, SourceFile], stage_root: str, stats: dict[str, TableStats], progress: Progress

@@ -144,7 +144,9 @@ def _check_csv(table: str, path: Path, *, count: bool = True) -> int | None:
             handle.seek(max(end - 1, 0))
             last = handle.read(1)
     except OSError as exc:
-        raise LoadError(f"{table}: cannot read {path}: {exc.strerror or exc}.", "Check the file's permissions.") from None
+        raise LoadError(
+            f"{table}: cannot read {path}: {exc.strerror or exc}.", "Check the file's permissions."
+        ) from None
     names = next(csv.reader([header.decode("utf-8", errors="replace").rstrip("\r\n")]), [])
     if names != expected:
         missing = [c for c in expected if c not in names]
