@@ -37,7 +37,12 @@ if TYPE_CHECKING:
 HYPER_TABLE = ("Extract", "Extract")  # Tableau's convention for an extract's single table
 TABLEAU_EXTRA_HINT = "pip install 'hospital-analytics[tableau]'"
 PARQUET_COMPRESSION = "zstd"
-PARQUET_ROW_GROUP = 1_000_000  # rows per Parquet row group from the streaming writer
+# Rows per Parquet row group; memory follows it (measured at 10M stays, bench/bench_export.py).
+# DuckDB's COPY: its own default, 0.44 GB peak (1.3 GB with 1M-row groups).
+# The Arrow stream buffers one group: 500k rows, 0.67 GB peak, file 169 MB (1M: 0.77 GB, 159 MB;
+# 250k: 0.55 GB, 186 MB).
+DUCKDB_PARQUET_ROW_GROUP = 122_880
+PARQUET_ROW_GROUP = 500_000
 MAX_DECIMAL_PRECISION = 18  # wider decimals (Snowflake's AVG: NUMBER(38,6)) become DOUBLE
 GZIP_LEVEL = 6  # gzip's own default: pyarrow's (9) is twice as slow for 4 % smaller files
 GZIP_THREADS = max(1, min(4, os.cpu_count() or 1))
@@ -236,7 +241,7 @@ def write_parquet(wh: Warehouse, sql: str, schema: pa.Schema, path: Path) -> Wri
     try:
         with atomic_path(path) as tmp:
             if wh.name == "duckdb" and "parquet" in DUCKDB_COPY:
-                options = f"FORMAT parquet, COMPRESSION {PARQUET_COMPRESSION}, ROW_GROUP_SIZE {PARQUET_ROW_GROUP}"
+                options = f"FORMAT parquet, COMPRESSION {PARQUET_COMPRESSION}, ROW_GROUP_SIZE {DUCKDB_PARQUET_ROW_GROUP}"
                 stream.rows = _duckdb_copy(wh, sql, tmp, options)
             else:
                 with pq.ParquetWriter(str(tmp), schema, compression=PARQUET_COMPRESSION) as writer:
