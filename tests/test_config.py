@@ -83,3 +83,27 @@ def test_resolve_settings_applies_overrides_to_given_settings():
     s = resolve_settings(base, doctors=4)
     assert (s.patients, s.doctors) == (10, 4)
     assert resolve_settings(base) is base
+
+
+def test_env_example_lists_every_setting():
+    from pathlib import Path
+
+    from hospital_analytics.config import env_name
+
+    example = Path(__file__).resolve().parents[1] / ".env.example"
+    listed = {line.split("=", 1)[0] for line in example.read_text().splitlines() if "=" in line and not line.startswith("#")}
+    expected = {env_name(field) for field in Settings.model_fields}
+    assert expected <= listed, f"missing from .env.example: {sorted(expected - listed)}"
+    lines = example.read_text().splitlines()
+    for i, line in enumerate(lines):
+        if "=" in line and not line.startswith("#"):
+            above = i - 1
+            while "=" in lines[above] and not lines[above].startswith("#"):
+                above -= 1  # settings grouped under one comment
+            assert lines[above].startswith("#"), f"{line} has no comment above it"
+
+
+def test_settings_without_a_flag_are_named_by_their_variable():
+    with pytest.raises(ConfigError) as info:
+        load_settings(raw_schema="bad name")
+    assert info.value.message.startswith("Invalid HOSPITAL_RAW_SCHEMA (got 'bad name')")

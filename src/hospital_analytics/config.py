@@ -199,15 +199,30 @@ class Settings(BaseSettings):
         return out
 
 
-# Flag and variable names per field, for messages.
+# Fields that also have a CLI flag (the rest are set by environment variable or .env only).
 _FLAGS = {
     "output_dir": "--out",
+    "patients": "--patients",
+    "doctors": "--doctors",
+    "hospitalizations": "--hospitalizations",
+    "scale": "--scale",
+    "seed": "--seed",
+    "start": "--start",
+    "end": "--end",
+    "locale": "--locale",
     "format": "--format",
     "warehouse": "--warehouse",
-    "analytics_db": "--database",
     "chart_format": "--chart-format",
     "export_format": "--format",
 }
+
+
+def env_name(field: str) -> str:
+    """The environment variable that sets ``field``."""
+    info = Settings.model_fields[field]
+    if info.validation_alias is not None:
+        return info.validation_alias.choices[0]
+    return f"HOSPITAL_{field.upper()}"
 
 
 def _field_named(loc: str) -> str:
@@ -219,15 +234,10 @@ def _field_named(loc: str) -> str:
 
 
 def _setting_names(field: str) -> str:
-    info = Settings.model_fields.get(field)
-    if info is not None and info.validation_alias is not None:
-        env = info.validation_alias.choices[0]
-    else:
-        env = f"HOSPITAL_{field.upper()}"
-    flag = _FLAGS.get(field, "--" + field.replace("_", "-"))
-    if field.startswith("snowflake_"):
-        return env
-    return f"{flag} / {env}"
+    if field not in Settings.model_fields:
+        return field
+    flag = _FLAGS.get(field)
+    return f"{flag} / {env_name(field)}" if flag else env_name(field)
 
 
 def load_settings(**overrides: Any) -> Settings:
