@@ -120,9 +120,11 @@ def main() -> None:
     summary = {}
     for name, measured in runs.items():
         wall = statistics.median(m["wall"] for m in measured)
+        best = min(m["wall"] for m in measured)
         cpu = statistics.median(m["cpu"] for m in measured)
-        summary[name] = {"wall_seconds": round(wall, 3), "cpu_seconds": round(cpu, 3),
-                         "rows_per_second": round(total / wall), "rows_per_cpu_second": round(total / cpu),
+        summary[name] = {"wall_seconds": round(wall, 3), "best_wall_seconds": round(best, 3),
+                         "cpu_seconds": round(cpu, 3), "rows_per_second": round(total / wall),
+                         "best_rows_per_second": round(total / best), "rows_per_cpu_second": round(total / cpu),
                          "runs": measured}
     base = summary["bare duckdb (csv)"]["wall_seconds"]
     machine = {"cpus": os.cpu_count(), "python": platform.python_version(), "duckdb": duckdb.__version__,
@@ -136,13 +138,17 @@ def main() -> None:
     print(f"DuckDB load, {args.stays:,} stays ({total:,} rows over four tables), median of {args.repeat}; "
           f"{machine['cpus']} CPUs, {machine['memory_gib']} GiB, Python {machine['python']}, DuckDB "
           f"{machine['duckdb']}; load average {load_before[0]:.1f} -> {load_after[0]:.1f}\n")
-    print("| contender | wall s | rows/s | CPU s | rows per CPU s | wall vs bare |")
-    print("|---|---:|---:|---:|---:|---:|")
+    print("| contender | wall s (median) | rows/s (median) | rows/s (best run) | CPU s | rows per CPU s "
+          "| wall vs bare |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
     for name, s in summary.items():
-        print(f"| {name} | {s['wall_seconds']:.2f} | {s['rows_per_second']:,} | {s['cpu_seconds']:.2f} | "
-              f"{s['rows_per_cpu_second']:,} | {s['wall_seconds'] / base:.2f}x |")
-    verdict = "meets" if summary["load (csv)"]["rows_per_second"] >= TARGET else "misses"
-    print(f"\n`load (csv)` {verdict} the {TARGET:,} rows/s target. JSON: {RESULTS / 'load.json'}")
+        print(f"| {name} | {s['wall_seconds']:.2f} | {s['rows_per_second']:,} | {s['best_rows_per_second']:,} | "
+              f"{s['cpu_seconds']:.2f} | {s['rows_per_cpu_second']:,} | {s['wall_seconds'] / base:.2f}x |")
+    csv = summary["load (csv)"]
+    verdict = "meets" if csv["rows_per_second"] >= TARGET else "misses"
+    print(f"\n`load (csv)` {verdict} the {TARGET:,} rows/s target at the median ({csv['rows_per_second']:,}; "
+          f"best run {csv['best_rows_per_second']:,}). A load average above the CPU count means other work "
+          f"shared the cores: compare the CPU columns then. JSON: {RESULTS / 'load.json'}")
 
 
 if __name__ == "__main__":

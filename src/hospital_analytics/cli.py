@@ -253,13 +253,13 @@ def load_command(
         with progress_for(as_json) as progress:
             result = load(settings, progress=progress)
         if not as_json:
-            table = Table(title=f"Loaded into {result.warehouse} {result.database} . {result.schema}", title_justify="left")
+            title = f"Loaded into {result.warehouse}: {result.database}, schema {result.schema}"
+            table = Table(title=title, title_justify="left")
             for column in ("table", "rows", "bytes", "files", "seconds", "rows/s"):
                 table.add_column(column, justify="left" if column == "table" else "right")
             for name, t in result.tables.items():
-                table.add_row(
-                    name, f"{t.rows:,}", f"{t.bytes_staged:,}", str(t.files), f"{t.seconds:.2f}", f"{t.rows_per_second:,.0f}"
-                )
+                table.add_row(name, f"{t.rows:,}", f"{t.bytes_staged:,}", str(t.files), f"{t.seconds:.2f}",
+                              f"{t.rows_per_second:,.0f}")
             out.print(table)
         emit(result, as_json)
 
