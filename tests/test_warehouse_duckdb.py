@@ -92,6 +92,18 @@ def test_load_twice_same_counts_no_duplicates(tmp_path: Path) -> None:
         assert con.execute('SELECT count(DISTINCT patient_id) = count(*) FROM "RAW".patients').fetchone()[0]
 
 
+def test_queries_after_table_exists_on_one_connection(tmp_path: Path) -> None:
+    """DuckDB 2 refuses new work while a result is unfinished: every helper must fetch all it starts."""
+    out = tmp_path / "out"
+    write_raw(out)
+    load(output_dir=out)
+    with open_warehouse(output_dir=out, read_only=True) as wh:
+        assert wh.table_exists(wh.raw_schema, "patients")
+        assert not wh.table_exists(wh.raw_schema, "no_such_table")
+        frame = wh.query_df(f"SELECT count(*) AS n FROM {wh.qualified(wh.raw_schema, 'patients')}")
+        assert frame["n"].iloc[0] > 0
+
+
 def test_reload_replaces_data_with_new_files(tmp_path: Path) -> None:
     out = tmp_path / "out"
     write_raw(out, patients=40, stays=90)

@@ -129,7 +129,7 @@ class DuckDBWarehouse:
             "SELECT count(*) FROM information_schema.tables "
             "WHERE lower(table_schema) = lower(?) AND lower(table_name) = lower(?)",
             [schema, table],
-        ).fetchone()
+        ).fetchall()[0]
         return bool(row and row[0])
 
     # --- queries -----------------------------------------------------------------------------------
@@ -192,7 +192,7 @@ class DuckDBWarehouse:
                 create, insert = statements[table]
                 try:
                     con.execute(create)
-                    loaded = con.execute(insert).fetchone()[0]
+                    loaded = con.execute(insert).fetchall()[0][0]
                 except duckdb.Error as exc:
                     raise LoadError(
                         f"{table}: loading {source.path} failed: {one_line(exc, limit=220)}.", REGENERATE
