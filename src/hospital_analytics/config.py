@@ -9,6 +9,7 @@ flag and the environment variable.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from pathlib import Path
 from typing import Any, Literal
@@ -24,6 +25,7 @@ REFERENCE_END = dt.date(2025, 12, 31)
 DEFAULT_WINDOW_MONTHS = 24
 DEFAULT_SEED = 42
 MIN_WINDOW_DAYS = 31  # 30-day readmissions need a month of follow-up
+NAME_MAX, PATH_MAX = 255, 4096  # bytes: longest file name and path (Linux, macOS)
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]{0,254}$")
 
@@ -120,6 +122,18 @@ class Settings(BaseSettings):
     # --- analyze / export -------------------------------------------------------------------------
     chart_format: Literal["png", "svg", "both"] = Field("png", description="Chart image format(s).")
     export_format: Literal["csv", "parquet", "hyper", "all"] = Field("all", description="Export format(s).")
+
+    @field_validator("output_dir", "duckdb_path")
+    @classmethod
+    def _usable_path(cls, value: Path | None) -> Path | None:
+        # The OS refuses longer names (ENAMETOOLONG) in every step: say so here, once, as a setting error.
+        if value is not None:
+            long = [part for part in value.parts if len(os.fsencode(part)) > NAME_MAX]
+            if long:
+                raise ValueError(f"the name {long[0][:24]}... is longer than {NAME_MAX} bytes")
+            if len(os.fsencode(str(value))) >= PATH_MAX:
+                raise ValueError(f"the path is longer than {PATH_MAX - 1} bytes")
+        return value
 
     @field_validator("start", "end", mode="before")
     @classmethod
