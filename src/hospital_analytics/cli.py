@@ -442,17 +442,41 @@ FromOpt = Annotated[
 ]
 
 
-def _step_line(name: str, result: Any) -> str:
-    """One line per finished step: its name, time and what it made."""
-    what = {
+def _step_outcome(name: str, result: Any) -> str:
+    """What a finished step made, in a few words."""
+    return {
         "generate": lambda r: f"{sum(r.rows.values()):,} rows in {len(r.files)} files",
         "load": lambda r: f"{sum(t.rows for t in r.tables.values()):,} rows into {r.warehouse}",
         "transform": lambda r: f"{sum(n.resource_type == 'model' for n in r.nodes)} models, "
-        f"{sum(n.resource_type in ('test', 'unit_test') for n in r.nodes)} tests",
+        f"{sum(n.resource_type in ('test', 'unit_test') for n in r.nodes)} tests passed",
         "analyze": lambda r: f"{len(r.charts)} charts and {r.report.name}",
         "export": lambda r: f"{len(r.files)} files in {r.export_dir}",
     }[name](result)
-    return f"[green]✓[/] [bold]{name:<10}[/] {result.seconds:7.2f} s  {escape(what)}"
+
+
+class StepBars(RichProgress):
+    """run-all's display: one line per pipeline step, its bar driven by the step's own progress."""
+
+    def __init__(self, enabled: bool = True):
+        super().__init__(enabled)
+        self._step = ""
+
+    def step_started(self, step: str) -> None:
+        self._step = step
+        self._tasks[step] = self._bars.add_task(f"[bold]{step}[/]", total=None)
+
+    def step_finished(self, step: str, result: Any, seconds: float) -> None:
+        bar = self._tasks[step]
+        self._bars.update(bar, total=1, completed=1, description=f"[green]✓[/] [bold]{step}[/] {escape(_step_outcome(step, result))}")
+
+    def start(self, task: str, total: float | None = None) -> None:
+        self._bars.update(self._tasks[self._step], description=f"[bold]{self._step}[/] {escape(task)}", total=total, completed=0)
+
+    def advance(self, task: str, amount: float = 1) -> None:
+        self._bars.advance(self._tasks[self._step], amount)
+
+    def finish(self, task: str) -> None:
+        pass
 
 
 @app.command("run-all")
@@ -484,12 +508,6 @@ def run_all_command(
             warehouse=warehouse.lower() if warehouse else None,
         )
 
-        def on_step(name: str, result: Any) -> None:
-            if not as_json:
-                err.print(_step_line(name, result), highlight=False)
-
-        with progress_for(as_json) as progress:
-            result = run_all(
-                settings, start_from=(start_from or "generate").lower(), progress=progress, on_step=on_step
-            )
+        with StepBars(enabled=not as_json) as bars:
+            result = run_all(settings, start_from=(start_from or "generate").lower(), progress=bars, observer=bars)
         emit(result, as_json)

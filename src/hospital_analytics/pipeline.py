@@ -30,6 +30,16 @@ def step_function(name: str) -> Callable[..., StepResult]:
     return getattr(importlib.import_module(module), function)
 
 
+class StepObserver:
+    """Told when each pipeline step starts and finishes; the default does nothing."""
+
+    def step_started(self, step: str) -> None:
+        pass
+
+    def step_finished(self, step: str, result: StepResult, seconds: float) -> None:
+        pass
+
+
 @dataclasses.dataclass
 class StepTiming:
     step: str
@@ -52,17 +62,25 @@ class RunAllResult(StepResult):
     def summary_rows(self) -> list[tuple[str, str]]:
         rows = [("warehouse", self.warehouse)]
         rows += [(timing.step, f"{timing.seconds:.2f} s") for timing in self.timings]
-        rows += [(name.replace("_", " "), _fmt(value)) for name, value in self.kpis.items()]
+        rows += _kpi_rows(self.kpis)
         rows += [("report", str(self.report)), ("dashboard", str(self.dashboard)), ("exports", str(self.export_dir))]
         return rows
 
 
-def _fmt(value: Any) -> str:
-    if isinstance(value, float):
-        return f"{value:,.3f}" if abs(value) < 1 else f"{value:,.2f}"
-    if isinstance(value, int):
-        return f"{value:,}"
-    return str(value)
+def _kpi_rows(kpis: dict[str, Any]) -> list[tuple[str, str]]:
+    """The headline numbers, formatted for people."""
+    if not kpis:
+        return []
+    k = kpis
+    return [
+        ("admissions", f"{k['admissions']:,}"),
+        ("patients", f"{k['patients']:,}"),
+        ("average stay", f"{k['average_length_of_stay_days']:.2f} days (median {k['median_length_of_stay_days']:g})"),
+        ("30-day readmissions", f"{k['readmission_rate_30d']:.1%}"),
+        ("bed days", f"{k['bed_days']:,}"),
+        ("peak census", f"{k['peak_census']:,} patients on {k['peak_census_date']}"),
+        ("total charges", f"${k['total_charges']:,.0f}"),
+    ]
 
 
 def run_all(
@@ -70,7 +88,7 @@ def run_all(
     *,
     start_from: str = "generate",
     progress: Progress = NULL_PROGRESS,
-    on_step: Callable[[str, StepResult], None] | None = None,
+    observer: StepObserver | None = None,
     **overrides: Any,
 ) -> RunAllResult:
     """Run the whole pipeline: generate, load, transform, analyze, export.
@@ -80,7 +98,7 @@ def run_all(
         start_from: the first step to run; earlier steps' outputs are reused as they are on disk
             and in the warehouse.
         progress: receives each step's progress (default: silent).
-        on_step: called with (step name, its result) as each step finishes.
+        observer: told as each step starts and finishes (the CLI draws a line per step).
         **overrides: setting values that replace those of ``settings``.
 
     Returns:
@@ -98,13 +116,15 @@ def run_all(
     names = list(STEPS)[list(STEPS).index(start_from):]
     begun = time.perf_counter()
     result = RunAllResult(step="run-all", seconds=0.0, warehouse=settings.warehouse, started_from=start_from)
+    observer = observer or StepObserver()
     for name in names:
+        observer.step_started(name)
         step_begun = time.perf_counter()
         step_result = step_function(name)(settings, progress=progress)
+        seconds = time.perf_counter() - step_begun
         result.results[name] = step_result
-        result.timings.append(StepTiming(name, time.perf_counter() - step_begun))
-        if on_step is not None:
-            on_step(name, step_result)
+        result.timings.append(StepTiming(name, seconds))
+        observer.step_finished(name, step_result, seconds)
     result.seconds = time.perf_counter() - begun
     _collect_outputs(result, settings)
     return result
