@@ -37,8 +37,8 @@ app = typer.Typer(
     rich_markup_mode="rich",
 )
 
-out = Console()
-err = Console(stderr=True)
+out = Console(emoji=False)
+err = Console(stderr=True, emoji=False)
 
 
 # --- shared options ---------------------------------------------------------------------------------

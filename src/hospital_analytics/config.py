@@ -143,6 +143,8 @@ class Settings(BaseSettings):
     @field_validator("locale")
     @classmethod
     def _known_locale(cls, value: str) -> str:
+        if value == "en_US":  # the default: skip importing Faker's locale list at start-up
+            return value
         from faker.config import AVAILABLE_LOCALES
 
         if value not in AVAILABLE_LOCALES:
