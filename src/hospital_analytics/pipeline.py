@@ -57,6 +57,7 @@ class RunAllResult(StepResult):
     report: Path | None = None
     dashboard: Path | None = None
     export_dir: Path | None = None
+    notes: list[str] = dataclasses.field(default_factory=list)
     results: dict[str, StepResult] = dataclasses.field(default_factory=dict, repr=False)
 
     def summary_rows(self) -> list[tuple[str, str]]:
@@ -64,7 +65,7 @@ class RunAllResult(StepResult):
         rows += [(timing.step, f"{timing.seconds:.2f} s") for timing in self.timings]
         rows += _kpi_rows(self.kpis)
         rows += [("report", str(self.report)), ("dashboard", str(self.dashboard)), ("exports", str(self.export_dir))]
-        return rows
+        return rows + [("note", note) for note in self.notes]
 
 
 def _kpi_rows(kpis: dict[str, Any]) -> list[tuple[str, str]]:
@@ -139,3 +140,4 @@ def _collect_outputs(result: RunAllResult, settings: Settings) -> None:
     exported = result.results.get("export")
     result.dashboard = getattr(exported, "packaged_workbook", None)
     result.export_dir = getattr(exported, "export_dir", None)
+    result.notes = list(getattr(exported, "notes", None) or [])
