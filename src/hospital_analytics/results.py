@@ -31,6 +31,15 @@ def _jsonable(value: Any) -> Any:
     return None  # DataFrames, Figures and other rich objects stay out of JSON
 
 
+def human_size(n: float) -> str:
+    """Bytes in binary units for people: 980 B, 1.2 MB (MiB), 3.4 GB (GiB)."""
+    for unit in ("B", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:,.0f} {unit}" if unit == "B" else f"{n:,.1f} {unit}"
+        n /= 1024
+    raise AssertionError("unreachable")
+
+
 @dataclasses.dataclass
 class StepResult:
     """Base of every step's result."""

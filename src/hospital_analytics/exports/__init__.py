@@ -26,7 +26,7 @@ from hospital_analytics.exports import writers
 from hospital_analytics.fsutil import ensure_writable_dir, remove_stale_temporaries
 from hospital_analytics.layout import MARTS
 from hospital_analytics.progress import NULL_PROGRESS, Progress
-from hospital_analytics.results import StepResult
+from hospital_analytics.results import StepResult, human_size
 
 FORMATS = ("csv", "parquet", "hyper")
 FORMAT_CHOICES = (*FORMATS, "all")
@@ -75,7 +75,7 @@ class ExportResult(StepResult):
             ("export folder", str(self.export_dir)),
             ("formats", ", ".join(self.formats) or "none"),
             ("tables", f"{len(self.rows)} ({sum(self.rows.values()):,} rows)"),
-            ("files", f"{len(self.files)} ({_size(self.total_bytes)})"),
+            ("files", f"{len(self.files)} ({human_size(self.total_bytes)})"),
         ]
         if self.packaged_workbook is not None:
             out.append(("dashboard", f"{self.packaged_workbook.name} (data: {self.dashboard_data})"))
@@ -83,12 +83,6 @@ class ExportResult(StepResult):
         return out
 
 
-def _size(n: float) -> str:
-    for unit in ("B", "KB", "MB", "GB"):
-        if n < 1024 or unit == "GB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1024
-    return f"{n} B"  # unreachable
 
 
 def export_path(export_dir: Path, table: str, fmt: str) -> Path:

@@ -27,7 +27,7 @@ from hospital_analytics import __version__
 from hospital_analytics.config import Settings, resolve_settings
 from hospital_analytics.layout import RAW_TABLES
 from hospital_analytics.progress import NULL_PROGRESS, Progress
-from hospital_analytics.results import StepResult
+from hospital_analytics.results import StepResult, human_size
 from hospital_analytics.synth.fidelity import FidelityAccumulator, FidelityRow
 from hospital_analytics.synth.model import get_model
 from hospital_analytics.synth.people import build_pools
@@ -149,7 +149,7 @@ class GenerateResult(StepResult):
         for key, path in self.files.items():
             table = key.split("/", 1)[1]
             rows.append((f"data/{key}.{'csv' if key.startswith('csv') else 'parquet'}",
-                         f"{self.rows[table]:,} rows, {_size(self.sizes[key])}"))
+                         f"{self.rows[table]:,} rows, {human_size(self.sizes[key])}"))
         rows.append(("seed, window", f"{self.seed}, {self.start}..{self.end}"))
         timings = self.timings
         rows.append(("timings", f"synthesis {timings['synthesis']:.2f} s, writing {timings['writing']:.2f} s"))
@@ -159,12 +159,6 @@ class GenerateResult(StepResult):
         return rows
 
 
-def _size(n: int) -> str:
-    for unit in ("B", "KB", "MB", "GB"):
-        if n < 1024 or unit == "GB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1024
-    return f"{n} B"
 
 
 def _frame(chunks: list[pa.Table]) -> pd.DataFrame:

@@ -20,7 +20,7 @@ from typing import Any
 from hospital_analytics.config import Settings, resolve_settings
 from hospital_analytics.errors import ConfigError
 from hospital_analytics.progress import NULL_PROGRESS, Progress
-from hospital_analytics.results import StepResult
+from hospital_analytics.results import StepResult, human_size
 from hospital_analytics.warehouse.base import Warehouse
 from hospital_analytics.warehouse.common import TableStats
 from hospital_analytics.warehouse.sources import SourceFile, find_sources
@@ -104,19 +104,10 @@ class LoadResult(StepResult):
         ]
         rows.append(("tables", ", ".join(f"{name} {t.rows:,}" for name, t in self.tables.items())))
         rows.append(("rows", f"{self.rows:,} ({self.rows_per_second:,.0f} rows/s)"))
-        rows.append(("bytes staged" if self.warehouse == "snowflake" else "bytes read", _size(self.bytes_staged)))
+        rows.append(("bytes staged" if self.warehouse == "snowflake" else "bytes read", human_size(self.bytes_staged)))
         return rows
 
 
-def _size(n: float) -> str:
-    """Bytes in decimal units: 980 B, 1.2 MB."""
-    if n < 1000:
-        return f"{n:,.0f} B"
-    for unit in ("KB", "MB", "GB", "TB"):
-        n /= 1000
-        if n < 1000 or unit == "TB":
-            return f"{n:,.1f} {unit}"
-    raise AssertionError("unreachable")
 
 
 def load(settings: Settings | None = None, *, progress: Progress = NULL_PROGRESS, **overrides: Any) -> LoadResult:
