@@ -50,3 +50,31 @@ def snowflake_overrides(fakesnow_server: dict, request: pytest.FixtureRequest) -
         "snowflake_login_timeout": 5,
         "snowflake_database": f"T_{name}",
     }
+
+
+# --- the package as a user installs it: a wheel, installed (no dependencies) into its own folder -------------
+@pytest.fixture(scope="session")
+def installed_wheel(tmp_path_factory: pytest.TempPathFactory):
+    """A folder holding the package installed from a freshly built wheel; put it first on PYTHONPATH.
+
+    Built once per test session (hatchling comes with the test extra, so no download is needed).
+    """
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parents[1]
+    base = tmp_path_factory.mktemp("wheel")
+    wheel_dir, site = base / "dist", base / "site"
+    build = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(wheel_dir), str(repo)],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert build.returncode == 0, build.stderr[-2000:]
+    wheel = next(wheel_dir.glob("hospital_analytics-*.whl"))
+    install = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(site), str(wheel)],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert install.returncode == 0, install.stderr[-2000:]
+    return site

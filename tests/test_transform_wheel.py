@@ -32,19 +32,8 @@ print(json.dumps({
 """
 
 
-def test_transform_runs_from_an_installed_wheel(tmp_path: Path) -> None:
-    wheel_dir, site = tmp_path / "wheel", tmp_path / "site"
-    build = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(wheel_dir), str(REPO)],
-        capture_output=True, text=True, timeout=300,
-    )
-    assert build.returncode == 0, build.stderr[-2000:]
-    wheel = next(wheel_dir.glob("hospital_analytics-*.whl"))
-    install = subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(site), str(wheel)],
-        capture_output=True, text=True, timeout=300,
-    )
-    assert install.returncode == 0, install.stderr[-2000:]
+def test_transform_runs_from_an_installed_wheel(tmp_path: Path, installed_wheel: Path) -> None:
+    site = installed_wheel
 
     out = tmp_path / "out"
     ts.write_edge_case_csvs(out / "data" / "csv")
