@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Annotated, Any, Optional
 
 import typer
+from typer.core import TyperGroup
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -25,8 +26,20 @@ from hospital_analytics import __version__
 from hospital_analytics.config import Settings, load_settings
 from hospital_analytics.errors import HospitalError
 
+COMMAND_ORDER = ("run-all", "generate", "load", "transform", "analyze", "export", "docs")
+
+
+class _PipelineOrder(TyperGroup):
+    """Lists commands in pipeline order in --help (not in the order their sections appear below)."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        names = super().list_commands(ctx)
+        return sorted(names, key=lambda name: COMMAND_ORDER.index(name) if name in COMMAND_ORDER else len(names))
+
+
 app = typer.Typer(
     name="hospital",
+    cls=_PipelineOrder,
     help=(
         "Simulate a hospital's operations and run the analytics workflow on them: "
         "generate, load, transform, analyze, export.\n\nExample: hospital run-all --out ./hospital_output"
