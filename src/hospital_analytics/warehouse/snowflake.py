@@ -13,9 +13,11 @@ Connecting (first match wins):
 ``SNOWFLAKE_ACCOUNT`` and ``SNOWFLAKE_USER`` are required outside a named connection (the user may be
 left out with an authenticator); ``SNOWFLAKE_ROLE`` and ``SNOWFLAKE_WAREHOUSE`` are used when set;
 ``SNOWFLAKE_HOST``/``SNOWFLAKE_PORT``/``SNOWFLAKE_PROTOCOL`` pass through. ``HOSPITAL_SNOWFLAKE_LOGIN_TIMEOUT``
-bounds the login (an unreachable account fails in that many seconds). The connector's ``network_timeout``
+bounds the login (an unreachable account fails in that many seconds), and also how long a statement's
+request keeps being retried once Snowflake stops answering (``bounded_backoff``: without it the connector
+retries forever and a load whose server went away mid-run would hang). The connector's ``network_timeout``
 is deliberately not set: the connector turns it into a cancellation timer on every query, which would
-cancel a long ``COPY``.
+cancel a long ``COPY`` (a long statement that Snowflake keeps answering is never retried, so not bounded).
 
 Loading (``load_tables``):
 
@@ -45,7 +47,7 @@ import shutil
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -84,6 +86,29 @@ def _family(sql_type: str) -> str:
 
 
 # --- connection parameters ----------------------------------------------------------------------------
+UNREACHABLE_ERRNO = 250001  # the connector's "could not connect to Snowflake backend" code
+
+
+def bounded_backoff(seconds: float, where: str) -> Callable[[], Iterator[int]]:
+    """A connector ``backoff_policy`` (the connector's own exponential backoff) that gives up ``seconds`` after a
+    request's first try: a request that keeps failing then raises an ``OperationalError`` (a ``WarehouseError``
+    for our callers) instead of being retried forever."""
+    from snowflake.connector.backoff_policies import exponential_backoff
+    from snowflake.connector.errors import OperationalError
+
+    def policy() -> Iterator[int]:
+        deadline = time.monotonic() + seconds
+        for sleep in exponential_backoff()():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise OperationalError(
+                    msg=f"Snowflake at {where} stopped answering (no reply for {seconds:g} s)", errno=UNREACHABLE_ERRNO
+                )
+            yield max(1, min(sleep, math.ceil(left)))
+
+    return policy
+
+
 def _secret(value: Any) -> str | None:
     return value.get_secret_value() if value is not None and value.get_secret_value() else None
 
@@ -319,7 +344,9 @@ class SnowflakeWarehouse:
         kwargs = connect_kwargs(self.settings)
         where = self._where(kwargs)
         try:
-            self._con = snowflake.connector.connect(**kwargs)
+            self._con = snowflake.connector.connect(
+                **kwargs, backoff_policy=bounded_backoff(self.settings.snowflake_login_timeout, where)
+            )
         except SnowflakeError as exc:
             raise self._connect_error(exc, where) from None
         except (OSError, ValueError) as exc:
@@ -407,6 +434,9 @@ class SnowflakeWarehouse:
             hint = "Set SNOWFLAKE_WAREHOUSE to a virtual warehouse your role may use."
         elif "does not exist or not authorized" in text or "Insufficient privileges" in text:
             hint = "Check SNOWFLAKE_ROLE's privileges, or create the object with a role that may."
+        elif getattr(exc, "errno", None) == UNREACHABLE_ERRNO:
+            hint = ("Nothing was committed; run the same command again once Snowflake answers "
+                    "(HOSPITAL_SNOWFLAKE_LOGIN_TIMEOUT sets how long to wait).")
         return WarehouseError(f"Snowflake {what or 'query'} failed: {text}.", hint)
 
     def execute(self, sql: str) -> None:
