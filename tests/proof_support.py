@@ -69,7 +69,7 @@ def assert_one_error(result: Any, exit_code: int, expected: str, secret: str = S
         assert expected in errors[0], f"{expected!r} not in the error line:\n{output}"
         return errors[0]
     boxed = [line for line in output.splitlines() if expected in line]
-    assert exit_code == 2 and len(boxed) == 1 and "Usage:" in output, output
+    assert exit_code == 2 and len(boxed) == 1 and "─ Error ─" in output, output
     return boxed[0]
 
 

@@ -106,7 +106,8 @@ def run_all(
         RunAllResult with per-step timings and results, the KPIs and the output paths.
 
     Raises:
-        ConfigError: ``start_from`` is not a step, or a setting is invalid.
+        ConfigError: ``start_from`` is not a step, or a setting is invalid (the warehouse's identifiers and
+            Snowflake credentials are checked before the first step runs).
         HospitalError: whichever step failed, with its own message and hint.
     """
     if start_from not in STEPS:
@@ -114,6 +115,7 @@ def run_all(
             f"Unknown step {start_from!r} for --from.", f"Choose one of: {', '.join(STEPS)}."
         )
     settings = resolve_settings(settings, **overrides)
+    _check_warehouse_settings(settings)
     names = list(STEPS)[list(STEPS).index(start_from):]
     begun = time.perf_counter()
     result = RunAllResult(step="run-all", seconds=0.0, warehouse=settings.warehouse, started_from=start_from)
@@ -129,6 +131,18 @@ def run_all(
     result.seconds = time.perf_counter() - begun
     _collect_outputs(result, settings)
     return result
+
+
+def _check_warehouse_settings(settings: Settings) -> None:
+    """The warehouse's identifiers and (Snowflake) credentials, checked before the first step, without
+    connecting: a missing SNOWFLAKE_PASSWORD fails at once, not after generate has run."""
+    from hospital_analytics.warehouse import make_warehouse
+
+    make_warehouse(settings)
+    if settings.warehouse == "snowflake":
+        from hospital_analytics.warehouse.snowflake import connect_kwargs
+
+        connect_kwargs(settings)
 
 
 def _collect_outputs(result: RunAllResult, settings: Settings) -> None:
