@@ -45,7 +45,20 @@ def default_start(end: dt.date) -> dt.date:
 
 
 class Settings(BaseSettings):
-    """All of hospital-analytics' settings. See ``.env.example`` for one line on each."""
+    """All of hospital-analytics' settings. See ``.env.example`` for one line on each.
+
+    Args:
+        **values: any field below by name (``output_dir``, ``patients``, ``hospitalizations``, ``seed``,
+            ``warehouse``, ...); fields not given come from ``HOSPITAL_*`` / ``SNOWFLAKE_*`` environment
+            variables, then ``./.env``, then the defaults.
+
+    Returns:
+        Settings: validated values; ``start``/``end`` always filled, secrets kept as ``SecretStr``.
+
+    Raises:
+        pydantic.ValidationError: a value is invalid (``load_settings`` turns it into a one-line
+            ``ConfigError`` naming the flag and the variable).
+    """
 
     model_config = SettingsConfigDict(
         env_prefix="HOSPITAL_",
@@ -258,6 +271,12 @@ def _setting_names(field: str) -> str:
 
 def load_settings(**overrides: Any) -> Settings:
     """Build ``Settings`` from the environment, ``.env`` and ``overrides`` (``None`` values are ignored).
+
+    Args:
+        **overrides: setting values that win over the environment and ``.env`` (the CLI's flags).
+
+    Returns:
+        Settings: the validated settings.
 
     Raises:
         ConfigError: a value is invalid; the message names the flag and environment variable.

@@ -86,7 +86,19 @@ class ExportResult(StepResult):
 
 
 def export_path(export_dir: Path, table: str, fmt: str) -> Path:
-    """Where ``table`` goes in format ``fmt`` (csv, parquet or hyper) under ``export_dir``."""
+    """Where ``table`` goes in format ``fmt`` (csv, parquet or hyper) under ``export_dir``.
+
+    Args:
+        export_dir: the export folder (``settings.layout.export_dir``).
+        table: a mart's name, e.g. ``"kpis"``.
+        fmt: ``"csv"``, ``"parquet"`` or ``"hyper"``.
+
+    Returns:
+        Path: ``<export_dir>/<fmt>/<table>.csv.gz`` (or ``.parquet``, ``.hyper``); nothing is created.
+
+    Raises:
+        KeyError: ``fmt`` is not one of ``FORMATS``.
+    """
     return Path(export_dir) / fmt / f"{table}{_SUFFIX[fmt]}"
 
 

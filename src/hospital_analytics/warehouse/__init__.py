@@ -31,6 +31,13 @@ __all__ = ["LoadResult", "SourceFile", "TableStats", "Warehouse", "load", "make_
 def make_warehouse(settings: Settings, *, read_only: bool = False) -> Warehouse:
     """The configured warehouse, not yet connected. Identifiers are checked here, before any SQL.
 
+    Args:
+        settings: the settings naming the warehouse and its identifiers.
+        read_only: DuckDB only: open the file read-only when connecting (several readers may share it).
+
+    Returns:
+        A ``Warehouse`` (DuckDB or Snowflake); call ``connect()`` or use it as a context manager.
+
     Raises:
         ConfigError: an identifier setting is invalid, or the warehouse name is unknown.
     """
