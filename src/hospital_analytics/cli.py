@@ -100,15 +100,20 @@ def _step(ctx: typer.Context) -> Iterator[None]:
         err.print(f"[dim]Hint:[/] {escape(exc.hint)}", highlight=False, soft_wrap=True)
         raise typer.Exit(exc.exit_code) from None
     except KeyboardInterrupt:
-        err.print("[bold red]Error:[/] interrupted; files already written are complete, none is half-written.")
+        err.print(
+            "[bold red]Error:[/] interrupted; files already written are complete, none is half-written.", soft_wrap=True
+        )
         raise typer.Exit(130) from None
     except typer.Exit:
         raise
     except Exception as exc:  # an unexpected failure: still one line, unless --debug
         if _debug(ctx):
             raise
-        err.print(f"[bold red]Error:[/] unexpected {type(exc).__name__}: {escape(_one_line(exc))}", highlight=False)
-        err.print("[dim]Hint:[/] run again with --debug for the traceback, and report it.", highlight=False)
+        err.print(
+            f"[bold red]Error:[/] unexpected {type(exc).__name__}: {escape(_one_line(exc))}",
+            highlight=False, soft_wrap=True,
+        )
+        err.print("[dim]Hint:[/] run again with --debug for the traceback, and report it.", highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None
 
 

@@ -44,7 +44,7 @@ PARQUET_COMPRESSION = "zstd"
 DUCKDB_PARQUET_ROW_GROUP = 122_880
 PARQUET_ROW_GROUP = 500_000
 MAX_DECIMAL_PRECISION = 18  # wider decimals (Snowflake's AVG: NUMBER(38,6)) become DOUBLE
-GZIP_LEVEL = 6  # gzip's own default: pyarrow's (9) is twice as slow for 4 % smaller files
+GZIP_LEVEL = 3  # 1M stays: 27% less export time than level 6 for CSV files 22% larger (level 1: no faster here, 37% larger)
 GZIP_THREADS = max(1, min(4, os.cpu_count() or 1))
 GZIP_IN_FLIGHT = 2 * GZIP_THREADS  # batches formatted and waiting for compression, at most
 # Formats DuckDB writes itself with COPY; the others stream Arrow batches. Measured side by side at 10M stays
