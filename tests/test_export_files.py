@@ -260,7 +260,7 @@ def test_arrow_stream_path_with_no_rows_writes_the_header(marts_db, tmp_path):
         wh.name = "snowflake-like"
         q = wh.qualified("ANALYTICS", "kpis")
         schema = writers.export_schema(wh.query_arrow(f"SELECT * FROM {q} LIMIT 1").schema)
-        sql = f"{writers.select_sql(wh, q, schema)} WHERE false"
+        sql = f"SELECT * FROM ({writers.select_sql(wh, q, schema)}) AS t WHERE false"
         csv_written = writers.write_csv(wh, sql, schema, tmp_path / "kpis.csv.gz")
         parquet_written = writers.write_parquet(wh, sql, schema, tmp_path / "kpis.parquet")
         hyper_written = writers.write_hyper(wh, sql, schema, tmp_path / "kpis.hyper")

@@ -36,6 +36,9 @@ _SUFFIX = {"csv": ".csv.gz", "parquet": ".parquet", "hyper": ".hyper"}
 __all__ = ["DASHBOARD_TABLE", "FORMATS", "ExportResult", "ExportedFile", "export", "export_path"]
 
 
+# DuckDB memory while exporting: sorting 10M stays spills to disk instead of holding them all.
+DUCKDB_EXPORT_MEMORY = "1GB"
+
 @dataclasses.dataclass
 class ExportedFile:
     """One file ``export`` wrote."""
@@ -191,6 +194,8 @@ def export(
     result = ExportResult(step="export", seconds=0.0, warehouse=settings.warehouse, export_dir=export_dir,
                           formats=list(chosen), notes=notes)
     with open_warehouse(settings, read_only=True) as wh:
+        if wh.name == "duckdb":  # exports are sorted (same marts, same bytes): let big sorts spill to disk
+            wh.execute(f"SET memory_limit = '{DUCKDB_EXPORT_MEMORY}'")
         schema_name = settings.analytics_schema
         schemas = {table: _export_schema(wh, schema_name, table) for table in MARTS}  # all there, before writing
         ensure_writable_dir(export_dir, "export folder")

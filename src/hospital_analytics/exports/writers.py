@@ -130,11 +130,14 @@ def _quote(name: str) -> str:
 
 
 def select_sql(wh: Warehouse, qualified: str, schema: pa.Schema) -> str:
-    """The query reading a table with its export types (explicit casts on DuckDB; Snowflake: ``SELECT *``)."""
+    """The query reading a table with its export types (explicit casts on DuckDB; Snowflake: ``SELECT *``),
+    rows in a fixed order (every column, left to right: key columns come first in every mart), so that the
+    same marts always export to the same bytes."""
+    order = "ORDER BY " + ", ".join(str(position) for position in range(1, len(schema) + 1))
     if wh.name != "duckdb":
-        return f"SELECT * FROM {qualified}"
+        return f"SELECT * FROM {qualified} {order}"
     columns = ", ".join(f"CAST({_quote(f.name)} AS {_duckdb_type(f.type)}) AS {_quote(f.name)}" for f in schema)
-    return f"SELECT {columns} FROM {qualified}"
+    return f"SELECT {columns} FROM {qualified} {order}"
 
 
 # --- writers ----------------------------------------------------------------------------------------------
