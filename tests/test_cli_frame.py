@@ -36,3 +36,16 @@ def test_every_command_has_a_sentence_and_an_example():
         result = runner.invoke(app, [name, "--help"])
         assert result.exit_code == 0, name
         assert "Example" in result.output, name
+
+
+def test_summary_values_are_printed_literally(capsys):
+    """Library text such as pip's `pkg[extra]` must not be eaten as rich markup."""
+    from hospital_analytics.cli import emit
+    from hospital_analytics.results import StepResult
+
+    class Noted(StepResult):
+        def summary_rows(self):
+            return [("note", "pip install 'hospital-analytics[tableau]'")]
+
+    emit(Noted(step="x", seconds=0.0), as_json=False)
+    assert "hospital-analytics[tableau]" in capsys.readouterr().out

@@ -136,7 +136,7 @@ def emit(result: Any, as_json: bool) -> None:
     table.add_column(style="bold", no_wrap=True)
     table.add_column(overflow="fold")  # long paths wrap instead of being cut with "…"
     for label, value in result.summary_rows():
-        table.add_row(label, str(value))
+        table.add_row(escape(label), escape(str(value)))  # library text, never rich markup
     table.add_row("time", f"{result.seconds:.2f} s")
     out.print(table)
 
