@@ -35,7 +35,9 @@ def prepare(work: Path, stays: int):
     from hospital_analytics.warehouse import load
 
     settings = Settings(
-        output_dir=work / f"stays-{stays}", hospitalizations=stays, patients=max(50, stays // 5),
+        output_dir=work / f"stays-{stays}",
+        hospitalizations=stays,
+        patients=max(50, stays // 5),
         doctors=max(10, stays // 500),
     )
     if not (settings.layout.root / "dbt" / "target").is_dir():
@@ -52,9 +54,13 @@ def measure(settings, runs: int) -> dict[str, float]:
     with open_warehouse(settings, read_only=True) as wh:
         t_read, frames = best(lambda: marts.read_marts(wh, settings.analytics_schema), runs)
         fct = wh.qualified(settings.analytics_schema, "fct_hospitalizations")
-        t_group, _ = best(lambda: wh.query_df(f"SELECT length_of_stay_days, COUNT(*) AS stays FROM {fct} GROUP BY 1"), runs)
+        t_group, _ = best(
+            lambda: wh.query_df(f"SELECT length_of_stay_days, COUNT(*) AS stays FROM {fct} GROUP BY 1"), runs
+        )
         t_fetch, _ = best(
-            lambda: np.bincount(wh.query_df(f"SELECT length_of_stay_days FROM {fct}")["length_of_stay_days"].to_numpy()),
+            lambda: np.bincount(
+                wh.query_df(f"SELECT length_of_stay_days FROM {fct}")["length_of_stay_days"].to_numpy()
+            ),
             runs,
         )
     t_build, figures = best(lambda: charts.build_figures(frames), runs)
@@ -62,8 +68,14 @@ def measure(settings, runs: int) -> dict[str, float]:
     t_svg, _ = best(lambda: [charts.figure_bytes(f, "svg") for f in figures.values()], runs)
     t_total, result = best(lambda: analyze(settings), runs)
     return {
-        "stays": result.kpis["admissions"], "read marts": t_read, "build figures": t_build, "render PNG": t_png,
-        "render SVG": t_svg, "analyze()": t_total, "LOS GROUP BY": t_group, "LOS fetch all": t_fetch,
+        "stays": result.kpis["admissions"],
+        "read marts": t_read,
+        "build figures": t_build,
+        "render PNG": t_png,
+        "render SVG": t_svg,
+        "analyze()": t_total,
+        "LOS GROUP BY": t_group,
+        "LOS fetch all": t_fetch,
         "rows fetched": sum(len(f) for f in frames.values()),
     }
 
@@ -83,10 +95,14 @@ def main() -> None:
         print(f"{label:<16}{cells}")
     if len(rows) > 1:
         first, last = rows[0], rows[-1]
-        print(f"\nanalyze() at {last['stays']:,} stays / at {first['stays']:,}: {last['analyze()'] / first['analyze()']:.2f}x "
-              f"for {last['stays'] / first['stays']:,.0f}x the stays")
+        print(
+            f"\nanalyze() at {last['stays']:,} stays / at {first['stays']:,}: {last['analyze()'] / first['analyze()']:.2f}x "
+            f"for {last['stays'] / first['stays']:,.0f}x the stays"
+        )
     for r in rows:
-        print(f"LOS histogram at {r['stays']:,} stays: fetch-all / GROUP BY = {r['LOS fetch all'] / r['LOS GROUP BY']:.2f}x")
+        print(
+            f"LOS histogram at {r['stays']:,} stays: fetch-all / GROUP BY = {r['LOS fetch all'] / r['LOS GROUP BY']:.2f}x"
+        )
 
 
 if __name__ == "__main__":

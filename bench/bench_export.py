@@ -56,6 +56,7 @@ FROM s
 
 def build(db: Path, rows: int) -> None:
     import duckdb
+
     from export_marts import build_marts
 
     marker = db.with_suffix(".rows")
@@ -90,7 +91,11 @@ def one(db: Path, out: Path, fmt: str, mode: str) -> dict:
         written = write(wh, sql, schema, path)
     seconds = time.perf_counter() - began
     return {
-        "format": fmt, "mode": mode, "rows": written.rows, "bytes": written.bytes, "seconds": round(seconds, 2),
+        "format": fmt,
+        "mode": mode,
+        "rows": written.rows,
+        "bytes": written.bytes,
+        "seconds": round(seconds, 2),
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
         "children_peak_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024,
     }
@@ -104,8 +109,11 @@ def whole(db: Path, out: Path) -> dict:
     began = time.perf_counter()
     result = export(Settings(output_dir=out, duckdb_path=db, _env_file=None), formats="all")
     return {
-        "format": "all (export())", "mode": "duckdb", "rows": sum(result.rows.values()),
-        "bytes": result.total_bytes, "seconds": round(time.perf_counter() - began, 2),
+        "format": "all (export())",
+        "mode": "duckdb",
+        "rows": sum(result.rows.values()),
+        "bytes": result.total_bytes,
+        "seconds": round(time.perf_counter() - began, 2),
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
         "children_peak_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024,
     }
@@ -130,8 +138,17 @@ def main() -> None:
     build(db, args.rows)
     print(f"warehouse with {args.rows:,} stays ready in {time.perf_counter() - began:.1f} s", file=sys.stderr)
     # interleaved, so both paths of a format see the same machine load
-    runs = [("parquet", "duckdb"), ("parquet", "arrow"), ("parquet", "duckdb"), ("parquet", "arrow"),
-            ("csv", "duckdb"), ("csv", "arrow"), ("csv", "duckdb"), ("csv", "arrow"), ("hyper", "arrow")]
+    runs = [
+        ("parquet", "duckdb"),
+        ("parquet", "arrow"),
+        ("parquet", "duckdb"),
+        ("parquet", "arrow"),
+        ("csv", "duckdb"),
+        ("csv", "arrow"),
+        ("csv", "duckdb"),
+        ("csv", "arrow"),
+        ("hyper", "arrow"),
+    ]
     rows = []
     for fmt, mode in runs:
         cmd = [sys.executable, __file__, "--rows", str(args.rows), "--work", str(args.work), "--one", fmt, mode]
@@ -139,12 +156,16 @@ def main() -> None:
         print(rows[-1], file=sys.stderr)
     cmd = [sys.executable, __file__, "--rows", str(args.rows), "--work", str(args.work), "--whole"]
     rows.append(json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout))
-    print("| format | path (duckdb = DuckDB COPY, arrow = Arrow stream) | rows | MB | seconds | rows/s | peak RSS MB (python / hyperd) |")
+    print(
+        "| format | path (duckdb = DuckDB COPY, arrow = Arrow stream) | rows | MB | seconds | rows/s | peak RSS MB (python / hyperd) |"
+    )
     print("|---|---|---:|---:|---:|---:|---:|")
     for r in rows:
         rate = r["rows"] / r["seconds"] if r["seconds"] else 0
-        print(f"| {r['format']} | {r['mode']} | {r['rows']:,} | {r['bytes'] / 1e6:,.0f} | {r['seconds']:.1f} | "
-              f"{rate:,.0f} | {r['peak_rss_mb']} / {r['children_peak_rss_mb']} |")
+        print(
+            f"| {r['format']} | {r['mode']} | {r['rows']:,} | {r['bytes'] / 1e6:,.0f} | {r['seconds']:.1f} | "
+            f"{rate:,.0f} | {r['peak_rss_mb']} / {r['children_peak_rss_mb']} |"
+        )
 
 
 if __name__ == "__main__":

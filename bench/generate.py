@@ -33,14 +33,22 @@ HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
 
 INSURANCE = ["Medicare", "Medicaid", "Private", "Self-pay"]
-SPECIALTIES = [("Internal Medicine", "Medicine"), ("Family Medicine", "Medicine"), ("Pediatrics", "Pediatrics"),
-               ("Cardiology", "Heart & Vascular"), ("General Surgery", "Surgery"),
-               ("Obstetrics & Gynecology", "Women's Health"), ("Psychiatry", "Behavioral Health")]
-DIAGNOSES = [("I50.9", "Heart failure, unspecified", "Circulatory"),
-             ("J18.9", "Pneumonia, unspecified organism", "Respiratory"),
-             ("A41.9", "Sepsis, unspecified organism", "Infectious diseases"),
-             ("Z38.00", "Single liveborn infant, delivered vaginally", "Newborn & perinatal"),
-             ("M17.11", "Unilateral primary osteoarthritis, right knee", "Musculoskeletal")]
+SPECIALTIES = [
+    ("Internal Medicine", "Medicine"),
+    ("Family Medicine", "Medicine"),
+    ("Pediatrics", "Pediatrics"),
+    ("Cardiology", "Heart & Vascular"),
+    ("General Surgery", "Surgery"),
+    ("Obstetrics & Gynecology", "Women's Health"),
+    ("Psychiatry", "Behavioral Health"),
+]
+DIAGNOSES = [
+    ("I50.9", "Heart failure, unspecified", "Circulatory"),
+    ("J18.9", "Pneumonia, unspecified organism", "Respiratory"),
+    ("A41.9", "Sepsis, unspecified organism", "Infectious diseases"),
+    ("Z38.00", "Single liveborn infant, delivered vaginally", "Newborn & perinatal"),
+    ("M17.11", "Unilateral primary osteoarthritis, right knee", "Musculoskeletal"),
+]
 
 
 # --- children ----------------------------------------------------------------------------------------------
@@ -57,11 +65,17 @@ def child_vectorised(args: argparse.Namespace) -> dict:
     import hospital_analytics as ha
 
     began = time.perf_counter()
-    result = ha.generate(output_dir=args.out, patients=args.patients, doctors=args.doctors,
-                         hospitalizations=args.stays, seed=args.seed)
-    return {"seconds_inside": time.perf_counter() - began, "peak_rss_mib": _peak_rss_mib(),
-            "cpu_seconds": _cpu_seconds(), "timings": result.timings, "fidelity": f"{result.fidelity_passed}/{result.fidelity_judged}",
-            "rows": result.rows}
+    result = ha.generate(
+        output_dir=args.out, patients=args.patients, doctors=args.doctors, hospitalizations=args.stays, seed=args.seed
+    )
+    return {
+        "seconds_inside": time.perf_counter() - began,
+        "peak_rss_mib": _peak_rss_mib(),
+        "cpu_seconds": _cpu_seconds(),
+        "timings": result.timings,
+        "fidelity": f"{result.fidelity_passed}/{result.fidelity_judged}",
+        "rows": result.rows,
+    }
 
 
 def child_baseline(args: argparse.Namespace) -> dict:
@@ -82,27 +96,34 @@ def child_baseline(args: argparse.Namespace) -> dict:
     patients = []
     for i in range(1, args.patients + 1):
         gender = random.choice(["F", "M"])
-        patients.append({
-            "patient_id": i,
-            "first_name": fake.first_name_female() if gender == "F" else fake.first_name_male(),
-            "last_name": fake.last_name(),
-            "gender": gender,
-            "birth_date": fake.date_of_birth(minimum_age=0, maximum_age=100),
-            "city": fake.city(),
-            "state": fake.state(),
-            "insurance": random.choice(INSURANCE),
-        })
+        patients.append(
+            {
+                "patient_id": i,
+                "first_name": fake.first_name_female() if gender == "F" else fake.first_name_male(),
+                "last_name": fake.last_name(),
+                "gender": gender,
+                "birth_date": fake.date_of_birth(minimum_age=0, maximum_age=100),
+                "city": fake.city(),
+                "state": fake.state(),
+                "insurance": random.choice(INSURANCE),
+            }
+        )
     pd.DataFrame(patients).to_csv(out / "patients.csv", index=False)
 
     doctors = []
     for i in range(1, args.doctors + 1):
         gender = random.choice(["F", "M"])
         specialty, department = random.choice(SPECIALTIES)
-        doctors.append({
-            "doctor_id": i,
-            "first_name": fake.first_name_female() if gender == "F" else fake.first_name_male(),
-            "last_name": fake.last_name(), "gender": gender, "specialty": specialty, "department": department,
-        })
+        doctors.append(
+            {
+                "doctor_id": i,
+                "first_name": fake.first_name_female() if gender == "F" else fake.first_name_male(),
+                "last_name": fake.last_name(),
+                "gender": gender,
+                "specialty": specialty,
+                "department": department,
+            }
+        )
     pd.DataFrame(doctors).to_csv(out / "doctors.csv", index=False)
 
     stays = []
@@ -110,28 +131,34 @@ def child_baseline(args: argparse.Namespace) -> dict:
         admission = fake.date_between(start_date=start, end_date=end)
         los = random.randint(0, 14)
         code, description, category = random.choice(DIAGNOSES)
-        stays.append({
-            "hospitalization_id": i,
-            "patient_id": random.randint(1, args.patients),
-            "doctor_id": random.randint(1, args.doctors),
-            "admission_date": admission,
-            "discharge_date": admission + dt.timedelta(days=los),
-            "length_of_stay_days": los,
-            "admission_type": random.choice(["Emergency", "Urgent", "Elective"]),
-            "stay_type": random.choice(["Medical", "Surgical", "Maternal/Neonatal"]),
-            "diagnosis_code": code,
-            "diagnosis_description": description,
-            "diagnosis_category": category,
-            "discharge_disposition": random.choice(["Home", "Home health care", "Skilled nursing facility"]),
-            "total_charges": round(random.uniform(1_000, 100_000), 2),
-        })
+        stays.append(
+            {
+                "hospitalization_id": i,
+                "patient_id": random.randint(1, args.patients),
+                "doctor_id": random.randint(1, args.doctors),
+                "admission_date": admission,
+                "discharge_date": admission + dt.timedelta(days=los),
+                "length_of_stay_days": los,
+                "admission_type": random.choice(["Emergency", "Urgent", "Elective"]),
+                "stay_type": random.choice(["Medical", "Surgical", "Maternal/Neonatal"]),
+                "diagnosis_code": code,
+                "diagnosis_description": description,
+                "diagnosis_category": category,
+                "discharge_disposition": random.choice(["Home", "Home health care", "Skilled nursing facility"]),
+                "total_charges": round(random.uniform(1_000, 100_000), 2),
+            }
+        )
     frame = pd.DataFrame(stays)
     frame.to_csv(out / "hospitalizations.csv", index=False)
     frame["month"] = pd.to_datetime(frame["admission_date"]).dt.strftime("%Y-%m")
-    frame.groupby("month").size().rename("admissions").reset_index().to_csv(out / "admissions_by_month.csv",
-                                                                          index=False)
-    return {"seconds_inside": time.perf_counter() - began, "peak_rss_mib": _peak_rss_mib(),
-            "cpu_seconds": _cpu_seconds()}
+    frame.groupby("month").size().rename("admissions").reset_index().to_csv(
+        out / "admissions_by_month.csv", index=False
+    )
+    return {
+        "seconds_inside": time.perf_counter() - began,
+        "peak_rss_mib": _peak_rss_mib(),
+        "cpu_seconds": _cpu_seconds(),
+    }
 
 
 def child_idle(args: argparse.Namespace) -> dict:
@@ -145,8 +172,22 @@ def child_idle(args: argparse.Namespace) -> dict:
 # --- parent ------------------------------------------------------------------------------------------------
 def run_child(kind: str, patients: int, doctors: int, stays: int, seed: int) -> dict:
     with tempfile.TemporaryDirectory(prefix=f"bench-generate-{kind}-") as out:
-        command = [sys.executable, __file__, "--child", kind, "--patients", str(patients), "--doctors", str(doctors),
-                   "--stays", str(stays), "--seed", str(seed), "--out", out]
+        command = [
+            sys.executable,
+            __file__,
+            "--child",
+            kind,
+            "--patients",
+            str(patients),
+            "--doctors",
+            str(doctors),
+            "--stays",
+            str(stays),
+            "--seed",
+            str(seed),
+            "--out",
+            out,
+        ]
         began = time.perf_counter()
         done = subprocess.run(command, capture_output=True, text=True, check=False)
         wall = time.perf_counter() - began
@@ -154,15 +195,27 @@ def run_child(kind: str, patients: int, doctors: int, stays: int, seed: int) -> 
             raise SystemExit(f"{kind} failed:\n{done.stderr[-2000:]}")
         report = json.loads(done.stdout.strip().splitlines()[-1])
         csv_bytes = sum(p.stat().st_size for p in Path(out, "data", "csv").glob("*.csv"))
-    report.update(kind=kind, patients=patients, doctors=doctors, stays=stays, wall_seconds=wall,
-                  rows=patients + doctors + stays, csv_bytes=csv_bytes)
+    report.update(
+        kind=kind,
+        patients=patients,
+        doctors=doctors,
+        stays=stays,
+        wall_seconds=wall,
+        rows=patients + doctors + stays,
+        csv_bytes=csv_bytes,
+    )
     return report
 
 
 def _machine() -> dict:
     memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return {"cpus": os.cpu_count(), "memory_gib": round(memory, 1), "python": platform.python_version(),
-            "platform": platform.platform(), "load_average": os.getloadavg()}
+    return {
+        "cpus": os.cpu_count(),
+        "memory_gib": round(memory, 1),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "load_average": os.getloadavg(),
+    }
 
 
 def main() -> None:
@@ -171,8 +224,12 @@ def main() -> None:
     parser.add_argument("--doctors", type=int, default=1_000)
     parser.add_argument("--stays", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--baseline-rows", type=int, default=None,
-                        help="run the baseline on this many rows and extrapolate linearly (default: full size)")
+    parser.add_argument(
+        "--baseline-rows",
+        type=int,
+        default=None,
+        help="run the baseline on this many rows and extrapolate linearly (default: full size)",
+    )
     parser.add_argument("--huge", type=int, default=0, help="also generate this many stays (e.g. 10000000)")
     parser.add_argument("--child", choices=["vectorised", "baseline", "idle"], help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
@@ -192,14 +249,22 @@ def main() -> None:
         measured = run_child("baseline", *sample, args.seed)
         idle = run_child("idle", 1, 1, 1, args.seed)
         factor = total_rows / measured["rows"]
-        baseline = dict(measured, extrapolated_from_rows=measured["rows"], patients=args.patients,
-                        doctors=args.doctors, stays=args.stays, rows=total_rows)
+        baseline = dict(
+            measured,
+            extrapolated_from_rows=measured["rows"],
+            patients=args.patients,
+            doctors=args.doctors,
+            stays=args.stays,
+            rows=total_rows,
+        )
         baseline["wall_seconds"] = measured["wall_seconds"] * factor
         baseline["cpu_seconds"] = measured["cpu_seconds"] * factor
         baseline["csv_bytes"] = measured["csv_bytes"] * factor
         baseline["peak_rss_mib"] = idle["peak_rss_mib"] + (measured["peak_rss_mib"] - idle["peak_rss_mib"]) * factor
-        note = (f"baseline timed on {measured['rows']:,} rows and extrapolated linearly x{factor:.1f} "
-                f"(time and memory above the {idle['peak_rss_mib']:.0f} MiB interpreter floor)")
+        note = (
+            f"baseline timed on {measured['rows']:,} rows and extrapolated linearly x{factor:.1f} "
+            f"(time and memory above the {idle['peak_rss_mib']:.0f} MiB interpreter floor)"
+        )
     else:
         baseline = run_child("baseline", args.patients, args.doctors, args.stays, args.seed)
         note = "baseline run in full"
@@ -221,13 +286,20 @@ def main() -> None:
         "| contender | wall time | CPU time | rows/s (wall) | peak RSS | CSV written |",
         "|---|---:|---:|---:|---:|---:|",
     ]
-    for name, r in (("row-at-a-time Faker + pandas (original style)", baseline),
-                    ("hospital generate (vectorised, calibrated)", vectorised)):
-        lines.append(f"| {name} | {r['wall_seconds']:.1f} s | {r['cpu_seconds']:.1f} s | "
-                     f"{r['rows'] / r['wall_seconds']:,.0f} | {r['peak_rss_mib']:,.0f} MiB | "
-                     f"{r['csv_bytes'] / 2**20:,.0f} MiB |")
-    lines += ["", f"Speed-up: **{speedup:.0f}x** wall time ({cpu_speedup:.0f}x CPU time); peak memory "
-                  f"**{memory_ratio:.1f}x** lower. ({note}; both include interpreter start and imports)"]
+    for name, r in (
+        ("row-at-a-time Faker + pandas (original style)", baseline),
+        ("hospital generate (vectorised, calibrated)", vectorised),
+    ):
+        lines.append(
+            f"| {name} | {r['wall_seconds']:.1f} s | {r['cpu_seconds']:.1f} s | "
+            f"{r['rows'] / r['wall_seconds']:,.0f} | {r['peak_rss_mib']:,.0f} MiB | "
+            f"{r['csv_bytes'] / 2**20:,.0f} MiB |"
+        )
+    lines += [
+        "",
+        f"Speed-up: **{speedup:.0f}x** wall time ({cpu_speedup:.0f}x CPU time); peak memory "
+        f"**{memory_ratio:.1f}x** lower. ({note}; both include interpreter start and imports)",
+    ]
     if huge:
         lines.append(
             f"\n{huge['stays']:,} stays ({huge['patients']:,} patients, {huge['doctors']:,} doctors): "
@@ -237,9 +309,23 @@ def main() -> None:
     table = "\n".join(lines)
     print(table)
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "generate.json").write_text(json.dumps(
-        {"machine": _machine(), "vectorised": vectorised, "baseline": baseline, "baseline_note": note,
-         "speedup": speedup, "cpu_speedup": cpu_speedup, "memory_ratio": memory_ratio, "huge": huge, "markdown": table}, indent=2) + "\n")
+    (RESULTS / "generate.json").write_text(
+        json.dumps(
+            {
+                "machine": _machine(),
+                "vectorised": vectorised,
+                "baseline": baseline,
+                "baseline_note": note,
+                "speedup": speedup,
+                "cpu_speedup": cpu_speedup,
+                "memory_ratio": memory_ratio,
+                "huge": huge,
+                "markdown": table,
+            },
+            indent=2,
+        )
+        + "\n"
+    )
     (RESULTS / "generate.md").write_text(table + "\n")
 
 

@@ -52,8 +52,9 @@ def ensure_data(out: Path, patients: int, doctors: int, stays: int, seed: int) -
         if all(data.get("rows", {}).get(k) == v for k, v in wanted.items()) and data.get("format") == "both":
             return data["rows"]
     print(f"generating {stays:,} stays into {out} ...", file=sys.stderr)
-    result = ha.generate(output_dir=out, patients=patients, doctors=doctors, hospitalizations=stays, seed=seed,
-                         format="both")
+    result = ha.generate(
+        output_dir=out, patients=patients, doctors=doctors, hospitalizations=stays, seed=seed, format="both"
+    )
     return dict(result.rows)
 
 
@@ -63,8 +64,12 @@ def run_load(out: Path, fmt: str, work: Path) -> dict:
     target = work / f"load-{fmt}.duckdb"
     wall, cpu = time.perf_counter(), cpu_seconds()
     result = ha.load(output_dir=out, format=fmt, duckdb_path=target)
-    return {"wall": time.perf_counter() - wall, "cpu": cpu_seconds() - cpu, "rows": result.rows,
-            "tables": {t: round(s.seconds, 3) for t, s in result.tables.items()}}
+    return {
+        "wall": time.perf_counter() - wall,
+        "cpu": cpu_seconds() - cpu,
+        "rows": result.rows,
+        "tables": {t: round(s.seconds, 3) for t, s in result.tables.items()},
+    }
 
 
 def run_bare(out: Path, work: Path) -> dict:
@@ -122,33 +127,57 @@ def main() -> None:
         wall = statistics.median(m["wall"] for m in measured)
         best = min(m["wall"] for m in measured)
         cpu = statistics.median(m["cpu"] for m in measured)
-        summary[name] = {"wall_seconds": round(wall, 3), "best_wall_seconds": round(best, 3),
-                         "cpu_seconds": round(cpu, 3), "rows_per_second": round(total / wall),
-                         "best_rows_per_second": round(total / best), "rows_per_cpu_second": round(total / cpu),
-                         "runs": measured}
+        summary[name] = {
+            "wall_seconds": round(wall, 3),
+            "best_wall_seconds": round(best, 3),
+            "cpu_seconds": round(cpu, 3),
+            "rows_per_second": round(total / wall),
+            "best_rows_per_second": round(total / best),
+            "rows_per_cpu_second": round(total / cpu),
+            "runs": measured,
+        }
     base = summary["bare duckdb (csv)"]["wall_seconds"]
-    machine = {"cpus": os.cpu_count(), "python": platform.python_version(), "duckdb": duckdb.__version__,
-               "platform": platform.platform(), "load_average_before": load_before, "load_average_after": load_after,
-               "memory_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1)}
-    report = {"rows": rows, "total_rows": total, "repeat": args.repeat, "target_rows_per_second": TARGET,
-              "machine": machine, "results": summary}
+    machine = {
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "duckdb": duckdb.__version__,
+        "platform": platform.platform(),
+        "load_average_before": load_before,
+        "load_average_after": load_after,
+        "memory_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
+    }
+    report = {
+        "rows": rows,
+        "total_rows": total,
+        "repeat": args.repeat,
+        "target_rows_per_second": TARGET,
+        "machine": machine,
+        "results": summary,
+    }
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "load.json").write_text(json.dumps(report, indent=2))
 
-    print(f"DuckDB load, {args.stays:,} stays ({total:,} rows over four tables), median of {args.repeat}; "
-          f"{machine['cpus']} CPUs, {machine['memory_gib']} GiB, Python {machine['python']}, DuckDB "
-          f"{machine['duckdb']}; load average {load_before[0]:.1f} -> {load_after[0]:.1f}\n")
-    print("| contender | wall s (median) | rows/s (median) | rows/s (best run) | CPU s | rows per CPU s "
-          "| wall vs bare |")
+    print(
+        f"DuckDB load, {args.stays:,} stays ({total:,} rows over four tables), median of {args.repeat}; "
+        f"{machine['cpus']} CPUs, {machine['memory_gib']} GiB, Python {machine['python']}, DuckDB "
+        f"{machine['duckdb']}; load average {load_before[0]:.1f} -> {load_after[0]:.1f}\n"
+    )
+    print(
+        "| contender | wall s (median) | rows/s (median) | rows/s (best run) | CPU s | rows per CPU s | wall vs bare |"
+    )
     print("|---|---:|---:|---:|---:|---:|---:|")
     for name, s in summary.items():
-        print(f"| {name} | {s['wall_seconds']:.2f} | {s['rows_per_second']:,} | {s['best_rows_per_second']:,} | "
-              f"{s['cpu_seconds']:.2f} | {s['rows_per_cpu_second']:,} | {s['wall_seconds'] / base:.2f}x |")
+        print(
+            f"| {name} | {s['wall_seconds']:.2f} | {s['rows_per_second']:,} | {s['best_rows_per_second']:,} | "
+            f"{s['cpu_seconds']:.2f} | {s['rows_per_cpu_second']:,} | {s['wall_seconds'] / base:.2f}x |"
+        )
     csv = summary["load (csv)"]
     verdict = "meets" if csv["rows_per_second"] >= TARGET else "misses"
-    print(f"\n`load (csv)` {verdict} the {TARGET:,} rows/s target at the median ({csv['rows_per_second']:,}; "
-          f"best run {csv['best_rows_per_second']:,}). A load average above the CPU count means other work "
-          f"shared the cores: compare the CPU columns then. JSON: {RESULTS / 'load.json'}")
+    print(
+        f"\n`load (csv)` {verdict} the {TARGET:,} rows/s target at the median ({csv['rows_per_second']:,}; "
+        f"best run {csv['best_rows_per_second']:,}). A load average above the CPU count means other work "
+        f"shared the cores: compare the CPU columns then. JSON: {RESULTS / 'load.json'}"
+    )
 
 
 if __name__ == "__main__":

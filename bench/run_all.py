@@ -69,8 +69,13 @@ def run_all(out: Path, stays: int) -> dict:
     seconds, peak, stdout = timed(command, clean_env(), out.parent)
     data = json.loads(stdout)
     steps = {t["step"]: t["seconds"] for t in data["timings"]}
-    return {"wall": seconds, "peak_rss_mib": peak, "steps": steps, "kpis": data["kpis"],
-            "rest": seconds - steps["transform"]}
+    return {
+        "wall": seconds,
+        "peak_rss_mib": peak,
+        "steps": steps,
+        "kpis": data["kpis"],
+        "rest": seconds - steps["transform"],
+    }
 
 
 def dbt_build(out: Path, threads: int) -> float:
@@ -78,9 +83,18 @@ def dbt_build(out: Path, threads: int) -> float:
     env = clean_env() | {"HOSPITAL_DUCKDB_PATH": str(out / "hospital.duckdb"), "HOSPITAL_DBT_THREADS": str(threads)}
     target = out / "plain_dbt"
     command = [
-        str(BIN / "dbt"), "build", "--project-dir", str(project), "--profiles-dir", str(project),
-        "--target-path", str(target / "target"), "--log-path", str(target / "logs"),
-        "--vars", json.dumps({"window_end": WINDOW_END}),
+        str(BIN / "dbt"),
+        "build",
+        "--project-dir",
+        str(project),
+        "--profiles-dir",
+        str(project),
+        "--target-path",
+        str(target / "target"),
+        "--log-path",
+        str(target / "logs"),
+        "--vars",
+        json.dumps({"window_end": WINDOW_END}),
     ]
     subprocess.run(["rm", "-rf", str(target)], check=True)  # cold, as run-all's transform in a new folder
     seconds, _, _ = timed(command, env, out)
@@ -98,8 +112,10 @@ def machine() -> str:
     import dbt.version
     import duckdb
 
-    return (f"{os.cpu_count()} cores{memory}, Python {platform.python_version()}, DuckDB {duckdb.__version__}, "
-            f"dbt-core {dbt.version.__version__}, {platform.system()} {platform.machine()}")
+    return (
+        f"{os.cpu_count()} cores{memory}, Python {platform.python_version()}, DuckDB {duckdb.__version__}, "
+        f"dbt-core {dbt.version.__version__}, {platform.system()} {platform.machine()}"
+    )
 
 
 def main() -> None:
@@ -121,8 +137,12 @@ def main() -> None:
             pipeline = run_all(out, stays)
             dbt = dbt_build(out, args.threads)
             rounds.append({"run_all": pipeline, "dbt_build": dbt})
-            print(f"{stays:>9,} stays: run-all {pipeline['wall']:.1f} s (transform {pipeline['steps']['transform']:.1f} s,"
-                  f" rest {pipeline['rest']:.1f} s), plain dbt build {dbt:.1f} s", file=sys.stderr, flush=True)
+            print(
+                f"{stays:>9,} stays: run-all {pipeline['wall']:.1f} s (transform {pipeline['steps']['transform']:.1f} s,"
+                f" rest {pipeline['rest']:.1f} s), plain dbt build {dbt:.1f} s",
+                file=sys.stderr,
+                flush=True,
+            )
         med = statistics.median
         steps = {s: med(r["run_all"]["steps"][s] for r in rounds) for s in STEPS}
         row = {
@@ -145,7 +165,8 @@ def main() -> None:
         "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
     )
     lines = [
-        f"| {r['stays']:,} | " + " | ".join(f"{r['steps'][s]:.1f} s" for s in STEPS)
+        f"| {r['stays']:,} | "
+        + " | ".join(f"{r['steps'][s]:.1f} s" for s in STEPS)
         + f" | {r['run_all_wall']:.1f} s | {r['rest']:.1f} s | {r['dbt_build']:.1f} s"
         f" | {r['rest_over_dbt']:.2f} | {r['transform_over_dbt']:.2f} |"
         for r in results
@@ -155,16 +176,20 @@ def main() -> None:
     )
     text = (
         f"Machine: {machine()}. {args.runs} round(s) per size (median), run-all then plain dbt build on the same "
-        f"data, {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC.\n\n{header}" + "\n".join(lines)
+        f"data, {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC.\n\n{header}"
+        + "\n".join(lines)
         + f"\n\nRest of the pipeline cheaper than dbt itself (rest / dbt < 1)? {verdict}.\n"
     )
     print(text)
     results_dir = HERE / "results"
     results_dir.mkdir(exist_ok=True)
     (results_dir / "run_all.md").write_text(text)
-    (results_dir / "run_all.json").write_text(json.dumps(
-        {"machine": machine(), "runs": args.runs, "threads": args.threads, "sizes": results}, indent=2, default=str
-    ) + "\n")
+    (results_dir / "run_all.json").write_text(
+        json.dumps(
+            {"machine": machine(), "runs": args.runs, "threads": args.threads, "sizes": results}, indent=2, default=str
+        )
+        + "\n"
+    )
 
 
 if __name__ == "__main__":

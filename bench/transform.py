@@ -78,7 +78,9 @@ def prepare(out: Path, stays: int, source: str) -> str:
         try:
             import hospital_analytics as ha
 
-            ha.generate(output_dir=out, hospitalizations=stays, patients=patients, doctors=doctors, start=START, end=END)
+            ha.generate(
+                output_dir=out, hospitalizations=stays, patients=patients, doctors=doctors, start=START, end=END
+            )
             ha.load(output_dir=out)
             return "hospital generate + hospital load"
         except (ImportError, AttributeError):
@@ -103,10 +105,15 @@ def clean_env() -> dict[str, str]:
 
 
 def run_hospital(out: Path, threads: int) -> float:
-    env = clean_env() | {"HOSPITAL_START": START.isoformat(), "HOSPITAL_END": END.isoformat(),
-                         "HOSPITAL_DBT_THREADS": str(threads)}
+    env = clean_env() | {
+        "HOSPITAL_START": START.isoformat(),
+        "HOSPITAL_END": END.isoformat(),
+        "HOSPITAL_DBT_THREADS": str(threads),
+    }
     started = time.perf_counter()
-    done = subprocess.run([str(BIN / "hospital"), "transform", "--out", str(out)], env=env, capture_output=True, text=True)
+    done = subprocess.run(
+        [str(BIN / "hospital"), "transform", "--out", str(out)], env=env, capture_output=True, text=True
+    )
     seconds = time.perf_counter() - started
     if done.returncode != 0:
         raise SystemExit(f"hospital transform failed:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
@@ -117,9 +124,18 @@ def run_dbt(out: Path, threads: int) -> float:
     project = REPO / "dbt_project"
     env = clean_env() | {"HOSPITAL_DUCKDB_PATH": str(out / "hospital.duckdb"), "HOSPITAL_DBT_THREADS": str(threads)}
     command = [
-        str(BIN / "dbt"), "build", "--project-dir", str(project), "--profiles-dir", str(project),
-        "--target-path", str(out / "plain_dbt" / "target"), "--log-path", str(out / "plain_dbt" / "logs"),
-        "--vars", json.dumps({"window_end": END.isoformat()}),
+        str(BIN / "dbt"),
+        "build",
+        "--project-dir",
+        str(project),
+        "--profiles-dir",
+        str(project),
+        "--target-path",
+        str(out / "plain_dbt" / "target"),
+        "--log-path",
+        str(out / "plain_dbt" / "logs"),
+        "--vars",
+        json.dumps({"window_end": END.isoformat()}),
     ]
     started = time.perf_counter()
     done = subprocess.run(command, env=env, capture_output=True, text=True, cwd=out)
@@ -148,7 +164,9 @@ def bench_size(work: Path, stays: int, runs: int, threads: int, source: str) -> 
                 hospital.append(run_hospital(out, threads))
             else:
                 dbt.append(run_dbt(out, threads))
-        print(f"  {stays:>9,} stays, round {round_no + 1}: hospital {hospital[-1]:.2f} s, dbt {dbt[-1]:.2f} s", flush=True)
+        print(
+            f"  {stays:>9,} stays, round {round_no + 1}: hospital {hospital[-1]:.2f} s, dbt {dbt[-1]:.2f} s", flush=True
+        )
     med_h, med_d = statistics.median(hospital), statistics.median(dbt)
     # Each round's two runs are adjacent in time, so their ratio cancels most of the machine's background
     # load; the median of those ratios is the overhead reported (min/min shown as a cross-check).

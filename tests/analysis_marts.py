@@ -28,8 +28,13 @@ DIAGNOSES = [
     ("N39.0", "Urinary tract infection, site not specified", "Genitourinary"),
     ("K35.80", "Unspecified acute appendicitis", "Digestive"),
 ]
-SPECIALTIES = [("Internal Medicine", "Medicine"), ("Cardiology", "Heart Center"), ("Pediatrics", "Children"),
-               ("General Surgery", "Surgery"), ("Obstetrics and Gynecology", "Women's Health")]
+SPECIALTIES = [
+    ("Internal Medicine", "Medicine"),
+    ("Cardiology", "Heart Center"),
+    ("Pediatrics", "Children"),
+    ("General Surgery", "Surgery"),
+    ("Obstetrics and Gynecology", "Women's Health"),
+]
 
 
 def _stays(start: dt.date, end: dt.date, patients: int, stays: int, doctors: int, seed: int) -> tuple:
@@ -39,15 +44,24 @@ def _stays(start: dt.date, end: dt.date, patients: int, stays: int, doctors: int
     ages = np.concatenate([rng.integers(0, 18, patients // 6), rng.integers(18, 100, patients - patients // 6)])
     rng.shuffle(ages)
     birth = [end - dt.timedelta(days=int(a * 365.25 + rng.integers(0, 365))) for a in ages]
-    patient_df = pd.DataFrame({"patient_id": np.arange(1, patients + 1), "gender": gender,
-                               "date_of_birth": pd.to_datetime(birth),
-                               "insurance": rng.choice(["Medicare", "Medicaid", "Private", "Self-pay"], patients),
-                               "state": rng.choice(["CA", "TX", "NY", "FL"], patients)})
+    patient_df = pd.DataFrame(
+        {
+            "patient_id": np.arange(1, patients + 1),
+            "gender": gender,
+            "date_of_birth": pd.to_datetime(birth),
+            "insurance": rng.choice(["Medicare", "Medicaid", "Private", "Self-pay"], patients),
+            "state": rng.choice(["CA", "TX", "NY", "FL"], patients),
+        }
+    )
     spec = rng.integers(0, len(SPECIALTIES), doctors)
-    doctor_df = pd.DataFrame({"doctor_id": np.arange(1, doctors + 1),
-                              "doctor_name": [f"Dr. Test {i:03d}" for i in range(1, doctors + 1)],
-                              "specialty": [SPECIALTIES[s][0] for s in spec],
-                              "department": [SPECIALTIES[s][1] for s in spec]})
+    doctor_df = pd.DataFrame(
+        {
+            "doctor_id": np.arange(1, doctors + 1),
+            "doctor_name": [f"Dr. Test {i:03d}" for i in range(1, doctors + 1)],
+            "specialty": [SPECIALTIES[s][0] for s in spec],
+            "department": [SPECIALTIES[s][1] for s in spec],
+        }
+    )
     rows = []
     owner = rng.integers(1, patients + 1, stays)
     next_free = {}
@@ -68,20 +82,22 @@ def _stays(start: dt.date, end: dt.date, patients: int, stays: int, doctors: int
     rows.sort(key=lambda r: r[1])
     n = len(rows)
     diag = rng.integers(0, len(DIAGNOSES), n)
-    stay_df = pd.DataFrame({
-        "hospitalization_id": np.arange(1, n + 1),
-        "patient_id": [r[0] for r in rows],
-        "doctor_id": rng.integers(1, doctors + 1, n),
-        "admission_date": pd.to_datetime([r[1] for r in rows]),
-        "length_of_stay_days": [r[2] for r in rows],
-        "admission_type": rng.choice(["Emergency", "Elective", "Urgent"], n),
-        "stay_type": rng.choice(["Medical", "Surgical", "Maternal/Neonatal"], n),
-        "diagnosis_code": [DIAGNOSES[d][0] for d in diag],
-        "diagnosis_description": [DIAGNOSES[d][1] for d in diag],
-        "diagnosis_category": [DIAGNOSES[d][2] for d in diag],
-        "discharge_disposition": rng.choice(["Home", "Home health", "Skilled nursing"], n),
-        "total_charges": np.round(rng.gamma(2.0, 9000.0, n), 2),
-    })
+    stay_df = pd.DataFrame(
+        {
+            "hospitalization_id": np.arange(1, n + 1),
+            "patient_id": [r[0] for r in rows],
+            "doctor_id": rng.integers(1, doctors + 1, n),
+            "admission_date": pd.to_datetime([r[1] for r in rows]),
+            "length_of_stay_days": [r[2] for r in rows],
+            "admission_type": rng.choice(["Emergency", "Elective", "Urgent"], n),
+            "stay_type": rng.choice(["Medical", "Surgical", "Maternal/Neonatal"], n),
+            "diagnosis_code": [DIAGNOSES[d][0] for d in diag],
+            "diagnosis_description": [DIAGNOSES[d][1] for d in diag],
+            "diagnosis_category": [DIAGNOSES[d][2] for d in diag],
+            "discharge_disposition": rng.choice(["Home", "Home health", "Skilled nursing"], n),
+            "total_charges": np.round(rng.gamma(2.0, 9000.0, n), 2),
+        }
+    )
     stay_df["discharge_date"] = stay_df["admission_date"] + pd.to_timedelta(stay_df["length_of_stay_days"], unit="D")
     return patient_df, doctor_df, stay_df
 
@@ -203,7 +219,9 @@ def build_marts(
             "age_order_case_a": _age_case("age", True),
         }
         for name, sql in MART_SQL.items():
-            con.execute(f"CREATE OR REPLACE TABLE {schema}.{name} AS " + sql.replace("ANALYTICS.", f"{schema}.").format(**fmt))
+            con.execute(
+                f"CREATE OR REPLACE TABLE {schema}.{name} AS " + sql.replace("ANALYTICS.", f"{schema}.").format(**fmt)
+            )
     finally:
         con.close()
     return path
@@ -243,8 +261,15 @@ def _snowflake_type(column: str, duck_type: str) -> str:
         return "NUMBER(38,6)"  # what AVG() gives on Snowflake: analyze must cope with Decimal columns
     if duck_type.startswith("DECIMAL"):
         return duck_type.replace("DECIMAL", "NUMBER")
-    return {"BIGINT": "NUMBER(38,0)", "INTEGER": "NUMBER(38,0)", "HUGEINT": "NUMBER(38,0)", "DOUBLE": "FLOAT",
-            "VARCHAR": "VARCHAR", "DATE": "DATE", "BOOLEAN": "BOOLEAN"}[duck_type]
+    return {
+        "BIGINT": "NUMBER(38,0)",
+        "INTEGER": "NUMBER(38,0)",
+        "HUGEINT": "NUMBER(38,0)",
+        "DOUBLE": "FLOAT",
+        "VARCHAR": "VARCHAR",
+        "DATE": "DATE",
+        "BOOLEAN": "BOOLEAN",
+    }[duck_type]
 
 
 def copy_to_snowflake(source: Path, server: dict, database: str, schema: str = "ANALYTICS") -> None:
@@ -267,13 +292,19 @@ def copy_to_snowflake(source: Path, server: dict, database: str, schema: str = "
         cur = con.cursor()
         cur.execute(f"CREATE OR REPLACE DATABASE {database}")
         cur.execute(f"CREATE SCHEMA {database}.{schema}")
-        present = {r[0] for r in duck.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'ANALYTICS'").fetchall()}
+        present = {
+            r[0]
+            for r in duck.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'ANALYTICS'"
+            ).fetchall()
+        }
         for table in [t for t in MART_SQL if t in present]:
             columns = duck.execute(f'DESCRIBE "ANALYTICS"."{table}"').fetchall()
             ddl = ", ".join(f"{name} {_snowflake_type(name, kind)}" for name, kind, *_ in columns)
             cur.execute(f"CREATE TABLE {database}.{schema}.{table} ({ddl})")
-            rows = [tuple(value(v) for v in row) for row in duck.execute(f'SELECT * FROM "ANALYTICS"."{table}"').fetchall()]
+            rows = [
+                tuple(value(v) for v in row) for row in duck.execute(f'SELECT * FROM "ANALYTICS"."{table}"').fetchall()
+            ]
             if rows:
                 marks = ", ".join(["%s"] * len(columns))
                 cur.executemany(f"INSERT INTO {database}.{schema}.{table} VALUES ({marks})", rows)

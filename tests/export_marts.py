@@ -28,20 +28,24 @@ SPECIALTIES = [("Internal Medicine", "Medicine"), ("Cardiology", "Heart Center")
 def _raw(patients: int, stays: int, doctors: int, start: dt.date, end: dt.date, seed: int):
     rng = np.random.default_rng(seed)
     birth = [end - dt.timedelta(days=int(d)) for d in rng.integers(0, 95 * 365, patients)]
-    patient = pd.DataFrame({
-        "patient_id": np.arange(1, patients + 1),
-        "gender": rng.choice(["F", "M"], patients, p=[0.54, 0.46]),
-        "birth_date": pd.to_datetime(birth),
-        "state": rng.choice(["CA", "TX", "NY", "O'Brien County"], patients),  # a quote, for CSV escaping
-        "insurance": rng.choice(["Medicare", "Medicaid", "Private", "Self-pay"], patients),
-    })
+    patient = pd.DataFrame(
+        {
+            "patient_id": np.arange(1, patients + 1),
+            "gender": rng.choice(["F", "M"], patients, p=[0.54, 0.46]),
+            "birth_date": pd.to_datetime(birth),
+            "state": rng.choice(["CA", "TX", "NY", "O'Brien County"], patients),  # a quote, for CSV escaping
+            "insurance": rng.choice(["Medicare", "Medicaid", "Private", "Self-pay"], patients),
+        }
+    )
     spec = rng.integers(0, len(SPECIALTIES), doctors)
-    doctor = pd.DataFrame({
-        "doctor_id": np.arange(1, doctors + 1),
-        "doctor_name": [f"Dr. Test, {i:03d}" for i in range(1, doctors + 1)],  # a comma, for CSV quoting
-        "specialty": [SPECIALTIES[s][0] for s in spec],
-        "department": [SPECIALTIES[s][1] for s in spec],
-    })
+    doctor = pd.DataFrame(
+        {
+            "doctor_id": np.arange(1, doctors + 1),
+            "doctor_name": [f"Dr. Test, {i:03d}" for i in range(1, doctors + 1)],  # a comma, for CSV quoting
+            "specialty": [SPECIALTIES[s][0] for s in spec],
+            "department": [SPECIALTIES[s][1] for s in spec],
+        }
+    )
     window = (end - start).days + 1
     free = np.zeros(patients + 1, dtype=int)
     rows = []
@@ -55,20 +59,22 @@ def _raw(patients: int, stays: int, doctors: int, start: dt.date, end: dt.date, 
     rows.sort(key=lambda r: (r[1], r[0]))
     n = len(rows)
     diag = rng.integers(0, len(CATEGORIES), n)
-    stay = pd.DataFrame({
-        "hospitalization_id": np.arange(1, n + 1),
-        "patient_id": [r[0] for r in rows],
-        "doctor_id": rng.integers(1, doctors + 1, n),
-        "admission_date": pd.to_datetime([r[1] for r in rows]),
-        "length_of_stay_days": np.array([r[2] for r in rows], dtype=np.int32),
-        "admission_type": rng.choice(["Emergency", "Urgent", "Elective"], n),
-        "stay_type": rng.choice(["Medical", "Surgical"], n),
-        "diagnosis_code": [CATEGORIES[d][0] for d in diag],
-        "diagnosis_description": [CATEGORIES[d][1] for d in diag],
-        "diagnosis_category": [CATEGORIES[d][2] for d in diag],
-        "discharge_disposition": rng.choice(["Home", "Home health", "Skilled nursing"], n),
-        "total_charges": np.round(rng.lognormal(9.5, 0.6, n), 2),
-    })
+    stay = pd.DataFrame(
+        {
+            "hospitalization_id": np.arange(1, n + 1),
+            "patient_id": [r[0] for r in rows],
+            "doctor_id": rng.integers(1, doctors + 1, n),
+            "admission_date": pd.to_datetime([r[1] for r in rows]),
+            "length_of_stay_days": np.array([r[2] for r in rows], dtype=np.int32),
+            "admission_type": rng.choice(["Emergency", "Urgent", "Elective"], n),
+            "stay_type": rng.choice(["Medical", "Surgical"], n),
+            "diagnosis_code": [CATEGORIES[d][0] for d in diag],
+            "diagnosis_description": [CATEGORIES[d][1] for d in diag],
+            "diagnosis_category": [CATEGORIES[d][2] for d in diag],
+            "discharge_disposition": rng.choice(["Home", "Home health", "Skilled nursing"], n),
+            "total_charges": np.round(rng.lognormal(9.5, 0.6, n), 2),
+        }
+    )
     stay["discharge_date"] = stay["admission_date"] + pd.to_timedelta(stay["length_of_stay_days"], unit="D")
     return patient, doctor, stay
 
@@ -107,7 +113,7 @@ def _marts_sql(s: str, window_end: dt.date) -> list[str]:
         ORDER BY hospitalization_id""",
         f"""CREATE TABLE {s}.patients_demographics AS
         WITH a AS (SELECT gender, ({age_end}) AS age FROM raw_patients p)
-        SELECT gender, {_AGE_GROUP.format(a='age')} AS age_group, {_AGE_ORDER.format(a='age')} AS age_group_order,
+        SELECT gender, {_AGE_GROUP.format(a="age")} AS age_group, {_AGE_ORDER.format(a="age")} AS age_group_order,
                count(*) AS patients, count(*) / sum(count(*)) OVER () AS share_of_patients
         FROM a GROUP BY ALL ORDER BY gender, age_group_order""",
         f"""CREATE TABLE {s}.patients_admissions_by_month AS
@@ -167,9 +173,17 @@ def _marts_sql(s: str, window_end: dt.date) -> list[str]:
     ]
 
 
-def build_marts(path: Path, *, schema: str = "ANALYTICS", patients: int = 150, stays: int = 400,
-                doctors: int = 12, start: dt.date = dt.date(2024, 1, 1), end: dt.date = dt.date(2025, 12, 31),
-                seed: int = 7) -> Path:
+def build_marts(
+    path: Path,
+    *,
+    schema: str = "ANALYTICS",
+    patients: int = 150,
+    stays: int = 400,
+    doctors: int = 12,
+    start: dt.date = dt.date(2024, 1, 1),
+    end: dt.date = dt.date(2025, 12, 31),
+    seed: int = 7,
+) -> Path:
     """Create (or replace) ``path`` with schema ``schema`` holding every mart of CONTRACT.md."""
     patient, doctor, stay = _raw(patients, stays, doctors, start, end, seed)
     path = Path(path)

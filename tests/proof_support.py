@@ -216,7 +216,9 @@ class FakesnowProcess:
         with open(self.log, "ab") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-c", _SERVER, str(self.port), str(self.folder), *self.databases],
-                stdout=log, stderr=log, stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=log,
+                stdin=subprocess.DEVNULL,
             )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -252,6 +254,4 @@ class FakesnowProcess:
             "warehouse": "HOSPITAL_WAREHOUSE",
             "snowflake_login_timeout": "HOSPITAL_SNOWFLAKE_LOGIN_TIMEOUT",
         }
-        return {
-            names.get(key, key.upper()): str(value) for key, value in self.settings_fields(database).items()
-        }
+        return {names.get(key, key.upper()): str(value) for key, value in self.settings_fields(database).items()}

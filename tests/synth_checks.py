@@ -46,9 +46,7 @@ def calendar_age(birth: pd.Series, on: pd.Series) -> np.ndarray:
 def stays_with_patients(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """Stays joined to their patient and doctor, with age at admission and the next stay of the patient."""
     stays = frames["hospitalizations"].merge(frames["patients"], on="patient_id", how="left", validate="m:1")
-    stays = stays.merge(
-        frames["doctors"][["doctor_id", "specialty"]], on="doctor_id", how="left", validate="m:1"
-    )
+    stays = stays.merge(frames["doctors"][["doctor_id", "specialty"]], on="doctor_id", how="left", validate="m:1")
     stays["age"] = calendar_age(stays["birth_date"], stays["admission_date"])
     stays["age_days"] = (stays["admission_date"] - stays["birth_date"]).dt.days
     stays = stays.sort_values(["patient_id", "admission_date"], kind="stable").reset_index(drop=True)
@@ -60,7 +58,9 @@ def stays_with_patients(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
     return stays
 
 
-def check_invariants(root: Path, patients: int, doctors: int, stays_count: int, start: dt.date, end: dt.date) -> pd.DataFrame:
+def check_invariants(
+    root: Path, patients: int, doctors: int, stays_count: int, start: dt.date, end: dt.date
+) -> pd.DataFrame:
     """Assert every consistency rule of the contract on the files under ``root``; return the joined stays."""
     layout = OutputLayout(root)
     frames = read_raw(root)
@@ -116,7 +116,9 @@ def check_invariants(root: Path, patients: int, doctors: int, stays_count: int, 
         dx = catalogue[code]
         assert rows["age"].between(*dx.ages).all(), (
             f"{code} outside ages {dx.ages}: "
-            + rows.loc[~rows["age"].between(*dx.ages), ["patient_id", "birth_date", "admission_date", "age"]].to_string()
+            + rows.loc[
+                ~rows["age"].between(*dx.ages), ["patient_id", "birth_date", "admission_date", "age"]
+            ].to_string()
         )
         if dx.days is not None:
             assert rows["age_days"].between(*dx.days).all(), f"{code} outside days {dx.days}"
@@ -155,8 +157,11 @@ def check_invariants(root: Path, patients: int, doctors: int, stays_count: int, 
     expected = (
         h.assign(month=month)
         .groupby("month")
-        .agg(admissions=("hospitalization_id", "size"), distinct_patients=("patient_id", "nunique"),
-             total_length_of_stay_days=("length_of_stay_days", "sum"))
+        .agg(
+            admissions=("hospitalization_id", "size"),
+            distinct_patients=("patient_id", "nunique"),
+            total_length_of_stay_days=("length_of_stay_days", "sum"),
+        )
         .reset_index()
     )
     expected["average_length_of_stay_days"] = (expected["total_length_of_stay_days"] / expected["admissions"]).round(2)

@@ -27,8 +27,7 @@ def validator() -> Path:
 
 
 def validate(path: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(validator()), str(path)], capture_output=True, text=True,
-                          timeout=120)
+    return subprocess.run([sys.executable, str(validator()), str(path)], capture_output=True, text=True, timeout=120)
 
 
 def _arrow_to_tableau(t: pa.DataType) -> str:
@@ -129,7 +128,7 @@ def field_problems(root: etree._Element, base: Path) -> list[str]:
             for attr in ("column", "param"):
                 value = el.get(attr) or ""
                 if value.startswith(prefix):
-                    used.append(value[len(prefix):])
+                    used.append(value[len(prefix) :])
             if el.tag in ("rows", "cols", "column") and el.text and prefix in el.text:
                 used += re.findall(re.escape(prefix) + r"(\[[^\]]+\])", el.text)
         for ref in used:

@@ -15,12 +15,11 @@ import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
 import pytest
-from analysis_marts import build_marts, read
 from matplotlib.figure import Figure
 
+from analysis_marts import build_marts, read
 from hospital_analytics.analysis import CHART_NAMES, analyze, charts
 from hospital_analytics.config import Settings
-
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +31,6 @@ def marts_file(tmp_path_factory):
 def result(marts_file, tmp_path_factory):
     out = tmp_path_factory.mktemp("out")
     return analyze(Settings(output_dir=out, duckdb_path=marts_file))
-
 
 
 def _dates(values) -> list[dt.date]:
@@ -62,7 +60,8 @@ def test_monthly_admissions_bars_equal_the_mart(result, marts_file):
 
 def test_gender_bars_equal_the_demographics_mart(result, marts_file):
     expected = read(
-        marts_file, "SELECT gender, sum(patients) AS n FROM ANALYTICS.patients_demographics GROUP BY gender ORDER BY gender"
+        marts_file,
+        "SELECT gender, sum(patients) AS n FROM ANALYTICS.patients_demographics GROUP BY gender ORDER BY gender",
     )
     ax = result.figures["gender_distribution"].axes[0]
     heights = [p.get_height() for p in ax.patches]
@@ -76,7 +75,8 @@ def test_gender_bars_equal_the_demographics_mart(result, marts_file):
 
 def test_average_length_of_stay_line_equals_the_mart(result, marts_file):
     expected = read(
-        marts_file, "SELECT month, average_length_of_stay_days FROM ANALYTICS.patients_admissions_by_month ORDER BY month"
+        marts_file,
+        "SELECT month, average_length_of_stay_days FROM ANALYTICS.patients_admissions_by_month ORDER BY month",
     )
     overall = read(marts_file, "SELECT average_length_of_stay_days FROM ANALYTICS.kpis").iloc[0, 0]
     ax = result.figures["average_length_of_stay"].axes[0]
@@ -97,7 +97,7 @@ def test_pyramid_bars_equal_the_demographics_mart(result, marts_file):
     assert groups == ["0-17", "18-44", "45-64", "65-84", "85+"]
     bars = ax.patches
     men = [-p.get_width() for p in bars[: len(groups)]]
-    women = [p.get_width() for p in bars[len(groups):]]
+    women = [p.get_width() for p in bars[len(groups) :]]
     table = expected.pivot(index="age_group", columns="gender", values="patients").reindex(groups)
     assert men == table["M"].tolist()
     assert women == table["F"].tolist()
@@ -142,7 +142,9 @@ def test_top_diagnoses_bars_equal_the_fact_table(result, marts_file):
 
 
 def test_readmission_line_equals_the_mart(result, marts_file):
-    expected = read(marts_file, "SELECT month, readmission_rate FROM ANALYTICS.readmission_rate_by_month ORDER BY month")
+    expected = read(
+        marts_file, "SELECT month, readmission_rate FROM ANALYTICS.readmission_rate_by_month ORDER BY month"
+    )
     overall = read(marts_file, "SELECT readmission_rate_30d FROM ANALYTICS.kpis").iloc[0, 0]
     window_end = read(marts_file, "SELECT max(census_date) FROM ANALYTICS.daily_census").iloc[0, 0]
     ax = result.figures["readmission_rate"].axes[0]
@@ -164,7 +166,7 @@ def test_daily_census_line_equals_the_mart_and_marks_the_peak(result, marts_file
     kpis = read(marts_file, "SELECT peak_census, peak_census_date FROM ANALYTICS.kpis").iloc[0]
     ax = result.figures["daily_census"].axes[0]
     assert ax.lines[0].get_ydata().tolist() == expected["patients_in_hospital"].tolist()
-    (x, y), = ax.collections[0].get_offsets()
+    ((x, y),) = ax.collections[0].get_offsets()
     assert y == kpis["peak_census"]
     assert mdates.num2date(x).date() == pd.Timestamp(kpis["peak_census_date"]).date()
     assert f"Peak {kpis['peak_census']:,} on" in ax.texts[0].get_text()
@@ -226,7 +228,11 @@ def test_labels_never_overlap_or_leave_the_figure(start, end, stays, patients, t
 @pytest.mark.parametrize("monthly", [True, False])
 def test_date_axis_keeps_at_most_eight_labels(months, monthly):
     first = pd.Timestamp("2021-02-01")
-    last = first + pd.DateOffset(months=months - 1) if monthly else first + pd.DateOffset(months=months) - pd.Timedelta(days=1)
+    last = (
+        first + pd.DateOffset(months=months - 1)
+        if monthly
+        else first + pd.DateOffset(months=months) - pd.Timedelta(days=1)
+    )
     fig = charts._figure()
     ax = fig.add_subplot()
     ax.plot([first, last], [0, 1])

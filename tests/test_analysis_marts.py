@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from analysis_marts import MART_SQL, build_marts, drop_mart, empty_marts
 
+from analysis_marts import MART_SQL, build_marts, drop_mart, empty_marts
 from hospital_analytics.analysis import CHART_NAMES, AnalysisResult, analyze
 from hospital_analytics.analysis.marts import QUERIES, REQUIRED_MARTS
 from hospital_analytics.config import Settings

@@ -52,7 +52,9 @@ def test_charts_plot_the_dbt_marts(pipeline):
     ax = result.figures["daily_census"].axes[0]
     assert ax.lines[0].get_ydata().tolist() == census["patients_in_hospital"].tolist()
 
-    demographics = _mart(settings, "SELECT gender, SUM(patients) AS n FROM {s}.patients_demographics GROUP BY 1 ORDER BY 1")
+    demographics = _mart(
+        settings, "SELECT gender, SUM(patients) AS n FROM {s}.patients_demographics GROUP BY 1 ORDER BY 1"
+    )
     ax = result.figures["gender_distribution"].axes[0]
     assert [p.get_height() for p in ax.patches] == [int(n) for n in demographics["n"]]
 
@@ -66,7 +68,9 @@ def test_report_matches_the_kpis_mart_and_the_manifest(pipeline):
     kpis = _mart(settings, "SELECT * FROM {s}.kpis").iloc[0]
     page = result.report.read_text(encoding="utf-8")
     tree = lxml_html.fromstring(page)
-    values = {c.find_class("label")[0].text_content(): c.find_class("value")[0].text_content() for c in tree.find_class("kpi")}
+    values = {
+        c.find_class("label")[0].text_content(): c.find_class("value")[0].text_content() for c in tree.find_class("kpi")
+    }
     assert values["Admissions"] == f"{int(kpis['admissions']):,}"
     assert values["Patients"] == f"{int(kpis['patients']):,}"
     assert values["Average stay"] == f"{float(kpis['average_length_of_stay_days']):.1f} days"

@@ -9,10 +9,10 @@ import shutil
 import subprocess
 
 import pytest
-from analysis_marts import build_marts, read
 from lxml import html as lxml_html
 from PIL import Image
 
+from analysis_marts import build_marts, read
 from hospital_analytics.analysis import CHART_NAMES, analyze
 from hospital_analytics.config import Settings
 
@@ -188,9 +188,17 @@ def test_chart_files_are_reproducible(result):
 
 # --- the report in a real browser ----------------------------------------------------------------------------
 CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync", "--hide-scrollbars",
-    "--disable-extensions", "--mute-audio",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--hide-scrollbars",
+    "--disable-extensions",
+    "--mute-audio",
 ]
 
 # Injected before the report's own <head> content (so before its CSP meta): once the page has loaded it
@@ -231,7 +239,9 @@ def test_report_renders_in_headless_chromium(result, tmp_path):
 
     dom = _run(binary, tmp_path / "profile-dom", "--virtual-time-budget=10000", "--dump-dom", probed.as_uri())
     assert dom.returncode == 0, dom.stderr[-1500:]
-    found = re.search(r'<div id="probe" data-images="(\d+)" data-loaded="(\d+)" data-text="(\d+)" data-height="(\d+)"', dom.stdout)
+    found = re.search(
+        r'<div id="probe" data-images="(\d+)" data-loaded="(\d+)" data-text="(\d+)" data-height="(\d+)"', dom.stdout
+    )
     assert found, "the page did not finish loading:\n" + dom.stdout[-800:] + dom.stderr[-800:]
     images, loaded, text, height = map(int, found.groups())
     assert images == len(CHART_NAMES)
@@ -239,7 +249,9 @@ def test_report_renders_in_headless_chromium(result, tmp_path):
     assert text > 1_000 and height > 3_000
 
     shot = tmp_path / "report.png"  # kept for a person to look at
-    done = _run(binary, tmp_path / "profile-shot", "--window-size=1280,4000", f"--screenshot={shot}", result.report.as_uri())
+    done = _run(
+        binary, tmp_path / "profile-shot", "--window-size=1280,4000", f"--screenshot={shot}", result.report.as_uri()
+    )
     assert done.returncode == 0 and shot.is_file(), done.stderr[-1500:]
     with Image.open(shot) as image:
         rgb = image.convert("RGB")

@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from analysis_marts import build_marts, copy_to_snowflake, drop_mart
 
+from analysis_marts import build_marts, copy_to_snowflake, drop_mart
 from hospital_analytics.analysis import CHART_NAMES, analyze
 from hospital_analytics.config import Settings
 from hospital_analytics.errors import StepOrderError
@@ -17,9 +17,16 @@ pytestmark = pytest.mark.snowflake
 
 def _settings(server: dict, database: str, out) -> Settings:
     return Settings(
-        output_dir=out, warehouse="snowflake", snowflake_account=server["account"], snowflake_user=server["user"],
-        snowflake_password=server["password"], snowflake_host=server["host"], snowflake_port=server["port"],
-        snowflake_protocol=server["protocol"], snowflake_database=database, snowflake_login_timeout=5,
+        output_dir=out,
+        warehouse="snowflake",
+        snowflake_account=server["account"],
+        snowflake_user=server["user"],
+        snowflake_password=server["password"],
+        snowflake_host=server["host"],
+        snowflake_port=server["port"],
+        snowflake_protocol=server["protocol"],
+        snowflake_database=database,
+        snowflake_login_timeout=5,
     )
 
 

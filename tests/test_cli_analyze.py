@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
-from analysis_marts import build_marts, empty_marts
 from typer.testing import CliRunner
 
+from analysis_marts import build_marts, empty_marts
 from hospital_analytics.analysis import CHART_NAMES
 from hospital_analytics.cli import app
 
@@ -41,7 +41,9 @@ def test_chart_format_both_and_json(out):
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["report"] == str(out / "report.html")
-    assert sorted(data["charts"]) == sorted(str(out / "charts" / f"{n}.{f}") for n in CHART_NAMES for f in ("png", "svg"))
+    assert sorted(data["charts"]) == sorted(
+        str(out / "charts" / f"{n}.{f}") for n in CHART_NAMES for f in ("png", "svg")
+    )
     assert data["kpis"]["admissions"] > 0
 
 

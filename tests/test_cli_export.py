@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
-from export_marts import build_marts
 from typer.testing import CliRunner
 
+from export_marts import build_marts
 from hospital_analytics.cli import app
 from hospital_analytics.exports import writers
 from hospital_analytics.layout import MARTS

@@ -19,11 +19,27 @@ def _run(*args: str, env: dict | None = None):
 
 
 def test_generate_prints_files_and_the_fidelity_table(tmp_path):
-    result = _run("--patients", "300", "--doctors", "30", "--hospitalizations", "600", "--out", str(tmp_path / "o"),
-                  env={"COLUMNS": "200"})
+    result = _run(
+        "--patients",
+        "300",
+        "--doctors",
+        "30",
+        "--hospitalizations",
+        "600",
+        "--out",
+        str(tmp_path / "o"),
+        env={"COLUMNS": "200"},
+    )
     assert result.exit_code == 0, result.output
-    for text in ("data/csv/hospitalizations.csv", "600 rows", "time", "Fidelity", "mean length of stay",
-                 "30-day readmission rate", "ok"):
+    for text in (
+        "data/csv/hospitalizations.csv",
+        "600 rows",
+        "time",
+        "Fidelity",
+        "mean length of stay",
+        "30-day readmission rate",
+        "ok",
+    ):
         assert text in result.output
     assert (tmp_path / "o/data/csv/patients.csv").is_file() and (tmp_path / "o/data/manifest.json").is_file()
 
@@ -56,26 +72,49 @@ BAD = [
     (["--patients", "0"], "Invalid --patients / HOSPITAL_PATIENTS (got '0'): Input should be greater than 0."),
     (["--patients", "-5"], "Invalid --patients / HOSPITAL_PATIENTS (got '-5'): Input should be greater than 0."),
     (["--doctors", "0"], "Invalid --doctors / HOSPITAL_DOCTORS (got '0'): Input should be greater than 0."),
-    (["--hospitalizations", "0"],
-     "Invalid --hospitalizations / HOSPITAL_HOSPITALIZATIONS (got '0'): Input should be greater than 0."),
+    (
+        ["--hospitalizations", "0"],
+        "Invalid --hospitalizations / HOSPITAL_HOSPITALIZATIONS (got '0'): Input should be greater than 0.",
+    ),
     (["--patients", "abc"], "Invalid --patients / HOSPITAL_PATIENTS (got 'abc'): Input should be a valid integer"),
     (["--hospitalizations", "1e3x"], "Invalid --hospitalizations / HOSPITAL_HOSPITALIZATIONS (got '1e3x')"),
     (["--scale", "lots"], "Invalid --scale / HOSPITAL_SCALE (got 'lots'): Input should be a valid number"),
     (["--scale", "-1"], "Invalid --scale / HOSPITAL_SCALE (got '-1'): Input should be greater than 0."),
     (["--seed", "-1"], "Invalid --seed / HOSPITAL_SEED (got '-1'): Input should be greater than or equal to 0."),
-    (["--start", "2025-06-01", "--end", "2025-01-01"],
-     "Invalid --start/--end: end 2025-01-01 is before start 2025-06-01."),
-    (["--start", "2025-06-01", "--end", "2025-06-20"],
-     "Invalid --start/--end: the window 2025-06-01..2025-06-20 is shorter than 31 days."),
+    (
+        ["--start", "2025-06-01", "--end", "2025-01-01"],
+        "Invalid --start/--end: end 2025-01-01 is before start 2025-06-01.",
+    ),
+    (
+        ["--start", "2025-06-01", "--end", "2025-06-20"],
+        "Invalid --start/--end: the window 2025-06-01..2025-06-20 is shorter than 31 days.",
+    ),
     (["--start", "2025-13-01"], "Invalid --start / HOSPITAL_START (got '2025-13-01')"),
-    (["--start", "1850-01-01", "--end", "1851-01-01"],
-     "Invalid --start/--end: the window 1850-01-01..1851-01-01 must lie between 1900-01-01 and 2200-12-31."),
+    (
+        ["--start", "1850-01-01", "--end", "1851-01-01"],
+        "Invalid --start/--end: the window 1850-01-01..1851-01-01 must lie between 1900-01-01 and 2200-12-31.",
+    ),
     (["--locale", "xx_YY"], "Invalid --locale / HOSPITAL_LOCALE (got 'xx_YY'): unknown locale 'xx_YY'"),
     (["--format", "xml"], "Invalid --format / HOSPITAL_FORMAT (got 'xml')"),
-    (["--patients", "2", "--hospitalizations", "500"],
-     "Invalid --hospitalizations: 500 stays do not fit 2 patients in a 731-day window (at most 182"),
-    (["--patients", "1", "--doctors", "1", "--hospitalizations", "100", "--start", "2025-01-01", "--end",
-      "2025-01-31"], "Invalid --hospitalizations: 100 stays do not fit 1 patient in a 31-day window (at most 3"),
+    (
+        ["--patients", "2", "--hospitalizations", "500"],
+        "Invalid --hospitalizations: 500 stays do not fit 2 patients in a 731-day window (at most 182",
+    ),
+    (
+        [
+            "--patients",
+            "1",
+            "--doctors",
+            "1",
+            "--hospitalizations",
+            "100",
+            "--start",
+            "2025-01-01",
+            "--end",
+            "2025-01-31",
+        ],
+        "Invalid --hospitalizations: 100 stays do not fit 1 patient in a 31-day window (at most 3",
+    ),
 ]
 
 

@@ -111,9 +111,13 @@ def test_snowflake_load_and_secret_never_printed(tmp_path: Path, fakesnow_server
     out = tmp_path / "out"
     rows = write_raw(out)
     env = {
-        "HOSPITAL_WAREHOUSE": "snowflake", "SNOWFLAKE_ACCOUNT": "fakesnow", "SNOWFLAKE_USER": "fake",
-        "SNOWFLAKE_PASSWORD": "Pw-only-in-env-42", "SNOWFLAKE_HOST": fakesnow_server["host"],
-        "SNOWFLAKE_PORT": str(fakesnow_server["port"]), "SNOWFLAKE_PROTOCOL": "http",
+        "HOSPITAL_WAREHOUSE": "snowflake",
+        "SNOWFLAKE_ACCOUNT": "fakesnow",
+        "SNOWFLAKE_USER": "fake",
+        "SNOWFLAKE_PASSWORD": "Pw-only-in-env-42",
+        "SNOWFLAKE_HOST": fakesnow_server["host"],
+        "SNOWFLAKE_PORT": str(fakesnow_server["port"]),
+        "SNOWFLAKE_PROTOCOL": "http",
         "SNOWFLAKE_DATABASE": "CLI_LOAD_TEST",
     }
     result = invoke("--out", str(out), "--json", env=env)
@@ -140,9 +144,15 @@ def test_snowflake_unreachable_exit_1_one_line(tmp_path: Path) -> None:
         port = sock.getsockname()[1]
     out = tmp_path / "out"
     write_raw(out)
-    env = {"SNOWFLAKE_ACCOUNT": "acme", "SNOWFLAKE_USER": "u", "SNOWFLAKE_PASSWORD": "Secret-pw-9",
-           "SNOWFLAKE_HOST": "127.0.0.1", "SNOWFLAKE_PORT": str(port), "SNOWFLAKE_PROTOCOL": "http",
-           "HOSPITAL_SNOWFLAKE_LOGIN_TIMEOUT": "3"}
+    env = {
+        "SNOWFLAKE_ACCOUNT": "acme",
+        "SNOWFLAKE_USER": "u",
+        "SNOWFLAKE_PASSWORD": "Secret-pw-9",
+        "SNOWFLAKE_HOST": "127.0.0.1",
+        "SNOWFLAKE_PORT": str(port),
+        "SNOWFLAKE_PROTOCOL": "http",
+        "HOSPITAL_SNOWFLAKE_LOGIN_TIMEOUT": "3",
+    }
     result = invoke("--out", str(out), "--warehouse", "snowflake", env=env)
     assert result.exit_code == 1
     assert_one_error_line(result.output, f"Error: Cannot reach Snowflake at 127.0.0.1:{port}")

@@ -90,8 +90,18 @@ def test_run_all_on_snowflake_end_to_end(fakesnow_server: dict, tmp_path, monkey
         monkeypatch.setenv(name, value)
     out = tmp_path / "out"
     result = ps.invoke(
-        "run-all", "--warehouse", "snowflake", "--out", str(out), "--patients", "150", "--hospitalizations", "300",
-        "--seed", "11", "--json",
+        "run-all",
+        "--warehouse",
+        "snowflake",
+        "--out",
+        str(out),
+        "--patients",
+        "150",
+        "--hospitalizations",
+        "300",
+        "--seed",
+        "11",
+        "--json",
     )
     assert result.exit_code == 0, result.output
     assert ps.SECRET not in result.output

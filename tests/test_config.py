@@ -91,7 +91,9 @@ def test_env_example_lists_every_setting():
     from hospital_analytics.config import env_name
 
     example = Path(__file__).resolve().parents[1] / ".env.example"
-    listed = {line.split("=", 1)[0] for line in example.read_text().splitlines() if "=" in line and not line.startswith("#")}
+    listed = {
+        line.split("=", 1)[0] for line in example.read_text().splitlines() if "=" in line and not line.startswith("#")
+    }
     expected = {env_name(field) for field in Settings.model_fields}
     assert expected <= listed, f"missing from .env.example: {sorted(expected - listed)}"
     lines = example.read_text().splitlines()

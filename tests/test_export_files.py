@@ -9,15 +9,15 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 import pytest
+
 from export_marts import build_marts
 from export_support import assert_same_rows, clean_env, duckdb_settings, read_back, warehouse_table
-from tableau_check import validate
-
 from hospital_analytics.errors import ConfigError, ExportError, HospitalError, StepOrderError
 from hospital_analytics.exports import DASHBOARD_TABLE, FORMATS, export, export_path, writers
 from hospital_analytics.fsutil import TMP_MARK
 from hospital_analytics.layout import MARTS
 from hospital_analytics.warehouse import open_warehouse
+from tableau_check import validate
 
 
 @pytest.fixture(scope="module")
@@ -90,8 +90,9 @@ def test_hyper_files_hold_the_tableau_extract_table(exported):
     import pantab
 
     path = export_path(exported.export_dir, "kpis", "hyper")
-    tables = pantab.frame_from_hyper_query(path, "SELECT schemaname, tablename FROM pg_catalog.pg_tables",
-                                           return_type="pyarrow")
+    tables = pantab.frame_from_hyper_query(
+        path, "SELECT schemaname, tablename FROM pg_catalog.pg_tables", return_type="pyarrow"
+    )
     assert tables.to_pylist() == [{"schemaname": "Extract", "tablename": "Extract"}]
 
 
@@ -213,13 +214,31 @@ def test_arrow_stream_path_writes_row_groups_as_it_goes(marts_db, tmp_path, monk
 
 
 def test_export_types_are_warehouse_neutral():
-    schema = pa.schema([("a", pa.int32()), ("b", pa.decimal128(38, 0)), ("c", pa.decimal128(38, 6)),
-                        ("d", pa.decimal128(12, 2)), ("E", pa.large_string()), ("f", pa.float32()),
-                        ("g", pa.date64()), ("h", pa.bool_())])
+    schema = pa.schema(
+        [
+            ("a", pa.int32()),
+            ("b", pa.decimal128(38, 0)),
+            ("c", pa.decimal128(38, 6)),
+            ("d", pa.decimal128(12, 2)),
+            ("E", pa.large_string()),
+            ("f", pa.float32()),
+            ("g", pa.date64()),
+            ("h", pa.bool_()),
+        ]
+    )
     out = writers.export_schema(schema)
-    assert out == pa.schema([("a", pa.int64()), ("b", pa.int64()), ("c", pa.float64()),
-                             ("d", pa.decimal128(12, 2)), ("e", pa.string()), ("f", pa.float64()),
-                             ("g", pa.date32()), ("h", pa.bool_())])
+    assert out == pa.schema(
+        [
+            ("a", pa.int64()),
+            ("b", pa.int64()),
+            ("c", pa.float64()),
+            ("d", pa.decimal128(12, 2)),
+            ("e", pa.string()),
+            ("f", pa.float64()),
+            ("g", pa.date32()),
+            ("h", pa.bool_()),
+        ]
+    )
 
 
 def test_missing_warehouse_file(tmp_path):

@@ -7,25 +7,30 @@ from __future__ import annotations
 
 import pyarrow as pa
 import pytest
-from export_support import assert_same_rows, clean_env, read_back, warehouse_table
-from tableau_check import data_references, field_problems, parse, validate, validator
 
+from export_support import assert_same_rows, clean_env, read_back, warehouse_table
 from hospital_analytics.config import Settings
 from hospital_analytics.exports import DASHBOARD_TABLE, FORMATS, export, export_path
 from hospital_analytics.layout import MARTS
 from hospital_analytics.synth import generate
 from hospital_analytics.transformation import transform
 from hospital_analytics.warehouse import load, open_warehouse
+from tableau_check import data_references, field_problems, parse, validate, validator
 
 SIZE = {"patients": 300, "doctors": 25, "hospitalizations": 1_200, "seed": 11}
 
 
 def _snowflake_fields(server: dict) -> dict:
     return {
-        "warehouse": "snowflake", "snowflake_account": server["account"], "snowflake_user": server["user"],
-        "snowflake_password": server["password"], "snowflake_host": server["host"],
-        "snowflake_port": server["port"], "snowflake_protocol": server["protocol"],
-        "snowflake_login_timeout": 5, "snowflake_database": "T_EXPORT_PIPELINE",
+        "warehouse": "snowflake",
+        "snowflake_account": server["account"],
+        "snowflake_user": server["user"],
+        "snowflake_password": server["password"],
+        "snowflake_host": server["host"],
+        "snowflake_port": server["port"],
+        "snowflake_protocol": server["protocol"],
+        "snowflake_login_timeout": 5,
+        "snowflake_database": "T_EXPORT_PIPELINE",
     }
 
 

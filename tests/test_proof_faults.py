@@ -51,7 +51,10 @@ def _generate(out: Path, *args: str) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("HOSPITAL_", "SNOWFLAKE_"))}
     return subprocess.Popen(
         [sys.executable, "-m", "hospital_analytics", "generate", "--out", str(out), "--json", *args],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=out.parent,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        cwd=out.parent,
     )
 
 
@@ -101,9 +104,17 @@ def interrupted(tmp_path_factory: pytest.TempPathFactory) -> dict:
         rerun = _generate(out, *BIG)
         rerun_code = rerun.wait(300)
         outcomes[sig.name] = dict(
-            out=out, code=code, stderr=stderr, before=before, after=after, mid_write=mid_write,
-            leftovers=leftovers, manifest_after=manifest_after, rerun_code=rerun_code,
-            rerun_stderr=rerun.stderr.read().decode(), new={t: _sha(p) for t, p in _final_files(out).items()},
+            out=out,
+            code=code,
+            stderr=stderr,
+            before=before,
+            after=after,
+            mid_write=mid_write,
+            leftovers=leftovers,
+            manifest_after=manifest_after,
+            rerun_code=rerun_code,
+            rerun_stderr=rerun.stderr.read().decode(),
+            new={t: _sha(p) for t, p in _final_files(out).items()},
         )
     return outcomes
 
@@ -335,7 +346,7 @@ def _header_renamed(path: Path) -> None:
 
 def _binary_garbage(path: Path) -> None:
     data = bytearray(path.read_bytes())
-    data[len(data) // 2: len(data) // 2 + 64] = os.urandom(64).replace(b"\n", b"x")
+    data[len(data) // 2 : len(data) // 2 + 64] = os.urandom(64).replace(b"\n", b"x")
     path.write_bytes(bytes(data))
 
 

@@ -37,7 +37,12 @@ SNOWFLAKE_LOGIN = {"SNOWFLAKE_ACCOUNT": "acme-prod", "SNOWFLAKE_USER": "analyst"
 
 CASES = [
     # --- bad numbers -----------------------------------------------------------------------------------
-    Case("patients-not-a-number", ["generate", "--patients", "abc"], 2, "Invalid --patients / HOSPITAL_PATIENTS (got 'abc')"),
+    Case(
+        "patients-not-a-number",
+        ["generate", "--patients", "abc"],
+        2,
+        "Invalid --patients / HOSPITAL_PATIENTS (got 'abc')",
+    ),
     Case("patients-negative", ["generate", "--patients", "-5"], 2, "Invalid --patients"),
     Case("doctors-zero", ["generate", "--doctors", "0"], 2, "Invalid --doctors"),
     Case("stays-float-syntax", ["generate", "--hospitalizations", "1e3"], 2, "Invalid --hospitalizations"),
@@ -61,39 +66,88 @@ CASES = [
     Case("env-dbt-threads", ["transform"], 2, "HOSPITAL_DBT_THREADS", env={"HOSPITAL_DBT_THREADS": "0"}),
     Case("env-chart-format", ["analyze"], 2, "HOSPITAL_CHART_FORMAT (got 'gif')", env={"HOSPITAL_CHART_FORMAT": "gif"}),
     Case("env-export-format", ["export"], 2, "HOSPITAL_EXPORT_FORMAT", env={"HOSPITAL_EXPORT_FORMAT": "xlsx"}),
-    Case("env-login-timeout", ["load"], 2, "HOSPITAL_SNOWFLAKE_LOGIN_TIMEOUT",
-         env={"HOSPITAL_SNOWFLAKE_LOGIN_TIMEOUT": "-1"}),
+    Case(
+        "env-login-timeout",
+        ["load"],
+        2,
+        "HOSPITAL_SNOWFLAKE_LOGIN_TIMEOUT",
+        env={"HOSPITAL_SNOWFLAKE_LOGIN_TIMEOUT": "-1"},
+    ),
     Case("env-port", ["load"], 2, "SNOWFLAKE_PORT (got '99999')", env={"SNOWFLAKE_PORT": "99999"}),
     Case("env-protocol", ["load"], 2, "SNOWFLAKE_PROTOCOL", env={"SNOWFLAKE_PROTOCOL": "ftp"}),
     # --- identifiers and injection ---------------------------------------------------------------------
-    Case("raw-schema-injection", ["load", "--out", SHARED], 2, "HOSPITAL_RAW_SCHEMA",
-         env={"HOSPITAL_RAW_SCHEMA": "x; drop table y"}),
-    Case("analytics-schema-quote", ["transform", "--out", SHARED], 2, "HOSPITAL_ANALYTICS_SCHEMA",
-         env={"HOSPITAL_ANALYTICS_SCHEMA": 'ANALYTICS"; --'}),
-    Case("database-space", ["analyze", "--out", SHARED], 2, "HOSPITAL_ANALYTICS_DB",
-         env={"HOSPITAL_ANALYTICS_DB": "db name"}),
-    Case("snowflake-database-injection", ["load", "--out", SHARED, "-w", "snowflake"], 2, "SNOWFLAKE_DATABASE",
-         env={"SNOWFLAKE_DATABASE": "X; DROP DATABASE Y", **SNOWFLAKE_LOGIN}),
-    Case("role-injection", ["export", "--out", SHARED, "-w", "snowflake"], 2, "SNOWFLAKE_ROLE",
-         env={"SNOWFLAKE_ROLE": "SYSADMIN; drop", **SNOWFLAKE_LOGIN}),
-    Case("warehouse-quote", ["load", "--out", SHARED, "-w", "snowflake"], 2, "SNOWFLAKE_WAREHOUSE",
-         env={"SNOWFLAKE_WAREHOUSE": "wh'--", **SNOWFLAKE_LOGIN}),
-    Case("stage-path", ["load", "--out", SHARED, "-w", "snowflake"], 2, "HOSPITAL_SNOWFLAKE_STAGE",
-         env={"HOSPITAL_SNOWFLAKE_STAGE": "@stage/../x", **SNOWFLAKE_LOGIN}),
+    Case(
+        "raw-schema-injection",
+        ["load", "--out", SHARED],
+        2,
+        "HOSPITAL_RAW_SCHEMA",
+        env={"HOSPITAL_RAW_SCHEMA": "x; drop table y"},
+    ),
+    Case(
+        "analytics-schema-quote",
+        ["transform", "--out", SHARED],
+        2,
+        "HOSPITAL_ANALYTICS_SCHEMA",
+        env={"HOSPITAL_ANALYTICS_SCHEMA": 'ANALYTICS"; --'},
+    ),
+    Case(
+        "database-space",
+        ["analyze", "--out", SHARED],
+        2,
+        "HOSPITAL_ANALYTICS_DB",
+        env={"HOSPITAL_ANALYTICS_DB": "db name"},
+    ),
+    Case(
+        "snowflake-database-injection",
+        ["load", "--out", SHARED, "-w", "snowflake"],
+        2,
+        "SNOWFLAKE_DATABASE",
+        env={"SNOWFLAKE_DATABASE": "X; DROP DATABASE Y", **SNOWFLAKE_LOGIN},
+    ),
+    Case(
+        "role-injection",
+        ["export", "--out", SHARED, "-w", "snowflake"],
+        2,
+        "SNOWFLAKE_ROLE",
+        env={"SNOWFLAKE_ROLE": "SYSADMIN; drop", **SNOWFLAKE_LOGIN},
+    ),
+    Case(
+        "warehouse-quote",
+        ["load", "--out", SHARED, "-w", "snowflake"],
+        2,
+        "SNOWFLAKE_WAREHOUSE",
+        env={"SNOWFLAKE_WAREHOUSE": "wh'--", **SNOWFLAKE_LOGIN},
+    ),
+    Case(
+        "stage-path",
+        ["load", "--out", SHARED, "-w", "snowflake"],
+        2,
+        "HOSPITAL_SNOWFLAKE_STAGE",
+        env={"HOSPITAL_SNOWFLAKE_STAGE": "@stage/../x", **SNOWFLAKE_LOGIN},
+    ),
     Case("select-garbage", ["transform", "--out", SHARED, "--select", "@@@ bad"], 2, "matches no model or test"),
     # --- bad paths -------------------------------------------------------------------------------------
     Case("out-is-a-file", ["generate", "--out", FILE], 2, "is a file"),
     Case("out-name-too-long", ["load", "--out", "x" * 300], 2, "longer than 255 bytes"),
     Case("out-in-proc", ["generate", "--out", "/proc/hospital"], 2, "is not writable"),
     Case("out-nul-byte", ["generate", "--out", "a\x00b"], 2, "embedded null byte"),
-    Case("duckdb-path-not-duckdb", ["export", "--out", SHARED], 1, "is not a DuckDB database file",
-         env={"HOSPITAL_DUCKDB_PATH": FILE}),
+    Case(
+        "duckdb-path-not-duckdb",
+        ["export", "--out", SHARED],
+        1,
+        "is not a DuckDB database file",
+        env={"HOSPITAL_DUCKDB_PATH": FILE},
+    ),
     Case("load-nothing-generated", ["load", "--out", f"{TMP}/nothing"], 1, "No generated data to load"),
     Case("transform-nothing-loaded", ["transform", "--out", f"{TMP}/nothing"], 1, "nothing has been loaded yet"),
     Case("analyze-nothing-built", ["analyze", "--out", f"{TMP}/nothing"], 1, "No DuckDB warehouse"),
     Case("export-nothing-built", ["export", "--out", f"{TMP}/nothing"], 1, "does not exist yet"),
-    Case("run-all-from-load-nothing", ["run-all", "--from", "load", "--out", f"{TMP}/nothing"], 1,
-         "No generated data to load"),
+    Case(
+        "run-all-from-load-nothing",
+        ["run-all", "--from", "load", "--out", f"{TMP}/nothing"],
+        1,
+        "No generated data to load",
+    ),
     # --- usage -----------------------------------------------------------------------------------------
     Case("unknown-option", ["generate", "--bogus"], 2, "No such option: --bogus"),
     Case("from-without-value", ["run-all", "--from"], 2, "requires an argument"),
@@ -106,24 +160,71 @@ CASES = [
     Case("no-account-load", ["load", "--out", SHARED, "--warehouse", "snowflake"], 2, "SNOWFLAKE_ACCOUNT is not set"),
     Case("no-account-transform", ["transform", "--out", SHARED, "-w", "snowflake"], 2, "SNOWFLAKE_ACCOUNT is not set"),
     Case("no-account-analyze", ["analyze", "--out", SHARED, "-w", "snowflake"], 2, "SNOWFLAKE_ACCOUNT is not set"),
-    Case("no-account-env", ["export", "--out", SHARED], 2, "SNOWFLAKE_ACCOUNT is not set",
-         env={"HOSPITAL_WAREHOUSE": "snowflake"}),
-    Case("no-user", ["load", "--out", SHARED, "-w", "snowflake"], 2, "SNOWFLAKE_USER is not set",
-         env={"SNOWFLAKE_ACCOUNT": "acme-prod"}),
-    Case("no-password", ["load", "--out", SHARED, "-w", "snowflake"], 2, "SNOWFLAKE_PASSWORD is not set",
-         env=SNOWFLAKE_LOGIN, secret=False),
-    Case("key-file-missing", ["load", "--out", SHARED, "-w", "snowflake"], 2, "cannot be read",
-         env={"SNOWFLAKE_PRIVATE_KEY_FILE": "/nonexistent/rsa_key.p8", **SNOWFLAKE_LOGIN}),
-    Case("key-file-garbage", ["load", "--out", SHARED, "-w", "snowflake"], 2, "does not decrypt",
-         env={"SNOWFLAKE_PRIVATE_KEY_FILE": KEY, **SNOWFLAKE_LOGIN}),
+    Case(
+        "no-account-env",
+        ["export", "--out", SHARED],
+        2,
+        "SNOWFLAKE_ACCOUNT is not set",
+        env={"HOSPITAL_WAREHOUSE": "snowflake"},
+    ),
+    Case(
+        "no-user",
+        ["load", "--out", SHARED, "-w", "snowflake"],
+        2,
+        "SNOWFLAKE_USER is not set",
+        env={"SNOWFLAKE_ACCOUNT": "acme-prod"},
+    ),
+    Case(
+        "no-password",
+        ["load", "--out", SHARED, "-w", "snowflake"],
+        2,
+        "SNOWFLAKE_PASSWORD is not set",
+        env=SNOWFLAKE_LOGIN,
+        secret=False,
+    ),
+    Case(
+        "key-file-missing",
+        ["load", "--out", SHARED, "-w", "snowflake"],
+        2,
+        "cannot be read",
+        env={"SNOWFLAKE_PRIVATE_KEY_FILE": "/nonexistent/rsa_key.p8", **SNOWFLAKE_LOGIN},
+    ),
+    Case(
+        "key-file-garbage",
+        ["load", "--out", SHARED, "-w", "snowflake"],
+        2,
+        "does not decrypt",
+        env={"SNOWFLAKE_PRIVATE_KEY_FILE": KEY, **SNOWFLAKE_LOGIN},
+    ),
     Case("no-account-run-all", ["run-all", "-w", "snowflake"], 2, "SNOWFLAKE_ACCOUNT is not set"),
-    Case("no-password-run-all", ["run-all"], 2, "SNOWFLAKE_PASSWORD is not set",
-         env={"HOSPITAL_WAREHOUSE": "snowflake", **SNOWFLAKE_LOGIN}, secret=False),
-    Case("run-all-schema-injection", ["run-all"], 2, "HOSPITAL_ANALYTICS_SCHEMA",
-         env={"HOSPITAL_ANALYTICS_SCHEMA": "a;b"}),
-    Case("unreachable-account", ["load", "--out", SHARED, "-w", "snowflake"], 1, "Cannot reach Snowflake",
-         env={"SNOWFLAKE_HOST": "127.0.0.1", "SNOWFLAKE_PORT": "{closed_port}", "SNOWFLAKE_PROTOCOL": "http",
-              "HOSPITAL_SNOWFLAKE_LOGIN_TIMEOUT": "2", **SNOWFLAKE_LOGIN}),
+    Case(
+        "no-password-run-all",
+        ["run-all"],
+        2,
+        "SNOWFLAKE_PASSWORD is not set",
+        env={"HOSPITAL_WAREHOUSE": "snowflake", **SNOWFLAKE_LOGIN},
+        secret=False,
+    ),
+    Case(
+        "run-all-schema-injection",
+        ["run-all"],
+        2,
+        "HOSPITAL_ANALYTICS_SCHEMA",
+        env={"HOSPITAL_ANALYTICS_SCHEMA": "a;b"},
+    ),
+    Case(
+        "unreachable-account",
+        ["load", "--out", SHARED, "-w", "snowflake"],
+        1,
+        "Cannot reach Snowflake",
+        env={
+            "SNOWFLAKE_HOST": "127.0.0.1",
+            "SNOWFLAKE_PORT": "{closed_port}",
+            "SNOWFLAKE_PROTOCOL": "http",
+            "HOSPITAL_SNOWFLAKE_LOGIN_TIMEOUT": "2",
+            **SNOWFLAKE_LOGIN,
+        },
+    ),
 ]
 
 
@@ -140,8 +241,11 @@ def shared(tmp_path_factory: pytest.TempPathFactory) -> ps.SharedRun:
 @pytest.fixture(scope="module")
 def shared_before(shared: ps.SharedRun) -> dict:
     """The shared output as the hostile cases found it (checked again after the last one)."""
-    return {"files": ps.stable_digests(ps.file_digests(shared.out)), "raw": ps.raw_content(shared.settings),
-            "marts": ps.marts_content(shared.settings)}
+    return {
+        "files": ps.stable_digests(ps.file_digests(shared.out)),
+        "raw": ps.raw_content(shared.settings),
+        "marts": ps.marts_content(shared.settings),
+    }
 
 
 def _fill(text: str, values: dict[str, str]) -> str:
@@ -151,14 +255,20 @@ def _fill(text: str, values: dict[str, str]) -> str:
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
-def test_hostile_input(case: Case, shared: ps.SharedRun, shared_before: dict, tmp_path: Path,
-                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_hostile_input(
+    case: Case, shared: ps.SharedRun, shared_before: dict, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     plain = tmp_path / "plain.txt"
     plain.write_text("not what you think\n")
     key = tmp_path / "rsa_key.p8"
     key.write_text("-----BEGIN PRIVATE KEY-----\nbm90IGEga2V5\n-----END PRIVATE KEY-----\n")
-    values = {"shared": str(shared.out), "tmp": str(tmp_path), "key": str(key), "file": str(plain),
-              "closed_port": str(ps.free_port())}
+    values = {
+        "shared": str(shared.out),
+        "tmp": str(tmp_path),
+        "key": str(key),
+        "file": str(plain),
+        "closed_port": str(ps.free_port()),
+    }
     if case.secret:
         monkeypatch.setenv("SNOWFLAKE_PASSWORD", ps.SECRET)
         monkeypatch.setenv("SNOWFLAKE_PRIVATE_KEY_FILE_PWD", ps.SECRET)

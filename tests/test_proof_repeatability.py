@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import zipfile
-from pathlib import Path
 
 import pyarrow.csv as pacsv
 import pytest
@@ -74,8 +73,10 @@ def test_same_seed_same_exports(shared: ps.SharedRun, second: dict) -> None:
         other = second["exports"][name]
         assert other.equals(content) if hasattr(content, "equals") else other == content, name
     # The packaged workbook: same members, the workbook itself byte for byte.
-    with zipfile.ZipFile(shared.out / "export/hospital_dashboard.twbx") as a, \
-            zipfile.ZipFile(second["out"] / "export/hospital_dashboard.twbx") as b:
+    with (
+        zipfile.ZipFile(shared.out / "export/hospital_dashboard.twbx") as a,
+        zipfile.ZipFile(second["out"] / "export/hospital_dashboard.twbx") as b,
+    ):
         assert a.namelist() == b.namelist()
         for member in a.namelist():
             if member.endswith(".twb"):

@@ -45,8 +45,10 @@ def test_length_of_stay_mean_median_and_skew(run):
 
 def test_older_patients_stay_longer(run):
     _, s = run
-    band = {(lo, hi): s.loc[s["age"].between(lo, hi), "length_of_stay_days"].mean() for lo, hi in
-            ((45, 54), (55, 64), (65, 74))}
+    band = {
+        (lo, hi): s.loc[s["age"].between(lo, hi), "length_of_stay_days"].mean()
+        for lo, hi in ((45, 54), (55, 64), (65, 74))
+    }
     for (lo, hi), target in zip(band, (4.8, 5.2, 5.4)):  # HCUP SB #79, +-0.4 d
         assert abs(band[(lo, hi)] - target) <= 0.4, (lo, hi, band[(lo, hi)])
     assert band[(45, 54)] < band[(55, 64)] < band[(65, 74)]
@@ -141,6 +143,10 @@ def test_doctors_follow_aamc_and_cover_every_specialty(run):
     assert counts["Internal Medicine"] > counts["Pediatrics"] > counts["Cardiology"]
     assert 0.32 <= (doctors["gender"] == "F").mean() <= 0.45
     heart_failure = s["diagnosis_code"] == "I50.9"
-    assert s.loc[heart_failure & (s["age"] >= 18), "specialty"].isin(["Cardiology", "Internal Medicine", "Family Medicine"]).all()
+    assert (
+        s.loc[heart_failure & (s["age"] >= 18), "specialty"]
+        .isin(["Cardiology", "Internal Medicine", "Family Medicine"])
+        .all()
+    )
     delivery = s["diagnosis_code"] == "O80"
     assert (s.loc[delivery, "specialty"] == "Obstetrics & Gynecology").all()

@@ -19,8 +19,11 @@ SMALL = {"patients": 1500, "doctors": 40, "hospitalizations": 3000}
 
 def _data_files(root) -> dict[str, bytes]:
     layout = OutputLayout(root)
-    return {p.relative_to(layout.data_dir).as_posix(): p.read_bytes() for p in sorted(layout.data_dir.rglob("*.*"))
-            if p.name != "manifest.json"}
+    return {
+        p.relative_to(layout.data_dir).as_posix(): p.read_bytes()
+        for p in sorted(layout.data_dir.rglob("*.*"))
+        if p.name != "manifest.json"
+    }
 
 
 def test_same_seed_same_bytes_in_both_formats(tmp_path):

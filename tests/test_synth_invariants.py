@@ -30,8 +30,14 @@ CASES = [
 @pytest.mark.parametrize(("patients", "doctors", "stays", "start", "end", "locale", "seed"), CASES)
 def test_every_consistency_rule_holds(tmp_path, patients, doctors, stays, start, end, locale, seed):
     result = generate(
-        output_dir=tmp_path / "out", patients=patients, doctors=doctors, hospitalizations=stays, start=start,
-        end=end, locale=locale, seed=seed,
+        output_dir=tmp_path / "out",
+        patients=patients,
+        doctors=doctors,
+        hospitalizations=stays,
+        start=start,
+        end=end,
+        locale=locale,
+        seed=seed,
     )
     assert result.rows["hospitalizations"] == stays
     check_invariants(tmp_path / "out", patients, doctors, stays, result.start, result.end)
@@ -45,7 +51,10 @@ def test_default_window_is_fixed_not_today(tmp_path):
 def test_scale_multiplies_every_count(tmp_path):
     result = generate(output_dir=tmp_path, patients=100, doctors=20, hospitalizations=200, scale=2.5)
     assert result.rows | {"admissions_by_month": 0} == {
-        "patients": 250, "doctors": 50, "hospitalizations": 500, "admissions_by_month": 0
+        "patients": 250,
+        "doctors": 50,
+        "hospitalizations": 500,
+        "admissions_by_month": 0,
     }
 
 

@@ -34,7 +34,9 @@ def test_respiratory_peaks_december_to_february():
 
 
 def test_cardiac_order_winter_spring_fall_summer():
-    by_season = {name: np.mean([seasonality.cardiac(m) for m in months]) for name, months in seasonality.SEASONS.items()}
+    by_season = {
+        name: np.mean([seasonality.cardiac(m) for m in months]) for name, months in seasonality.SEASONS.items()
+    }
     assert by_season["winter"] > by_season["spring"] > by_season["fall"] > by_season["summer"]
     assert by_season["winter"] / 4 == pytest.approx(0.27)
 
@@ -60,8 +62,18 @@ def test_alias_sampler_matches_its_weights_and_never_draws_zero():
 
 def test_calendar_age_counts_birthdays():
     births = np.array([day_number(dt.date(2000, 6, 15))] * 3 + [day_number(dt.date(2004, 2, 29))] * 2)
-    on = np.array([day_number(d) for d in (dt.date(2018, 6, 14), dt.date(2018, 6, 15), dt.date(2000, 6, 15),
-                                           dt.date(2023, 2, 28), dt.date(2023, 3, 1))])
+    on = np.array(
+        [
+            day_number(d)
+            for d in (
+                dt.date(2018, 6, 14),
+                dt.date(2018, 6, 15),
+                dt.date(2000, 6, 15),
+                dt.date(2023, 2, 28),
+                dt.date(2023, 3, 1),
+            )
+        ]
+    )
     assert calendar_age(births, on).tolist() == [17, 18, 0, 18, 19]
 
 

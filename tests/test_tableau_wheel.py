@@ -30,8 +30,14 @@ def test_export_runs_from_an_installed_wheel(tmp_path: Path, installed_wheel: Pa
     db = build_marts(tmp_path / "hospital.duckdb")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("HOSPITAL_", "SNOWFLAKE_"))}
     env["PYTHONPATH"] = str(site)
-    run = subprocess.run([sys.executable, "-c", SCRIPT, str(tmp_path / "out"), str(db)], cwd=tmp_path, env=env,
-                         capture_output=True, text=True, timeout=300)
+    run = subprocess.run(
+        [sys.executable, "-c", SCRIPT, str(tmp_path / "out"), str(db)],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert run.returncode == 0, run.stderr[-3000:]
     report = json.loads(run.stdout.strip().splitlines()[-1])
     assert report["module"] == str(site / "hospital_analytics" / "tableau.py")

@@ -10,15 +10,15 @@ import shutil
 import zipfile
 
 import pytest
-from export_marts import build_marts
-from export_support import clean_env, duckdb_settings
-from tableau_check import data_references, field_problems, parse, validate, validator
 from lxml import etree
 
+from export_marts import build_marts
+from export_support import clean_env, duckdb_settings
 from hospital_analytics import tableau
 from hospital_analytics.errors import ExportError
 from hospital_analytics.exports import export, writers
 from hospital_analytics.layout import tableau_source_dir
+from tableau_check import data_references, field_problems, parse, validate, validator
 
 pytestmark = pytest.mark.skipif(not validator().is_file(), reason="Tableau's validator (../shared/tableau) is absent")
 
@@ -115,15 +115,16 @@ def test_paths_are_relative_so_the_folder_can_move(result, tmp_path):
 
 def test_same_data_same_workbook(result, tmp_path):
     spec = tableau.load_spec()
-    data = tableau.WorkbookData(result.dashboard_data, data_references(parse(result.workbook))[0],
-                                _columns(result))
+    data = tableau.WorkbookData(result.dashboard_data, data_references(parse(result.workbook))[0], _columns(result))
     assert tableau.workbook_bytes(spec, data) == result.workbook.read_bytes()
 
 
 def _columns(result) -> tuple[tableau.DataColumn, ...]:
     ds = parse(result.workbook).find("datasources/datasource")
-    return tuple(tableau.DataColumn(r.findtext("remote-name"), r.findtext("local-type"))
-                 for r in ds.iterfind(".//metadata-record[@class='column']"))
+    return tuple(
+        tableau.DataColumn(r.findtext("remote-name"), r.findtext("local-type"))
+        for r in ds.iterfind(".//metadata-record[@class='column']")
+    )
 
 
 def test_dashboard_content(books):
@@ -135,8 +136,11 @@ def test_dashboard_content(books):
     on_board = {z.get("name") for z in zones if z.get("name") and z.get("type-v2") is None}
     assert on_board == set(sheets)
     # KPI cards: admissions, average length of stay, 30-day readmission rate
-    calcs = {c.get("caption"): c.find("calculation").get("formula")
-             for c in root.iterfind("datasources/datasource/column") if c.find("calculation") is not None}
+    calcs = {
+        c.get("caption"): c.find("calculation").get("formula")
+        for c in root.iterfind("datasources/datasource/column")
+        if c.find("calculation") is not None
+    }
     assert calcs["Admissions"] == "COUNT([hospitalization_id])"
     assert calcs["Average length of stay (days)"] == "AVG([length_of_stay_days])"
     assert "readmitted_within_30d" in calcs["30-day readmission rate"]
@@ -150,7 +154,9 @@ def test_dashboard_content(books):
     assert sheets["Patients by gender"].findtext("table/rows") == f"[{ds}].[none:patient_gender:nk]"
     assert sheets["Patients by age group"].findtext("table/cols") == f"[{ds}].[none:age_group:nk]"
     assert sheets["Admissions over time"].findtext("table/cols") == f"[{ds}].[tmn:admission_date:qk]"
-    assert sheets["Average stay by month"].findtext("table/rows") == f"[{ds}].[usr:Calculation_average_length_of_stay:qk]"
+    assert (
+        sheets["Average stay by month"].findtext("table/rows") == f"[{ds}].[usr:Calculation_average_length_of_stay:qk]"
+    )
     # filters: date range, gender, age group, diagnosis category; shared by every sheet, shown on the dashboard
     shared = root.find("shared-views/shared-view")
     filters = {f.get("column"): f.get("class") for f in shared.iterfind("filter")}

@@ -95,10 +95,16 @@ def test_every_model_builds_and_every_dbt_test_passes(built) -> None:
     assert all(n.status == "pass" for n in tests.values())
     # the singular tests and the unit tests the project promises
     for name in (
-        "assert_discharge_on_or_after_admission", "assert_no_overlapping_stays", "assert_monthly_totals_match_raw",
-        "assert_monthly_totals_match_stays", "assert_length_of_stay_matches_dates", "assert_census_balances",
-        "test_int_patient_ages_age_groups", "test_int_patient_ages_leap_day_birthday",
-        "test_stg_hospitalizations_length_of_stay", "test_int_stays_sequenced_readmission_flags",
+        "assert_discharge_on_or_after_admission",
+        "assert_no_overlapping_stays",
+        "assert_monthly_totals_match_raw",
+        "assert_monthly_totals_match_stays",
+        "assert_length_of_stay_matches_dates",
+        "assert_census_balances",
+        "test_int_patient_ages_age_groups",
+        "test_int_patient_ages_leap_day_birthday",
+        "test_stg_hospitalizations_length_of_stay",
+        "test_int_stays_sequenced_readmission_flags",
         "test_daily_census_midnight_census",
     ):
         assert name in tests, name
@@ -106,7 +112,9 @@ def test_every_model_builds_and_every_dbt_test_passes(built) -> None:
     assert len(result.tests) > 100
     # rows are counted for every table
     assert result.rows_of("kpis") == 1
-    assert result.rows_of("fct_hospitalizations") == len(ts.pd.read_csv(built["settings"].layout.csv("hospitalizations")))
+    assert result.rows_of("fct_hospitalizations") == len(
+        ts.pd.read_csv(built["settings"].layout.csv("hospitalizations"))
+    )
     assert all(models[m].rows is not None and models[m].rows > 0 for m in MARTS)
     assert result.rows_of("stg_patients") is None  # a view
 
@@ -188,7 +196,12 @@ def test_failing_tests_raise_with_their_names_and_how_to_inspect(tmp_path: Path)
     # The hint's command works as given: plain dbt reruns the first failing test and stores its rows.
     command = error.hint.split("`")[1]
     rerun = subprocess.run(
-        command, shell=True, cwd=tmp_path, capture_output=True, text=True, timeout=300,
+        command,
+        shell=True,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
         env={k: v for k, v in os.environ.items() if not k.startswith(("HOSPITAL_", "SNOWFLAKE_"))}
         | {"PATH": f"{VENV_BIN}{os.pathsep}{os.environ['PATH']}", "DO_NOT_TRACK": "1"},
     )
@@ -281,10 +294,25 @@ def test_plain_dbt_build_gives_the_same_tables(built, tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("HOSPITAL_", "SNOWFLAKE_"))}
     env.update(HOSPITAL_DUCKDB_PATH=str(copy), DO_NOT_TRACK="1")
     run = subprocess.run(
-        [str(VENV_BIN / "dbt"), "build", "--project-dir", str(repo_project), "--profiles-dir", str(repo_project),
-         "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs"),
-         "--vars", json.dumps({"window_end": ts.END.isoformat()})],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300,
+        [
+            str(VENV_BIN / "dbt"),
+            "build",
+            "--project-dir",
+            str(repo_project),
+            "--profiles-dir",
+            str(repo_project),
+            "--target-path",
+            str(tmp_path / "target"),
+            "--log-path",
+            str(tmp_path / "logs"),
+            "--vars",
+            json.dumps({"window_end": ts.END.isoformat()}),
+        ],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert run.returncode == 0, run.stdout[-3000:]
     assert "Completed successfully" in run.stdout
@@ -366,7 +394,10 @@ def test_every_model_and_column_is_described(built) -> None:
         assert source["description"].strip() and all(c["description"].strip() for c in source["columns"].values())
     exposures = {e["name"]: e for e in manifest["exposures"].values()}
     assert {"tableau_hospital_dashboard", "hospital_report_charts"} <= set(exposures)
-    assert "model.hospital_analytics.fct_hospitalizations" in exposures["tableau_hospital_dashboard"]["depends_on"]["nodes"]
+    assert (
+        "model.hospital_analytics.fct_hospitalizations"
+        in exposures["tableau_hospital_dashboard"]["depends_on"]["nodes"]
+    )
 
 
 def test_generated_data_builds_and_matches_pandas(tmp_path: Path) -> None:

@@ -116,7 +116,9 @@ def test_snowflake_cli_transform_with_env_settings(built_snowflake, fakesnow_ser
         "SNOWFLAKE_DATABASE": "T_TRANSFORM",
     }
     outcome = CliRunner().invoke(
-        app, ["transform", "--out", str(settings.output_dir), "--select", "readmission_rate_by_month", "--json"], env=env
+        app,
+        ["transform", "--out", str(settings.output_dir), "--select", "readmission_rate_by_month", "--json"],
+        env=env,
     )
     assert outcome.exit_code == 0, outcome.output
     data = json.loads(outcome.stdout)

@@ -44,9 +44,18 @@ def _event(name: str, **data) -> SimpleNamespace:
 
 def test_profile_env_fills_every_profile_variable_from_settings(tmp_path: Path) -> None:
     s = ts.clean_settings(
-        output_dir=tmp_path / "out", warehouse="snowflake", snowflake_account="org-acct", snowflake_user="ANA",
-        snowflake_password="s3cret-pw", snowflake_role="ANALYST", snowflake_port=8080, snowflake_protocol="http",
-        snowflake_host="localhost", analytics_db="HOSPITAL_DB", dbt_threads=2, raw_schema="LANDING",
+        output_dir=tmp_path / "out",
+        warehouse="snowflake",
+        snowflake_account="org-acct",
+        snowflake_user="ANA",
+        snowflake_password="s3cret-pw",
+        snowflake_role="ANALYST",
+        snowflake_port=8080,
+        snowflake_protocol="http",
+        snowflake_host="localhost",
+        analytics_db="HOSPITAL_DB",
+        dbt_threads=2,
+        raw_schema="LANDING",
     )
     env = profile_env(s)
     assert env["HOSPITAL_WAREHOUSE"] == "snowflake"
@@ -68,7 +77,9 @@ def test_profile_env_reads_a_named_connection(tmp_path: Path, monkeypatch: pytes
 
     entry = {"account": "org-named", "user": "NAMED", "password": "pw-from-toml", "warehouse": "WH", "database": "DBX"}
     monkeypatch.setattr(config_manager, "CONFIG_MANAGER", {"connections": {"dev": entry}})
-    s = ts.clean_settings(output_dir=tmp_path, warehouse="snowflake", snowflake_connection_name="dev", snowflake_role="R")
+    s = ts.clean_settings(
+        output_dir=tmp_path, warehouse="snowflake", snowflake_connection_name="dev", snowflake_role="R"
+    )
     env = profile_env(s)
     assert env["SNOWFLAKE_ACCOUNT"] == "org-named" and env["SNOWFLAKE_PASSWORD"] == "pw-from-toml"
     assert env["SNOWFLAKE_WAREHOUSE"] == "WH" and env["SNOWFLAKE_DATABASE"] == "DBX"
@@ -119,8 +130,11 @@ def test_progress_without_nodes_still_starts_and_finishes() -> None:
     ("message", "table"),
     [
         ('Catalog Error: Table with name patients does not exist!\nDid you mean "RAW.doctors"?', "patients"),
-        ("002003 (42S02): SQL compilation error:\nObject 'HOSPITAL_ANALYTICS.RAW.HOSPITALIZATIONS' does not "
-         "exist or not authorized.", "hospitalizations"),
+        (
+            "002003 (42S02): SQL compilation error:\nObject 'HOSPITAL_ANALYTICS.RAW.HOSPITALIZATIONS' does not "
+            "exist or not authorized.",
+            "hospitalizations",
+        ),
         ("Object 'DB.RAW.\"ADMISSIONS_BY_MONTH\"' does not exist or not authorized.", "admissions_by_month"),
         ("Catalog Error: Table with name kpis does not exist!", None),  # a mart, not a RAW table
         ("Binder Error: column x not found", None),
@@ -147,7 +161,11 @@ def test_bad_arguments_are_config_errors_before_dbt_runs(tmp_path: Path) -> None
 
 def test_result_prints_and_serialises() -> None:
     result = TransformResult(
-        step="transform", seconds=1.5, warehouse="duckdb", database="hospital", schema="ANALYTICS",
+        step="transform",
+        seconds=1.5,
+        warehouse="duckdb",
+        database="hospital",
+        schema="ANALYTICS",
         nodes=[
             NodeOutcome("kpis", "model", "success", 1, 0.2, materialized="table"),
             NodeOutcome("stg_patients", "model", "success", None, 0.1, materialized="view"),
@@ -169,11 +187,27 @@ def test_profiles_render_with_defaults_for_unused_snowflake_fields(tmp_path: Pat
     from dbt.cli.main import dbtRunner
 
     project = Path(__file__).resolve().parents[1] / "dbt_project"
-    for name, value in {"HOSPITAL_WAREHOUSE": "snowflake", "SNOWFLAKE_ACCOUNT": "org-acct",
-                        "SNOWFLAKE_USER": "U", "SNOWFLAKE_PASSWORD": "12345"}.items():
+    for name, value in {
+        "HOSPITAL_WAREHOUSE": "snowflake",
+        "SNOWFLAKE_ACCOUNT": "org-acct",
+        "SNOWFLAKE_USER": "U",
+        "SNOWFLAKE_PASSWORD": "12345",
+    }.items():
         monkeypatch.setenv(name, value)
-    result = dbtRunner().invoke([
-        "parse", "--project-dir", str(project), "--profiles-dir", str(project), "--target-path", str(tmp_path / "t"),
-        "--log-path", str(tmp_path / "l"), "--log-level", "none", "--no-send-anonymous-usage-stats",
-    ])
+    result = dbtRunner().invoke(
+        [
+            "parse",
+            "--project-dir",
+            str(project),
+            "--profiles-dir",
+            str(project),
+            "--target-path",
+            str(tmp_path / "t"),
+            "--log-path",
+            str(tmp_path / "l"),
+            "--log-level",
+            "none",
+            "--no-send-anonymous-usage-stats",
+        ]
+    )
     assert result.success, result.exception

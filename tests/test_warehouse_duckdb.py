@@ -41,10 +41,12 @@ def test_end_to_end_types_values_and_result(tmp_path: Path) -> None:
     assert counts(out) == expected
 
     with duckdb.connect(str(OutputLayout(out).duckdb), read_only=True) as con:
-        types = dict(con.execute(
-            "SELECT column_name, data_type FROM information_schema.columns "
-            "WHERE table_schema = 'RAW' AND table_name = 'hospitalizations'"
-        ).fetchall())
+        types = dict(
+            con.execute(
+                "SELECT column_name, data_type FROM information_schema.columns "
+                "WHERE table_schema = 'RAW' AND table_name = 'hospitalizations'"
+            ).fetchall()
+        )
         assert types["admission_date"] == "DATE"
         assert types["total_charges"] == "DECIMAL(12,2)"
         assert types["length_of_stay_days"] == "INTEGER"
@@ -57,7 +59,8 @@ def test_end_to_end_types_values_and_result(tmp_path: Path) -> None:
         loaded = con.sql('SELECT * FROM "RAW".hospitalizations ORDER BY hospitalization_id').to_arrow_table()
         assert loaded.column("diagnosis_description").to_pylist() == source.column("diagnosis_description").to_pylist()
         assert [str(d) for d in loaded.column("admission_date").to_pylist()] == [
-            str(d) for d in source.column("admission_date").to_pylist()]
+            str(d) for d in source.column("admission_date").to_pylist()
+        ]
         charges = [float(v) for v in loaded.column("total_charges").to_pylist()]
         assert charges == source.column("total_charges").to_pylist()
 
@@ -162,8 +165,11 @@ def test_files_differing_from_the_manifest(tmp_path: Path) -> None:
     data = json.loads(original)
     data["files"]["csv/doctors.csv"]["rows"] += 1
     manifest.write_text(json.dumps(data))
-    with pytest.raises(LoadError, match=rf"^doctors: loaded {rows['doctors']} rows but .*doctors\.csv has "
-                                        rf"{rows['doctors'] + 1} \(per data/manifest.json\)\.$"):
+    with pytest.raises(
+        LoadError,
+        match=rf"^doctors: loaded {rows['doctors']} rows but .*doctors\.csv has "
+        rf"{rows['doctors'] + 1} \(per data/manifest.json\)\.$",
+    ):
         load(output_dir=out)
     assert counts(out) == rows
     # a file of another size is refused before any SQL
@@ -177,8 +183,11 @@ def test_files_differing_from_the_manifest(tmp_path: Path) -> None:
     del data["files"]
     data["rows"]["hospitalizations"] += 2
     manifest.write_text(json.dumps(data))
-    with pytest.raises(LoadError, match=rf"^hospitalizations: .*hospitalizations\.csv has {rows['hospitalizations']}"
-                                        rf" rows but data/manifest.json says {rows['hospitalizations'] + 2}\."):
+    with pytest.raises(
+        LoadError,
+        match=rf"^hospitalizations: .*hospitalizations\.csv has {rows['hospitalizations']}"
+        rf" rows but data/manifest.json says {rows['hospitalizations'] + 2}\.",
+    ):
         load(output_dir=out)
     manifest.write_text(original)
     assert load(output_dir=out).rows == sum(rows.values())
@@ -203,9 +212,13 @@ def test_missing_files_ask_for_generate(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("preferred", "warehouse", "order"),
-    [("csv", "duckdb", ("csv", "parquet")), ("parquet", "duckdb", ("parquet", "csv")),
-     ("both", "duckdb", ("parquet", "csv")), ("both", "snowflake", ("csv", "parquet")),
-     ("parquet", "snowflake", ("parquet", "csv"))],
+    [
+        ("csv", "duckdb", ("csv", "parquet")),
+        ("parquet", "duckdb", ("parquet", "csv")),
+        ("both", "duckdb", ("parquet", "csv")),
+        ("both", "snowflake", ("csv", "parquet")),
+        ("parquet", "snowflake", ("parquet", "csv")),
+    ],
 )
 def test_format_order(preferred: str, warehouse: str, order: tuple[str, str]) -> None:
     assert format_order(preferred, warehouse) == order
@@ -218,8 +231,10 @@ def test_parquet_source_gives_the_same_tables(tmp_path: Path) -> None:
     from_parquet = load(output_dir=out, format="parquet", duckdb_path=tmp_path / "parquet.duckdb")
     assert (from_csv.source_format, from_parquet.source_format) == ("csv", "parquet")
     assert {t: s.rows for t, s in from_parquet.tables.items()} == expected
-    with duckdb.connect(str(tmp_path / "csv.duckdb"), read_only=True) as a, \
-            duckdb.connect(str(tmp_path / "parquet.duckdb"), read_only=True) as b:
+    with (
+        duckdb.connect(str(tmp_path / "csv.duckdb"), read_only=True) as a,
+        duckdb.connect(str(tmp_path / "parquet.duckdb"), read_only=True) as b,
+    ):
         for table in RAW_TABLES:
             query = f'SELECT * FROM "RAW".{table} ORDER BY ALL'
             assert a.execute(query).fetchall() == b.execute(query).fetchall(), table
@@ -299,8 +314,9 @@ def test_file_locked_by_another_process(tmp_path: Path) -> None:
     out = tmp_path / "out"
     expected = write_raw(out)
     load(output_dir=out)
-    holder = subprocess.Popen([sys.executable, "-c", LOCKER, str(OutputLayout(out).duckdb)],
-                              stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", LOCKER, str(OutputLayout(out).duckdb)], stdout=subprocess.PIPE, text=True
+    )
     try:
         assert holder.stdout.readline().strip() == "locked"
         with pytest.raises(WarehouseError) as caught:
@@ -377,7 +393,7 @@ def test_identifier_too_long() -> None:
 def test_one_line_reduces_driver_text_and_hides_secrets() -> None:
     text = (
         "100038 (22018): Conversion Error: CSV Error on Line: 2\nOriginal Line: 1,a,2020-13-02\n"
-        "Error when converting column \"column2\". Could not convert string \"2020-13-02\" to 'DATE'\n\n"
+        'Error when converting column "column2". Could not convert string "2020-13-02" to \'DATE\'\n\n'
         "Column column2 is being converted as type DATE\nPossible solutions:\n* Override the type\n"
         "password=hunter22 was used"
     )

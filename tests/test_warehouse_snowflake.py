@@ -61,8 +61,9 @@ def test_end_to_end(tmp_path: Path, snowflake_overrides: dict) -> None:
         assert batches[0].schema.names[0] == "hospitalization_id"
         assert wh.table_exists("raw", "patients") and not wh.table_exists("raw", "nope")
         assert wh.table_exists(wh.raw_schema, "doctors")
-        schemas = set(wh.query_df(f'SELECT schema_name FROM "{result.database}".information_schema.schemata')
-                      ["schema_name"])
+        schemas = set(
+            wh.query_df(f'SELECT schema_name FROM "{result.database}".information_schema.schemata')["schema_name"]
+        )
         assert {"RAW", "ANALYTICS"} <= schemas
 
 
@@ -74,8 +75,11 @@ def test_quoted_fields_survive(tmp_path: Path, snowflake_overrides: dict) -> Non
     with open_warehouse(**snowflake_overrides) as wh:
         names = set(wh.query_df(f"SELECT last_name FROM {wh.qualified('raw', 'patients')}")["last_name"])
         assert "O'Neil, Jr" in names
-        descriptions = set(wh.query_df(f"SELECT diagnosis_description FROM {wh.qualified('raw', 'hospitalizations')}")
-                           ["diagnosis_description"])
+        descriptions = set(
+            wh.query_df(f"SELECT diagnosis_description FROM {wh.qualified('raw', 'hospitalizations')}")[
+                "diagnosis_description"
+            ]
+        )
         assert 'Dependence on "enabling" machines' in descriptions
 
 
@@ -144,8 +148,9 @@ def test_failure_in_last_table_rolls_back_everything(tmp_path: Path, snowflake_o
     ("corruption", "expected"),
     [("truncated last line", "ends in the middle of a line"), ("missing column", "header does not match")],
 )
-def test_file_checks_run_before_connecting(tmp_path: Path, snowflake_overrides: dict, corruption: str,
-                                           expected: str) -> None:
+def test_file_checks_run_before_connecting(
+    tmp_path: Path, snowflake_overrides: dict, corruption: str, expected: str
+) -> None:
     """Truncated files and missing columns are caught locally: the (closed) port is never tried."""
     out = tmp_path / "out"
     write_raw(out)
@@ -184,8 +189,9 @@ def test_unreachable_fails_within_the_login_timeout(tmp_path: Path, snowflake_ov
         ("snowflake_password", "SNOWFLAKE_PASSWORD is not set."),
     ],
 )
-def test_missing_credentials_name_the_setting(tmp_path: Path, snowflake_overrides: dict, missing: str,
-                                             message: str) -> None:
+def test_missing_credentials_name_the_setting(
+    tmp_path: Path, snowflake_overrides: dict, missing: str, message: str
+) -> None:
     out = tmp_path / "out"
     write_raw(out)
     overrides = {k: v for k, v in snowflake_overrides.items() if k != missing}
@@ -221,16 +227,20 @@ def test_named_connection_from_connections_toml(
     monkeypatch.setenv("SNOWFLAKE_HOME", str(home))
     out = tmp_path / "out"
     expected = write_raw(out)
-    overrides = {"warehouse": "snowflake", "snowflake_connection_name": "hospital",
-                 "snowflake_database": snowflake_overrides["snowflake_database"]}
+    overrides = {
+        "warehouse": "snowflake",
+        "snowflake_connection_name": "hospital",
+        "snowflake_database": snowflake_overrides["snowflake_database"],
+    }
     assert {t: s.rows for t, s in load(output_dir=out, **overrides).tables.items()} == expected
 
 
 # --- key pair ------------------------------------------------------------------------------------------
 def _key_file(folder: Path, passphrase: str | None) -> Path:
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    encryption = (serialization.BestAvailableEncryption(passphrase.encode()) if passphrase
-                  else serialization.NoEncryption())
+    encryption = (
+        serialization.BestAvailableEncryption(passphrase.encode()) if passphrase else serialization.NoEncryption()
+    )
     path = folder / "rsa_key.p8"
     path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption))
     return path
@@ -268,18 +278,31 @@ def test_key_pair_wrong_or_missing_passphrase(tmp_path: Path) -> None:
 
 
 def test_authenticator_passes_through_without_password() -> None:
-    settings = load_settings(warehouse="snowflake", snowflake_account="acme-prod", snowflake_user="ann",
-                             snowflake_authenticator="externalbrowser", snowflake_role="ANALYST",
-                             snowflake_warehouse="COMPUTE_WH", snowflake_login_timeout=7)
+    settings = load_settings(
+        warehouse="snowflake",
+        snowflake_account="acme-prod",
+        snowflake_user="ann",
+        snowflake_authenticator="externalbrowser",
+        snowflake_role="ANALYST",
+        snowflake_warehouse="COMPUTE_WH",
+        snowflake_login_timeout=7,
+    )
     kwargs = connect_kwargs(settings)
-    assert kwargs == {"login_timeout": 7, "role": "ANALYST", "warehouse": "COMPUTE_WH", "account": "acme-prod",
-                      "user": "ann", "authenticator": "externalbrowser"}
+    assert kwargs == {
+        "login_timeout": 7,
+        "role": "ANALYST",
+        "warehouse": "COMPUTE_WH",
+        "account": "acme-prod",
+        "user": "ann",
+        "authenticator": "externalbrowser",
+    }
     assert "network_timeout" not in kwargs
 
 
 def test_secrets_masked() -> None:
-    settings = load_settings(warehouse="snowflake", snowflake_account="a", snowflake_user="u",
-                             snowflake_password="s3cret-pw")
+    settings = load_settings(
+        warehouse="snowflake", snowflake_account="a", snowflake_user="u", snowflake_password="s3cret-pw"
+    )
     assert "s3cret-pw" not in repr(settings) and "s3cret-pw" not in str(settings.public_dict())
     kwargs = connect_kwargs(settings)
     assert kwargs["password"] == "s3cret-pw"
@@ -287,8 +310,17 @@ def test_secrets_masked() -> None:
 
 
 # --- identifiers -------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("field", ["snowflake_stage", "snowflake_file_format", "raw_schema", "snowflake_database",
-                                   "snowflake_role", "snowflake_warehouse"])
+@pytest.mark.parametrize(
+    "field",
+    [
+        "snowflake_stage",
+        "snowflake_file_format",
+        "raw_schema",
+        "snowflake_database",
+        "snowflake_role",
+        "snowflake_warehouse",
+    ],
+)
 def test_injection_refused_before_connecting(tmp_path: Path, snowflake_overrides: dict, field: str) -> None:
     """A bad name set past validation is refused before a login is even tried (the port is closed: a
     connection attempt would fail differently)."""
@@ -312,7 +344,7 @@ def _csv(tmp_path: Path, lines: list[str]) -> Path:
 @pytest.mark.parametrize("chunk", [7, 10, 25, 64, 100, 1_000])
 @pytest.mark.parametrize("rows", [0, 1, 2, 17, 250])
 def test_split_csv_keeps_every_line_once_in_order(tmp_path: Path, chunk: int, rows: int) -> None:
-    lines = [f"{i},{'x' * (i % 13)},\"q, {i}\"" for i in range(rows)]
+    lines = [f'{i},{"x" * (i % 13)},"q, {i}"' for i in range(rows)]
     source = _csv(tmp_path, lines)
     parts = split_csv(source, tmp_path / "parts", "t", chunk_bytes=chunk)
     if source.stat().st_size <= chunk:

@@ -58,8 +58,9 @@ def _text(value: object) -> str:
     return str(value)
 
 
-def write_edge_case_csvs(csv_dir: Path, *, patients: int = 120, doctors: int = 12, seed: int = 7,
-                         start: dt.date = START, end: dt.date = END) -> dict[str, Path]:
+def write_edge_case_csvs(
+    csv_dir: Path, *, patients: int = 120, doctors: int = 12, seed: int = 7, start: dt.date = START, end: dt.date = END
+) -> dict[str, Path]:
     """Write patients, doctors, hospitalizations and admissions_by_month CSVs; return their paths."""
     rng = random.Random(seed)
     days = (end - start).days
@@ -68,11 +69,18 @@ def write_edge_case_csvs(csv_dir: Path, *, patients: int = 120, doctors: int = 1
     for pid in range(1, patients + 1):
         age = rng.choice([0, 3, 12, 17, 18, 30, 44, 45, 50, 64, 65, 70, 84, 85, 92])
         birth = dt.date(end.year - age, rng.randint(1, 12), rng.randint(1, 28))
-        patient_rows.append({
-            "patient_id": pid, "first_name": f"Pat{pid}", "last_name": "Doe", "gender": rng.choice("FM"),
-            "birth_date": birth, "city": "Springfield", "state": rng.choice(["IL", "OH", "TX"]),
-            "insurance": rng.choice(INSURANCE),
-        })
+        patient_rows.append(
+            {
+                "patient_id": pid,
+                "first_name": f"Pat{pid}",
+                "last_name": "Doe",
+                "gender": rng.choice("FM"),
+                "birth_date": birth,
+                "city": "Springfield",
+                "state": rng.choice(["IL", "OH", "TX"]),
+                "insurance": rng.choice(INSURANCE),
+            }
+        )
     # Edge cases on ages: born on 29 February; 18th birthday exactly on the window's last day (18-44),
     # 85th birthday the day after it (still 65-84).
     patient_rows[0]["birth_date"] = dt.date(2000, 2, 29)
@@ -80,9 +88,14 @@ def write_edge_case_csvs(csv_dir: Path, *, patients: int = 120, doctors: int = 1
     patient_rows[2]["birth_date"] = (end + dt.timedelta(days=1)).replace(year=end.year + 1 - 85)
 
     doctor_rows = [
-        {"doctor_id": did, "first_name": f"Doc{did}", "last_name": "Smith", "gender": rng.choice("FM"),
-         "specialty": SPECIALTIES[(did - 1) % len(SPECIALTIES)][0],
-         "department": SPECIALTIES[(did - 1) % len(SPECIALTIES)][1]}
+        {
+            "doctor_id": did,
+            "first_name": f"Doc{did}",
+            "last_name": "Smith",
+            "gender": rng.choice("FM"),
+            "specialty": SPECIALTIES[(did - 1) % len(SPECIALTIES)][0],
+            "department": SPECIALTIES[(did - 1) % len(SPECIALTIES)][1],
+        }
         for did in range(1, doctors + 1)
     ]
     # The last doctor attends no stay (doctor_workload lists them with zeros).
@@ -93,7 +106,7 @@ def write_edge_case_csvs(csv_dir: Path, *, patients: int = 120, doctors: int = 1
     a1 = start + dt.timedelta(days=10)
     d1 = a1 + dt.timedelta(days=3)
     a2 = d1 + dt.timedelta(days=30)
-    d2 = a2                                   # same-day stay
+    d2 = a2  # same-day stay
     a3 = d2 + dt.timedelta(days=31)
     d3 = a3 + dt.timedelta(days=5)
     chains += [(a1, 1, d1), (a2, 1, d2), (a3, 1, d3)]
@@ -113,30 +126,46 @@ def write_edge_case_csvs(csv_dir: Path, *, patients: int = 120, doctors: int = 1
     stay_rows = []
     for sid, (admission, pid, discharge) in enumerate(chains, start=1):
         code, description, category = rng.choice(DIAGNOSES)
-        stay_rows.append({
-            "hospitalization_id": sid, "patient_id": pid, "doctor_id": rng.randint(1, busy_doctors),
-            "admission_date": admission, "discharge_date": discharge,
-            "length_of_stay_days": (discharge - admission).days,
-            "admission_type": rng.choice(ADMISSION_TYPES), "stay_type": rng.choice(STAY_TYPES),
-            "diagnosis_code": code, "diagnosis_description": description, "diagnosis_category": category,
-            "discharge_disposition": rng.choice(DISPOSITIONS),
-            "total_charges": round(rng.uniform(2_000, 90_000), 2),
-        })
+        stay_rows.append(
+            {
+                "hospitalization_id": sid,
+                "patient_id": pid,
+                "doctor_id": rng.randint(1, busy_doctors),
+                "admission_date": admission,
+                "discharge_date": discharge,
+                "length_of_stay_days": (discharge - admission).days,
+                "admission_type": rng.choice(ADMISSION_TYPES),
+                "stay_type": rng.choice(STAY_TYPES),
+                "diagnosis_code": code,
+                "diagnosis_description": description,
+                "diagnosis_category": category,
+                "discharge_disposition": rng.choice(DISPOSITIONS),
+                "total_charges": round(rng.uniform(2_000, 90_000), 2),
+            }
+        )
 
     monthly: dict[str, list] = {}
     for row in stay_rows:
         month = row["admission_date"].strftime("%Y-%m")
         monthly.setdefault(month, []).append(row)
     month_rows = [
-        {"month": month, "admissions": len(rows), "distinct_patients": len({r["patient_id"] for r in rows}),
-         "total_length_of_stay_days": sum(r["length_of_stay_days"] for r in rows),
-         "average_length_of_stay_days": round(sum(r["length_of_stay_days"] for r in rows) / len(rows), 2)}
+        {
+            "month": month,
+            "admissions": len(rows),
+            "distinct_patients": len({r["patient_id"] for r in rows}),
+            "total_length_of_stay_days": sum(r["length_of_stay_days"] for r in rows),
+            "average_length_of_stay_days": round(sum(r["length_of_stay_days"] for r in rows) / len(rows), 2),
+        }
         for month, rows in sorted(monthly.items())
     ]
 
     paths = {}
-    for table, rows in (("patients", patient_rows), ("doctors", doctor_rows),
-                        ("hospitalizations", stay_rows), ("admissions_by_month", month_rows)):
+    for table, rows in (
+        ("patients", patient_rows),
+        ("doctors", doctor_rows),
+        ("hospitalizations", stay_rows),
+        ("admissions_by_month", month_rows),
+    ):
         paths[table] = csv_dir / f"{table}.csv"
         _write(paths[table], table, rows)
     return paths
@@ -199,16 +228,28 @@ def expected_marts(csv_dir: Path, window_end: dt.date) -> dict[str, pd.DataFrame
     demo["share_of_patients"] = demo["patients"] / len(patients)
 
     stays["month"] = stays["admission_date"].dt.to_period("M").dt.to_timestamp().dt.date
-    monthly = stays.groupby("month").agg(
-        admissions=("hospitalization_id", "size"), distinct_patients=("patient_id", "nunique"),
-        total_length_of_stay_days=("los", "sum"), average_length_of_stay_days=("los", "mean"),
-    ).reset_index()
+    monthly = (
+        stays.groupby("month")
+        .agg(
+            admissions=("hospitalization_id", "size"),
+            distinct_patients=("patient_id", "nunique"),
+            total_length_of_stay_days=("los", "sum"),
+            average_length_of_stay_days=("los", "mean"),
+        )
+        .reset_index()
+    )
 
-    per_patient = stays.groupby("patient_id").agg(
-        stays=("hospitalization_id", "size"), total_days=("los", "sum"),
-        average_length_of_stay_days=("los", "mean"), first_admission_date=("admission_date", "min"),
-        last_discharge_date=("discharge_date", "max"),
-    ).reset_index()
+    per_patient = (
+        stays.groupby("patient_id")
+        .agg(
+            stays=("hospitalization_id", "size"),
+            total_days=("los", "sum"),
+            average_length_of_stay_days=("los", "mean"),
+            first_admission_date=("admission_date", "min"),
+            last_discharge_date=("discharge_date", "max"),
+        )
+        .reset_index()
+    )
     per_patient = per_patient.merge(patients[["patient_id", "gender", "age_group"]], on="patient_id")
 
     ordered = stays.sort_values(["patient_id", "admission_date", "hospitalization_id"])
@@ -221,9 +262,15 @@ def expected_marts(csv_dir: Path, window_end: dt.date) -> dict[str, pd.DataFrame
     ordered["is_readmission"] = back.between(1, 30).fillna(False).astype(bool)
     ordered["discharge_month"] = ordered["discharge_date"].dt.to_period("M").dt.to_timestamp().dt.date
     readmissions = ordered.sort_values("hospitalization_id").reset_index(drop=True)
-    rate = readmissions.groupby("discharge_month").agg(
-        discharges=("hospitalization_id", "size"), readmissions_30d=("readmitted_within_30d", "sum"),
-    ).reset_index().rename(columns={"discharge_month": "month"})
+    rate = (
+        readmissions.groupby("discharge_month")
+        .agg(
+            discharges=("hospitalization_id", "size"),
+            readmissions_30d=("readmitted_within_30d", "sum"),
+        )
+        .reset_index()
+        .rename(columns={"discharge_month": "month"})
+    )
     rate["readmission_rate"] = rate["readmissions_30d"] / rate["discharges"]
 
     fct = readmissions.merge(patients, on="patient_id").merge(
@@ -232,46 +279,67 @@ def expected_marts(csv_dir: Path, window_end: dt.date) -> dict[str, pd.DataFrame
         ),
         on="doctor_id",
     )
-    fct["patient_age_at_admission"] = [
-        age_in_years(b, a.date()) for b, a in zip(fct["birth"], fct["admission_date"])
-    ]
+    fct["patient_age_at_admission"] = [age_in_years(b, a.date()) for b, a in zip(fct["birth"], fct["admission_date"])]
     fct["fct_age_group"] = fct["patient_age_at_admission"].map(lambda a: age_group(a)[0])
-    los_by_dx = fct.groupby(["diagnosis_category", "doctor_specialty"])["los"].agg(
-        stays="size", mean_length_of_stay_days="mean", median_length_of_stay_days="median",
-        p90_length_of_stay_days=lambda s: s.quantile(0.9),
-    ).reset_index()
+    los_by_dx = (
+        fct.groupby(["diagnosis_category", "doctor_specialty"])["los"]
+        .agg(
+            stays="size",
+            mean_length_of_stay_days="mean",
+            median_length_of_stay_days="median",
+            p90_length_of_stay_days=lambda s: s.quantile(0.9),
+        )
+        .reset_index()
+    )
 
-    workload = stays.groupby("doctor_id").agg(
-        stays=("hospitalization_id", "size"), patients=("patient_id", "nunique"), bed_days=("los", "sum"),
-    ).reset_index()
+    workload = (
+        stays.groupby("doctor_id")
+        .agg(
+            stays=("hospitalization_id", "size"),
+            patients=("patient_id", "nunique"),
+            bed_days=("los", "sum"),
+        )
+        .reset_index()
+    )
     workload = doctors[["doctor_id"]].merge(workload, on="doctor_id", how="left").fillna(0)
 
     first = stays["admission_date"].min().date()
     census_days = pd.date_range(first, window_end, freq="D")
     adm = stays["admission_date"].values
     dis = stays["discharge_date"].values
-    census = pd.DataFrame({
-        "census_date": census_days.date,
-        "admissions": [int((adm == d).sum()) for d in census_days.values],
-        "discharges": [int((dis == d).sum()) for d in census_days.values],
-        "patients_in_hospital": [int(((adm <= d) & (dis > d)).sum()) for d in census_days.values],
-    })
+    census = pd.DataFrame(
+        {
+            "census_date": census_days.date,
+            "admissions": [int((adm == d).sum()) for d in census_days.values],
+            "discharges": [int((dis == d).sum()) for d in census_days.values],
+            "patients_in_hospital": [int(((adm <= d) & (dis > d)).sum()) for d in census_days.values],
+        }
+    )
     peak = census["patients_in_hospital"].max()
     kpis = {
-        "admissions": len(stays), "patients": stays["patient_id"].nunique(),
-        "average_length_of_stay_days": stays["los"].mean(), "median_length_of_stay_days": stays["los"].median(),
-        "readmission_rate_30d": readmissions["readmitted_within_30d"].mean(), "bed_days": int(stays["los"].sum()),
+        "admissions": len(stays),
+        "patients": stays["patient_id"].nunique(),
+        "average_length_of_stay_days": stays["los"].mean(),
+        "median_length_of_stay_days": stays["los"].median(),
+        "readmission_rate_30d": readmissions["readmitted_within_30d"].mean(),
+        "bed_days": int(stays["los"].sum()),
         "peak_census": int(peak),
         "peak_census_date": census.loc[census["patients_in_hospital"] == peak, "census_date"].min(),
         "total_charges": round(float(stays["total_charges"].sum()), 2),
-        "first_admission_date": first, "last_admission_date": stays["admission_date"].max().date(),
+        "first_admission_date": first,
+        "last_admission_date": stays["admission_date"].max().date(),
     }
     return {
-        "patients_demographics": demo, "patients_admissions_by_month": monthly,
-        "patients_hospitalizations": per_patient, "readmissions": readmissions,
-        "readmission_rate_by_month": rate, "fct_hospitalizations": fct,
-        "length_of_stay_by_diagnosis": los_by_dx, "doctor_workload": workload,
-        "daily_census": census, "kpis": pd.DataFrame([kpis]),
+        "patients_demographics": demo,
+        "patients_admissions_by_month": monthly,
+        "patients_hospitalizations": per_patient,
+        "readmissions": readmissions,
+        "readmission_rate_by_month": rate,
+        "fct_hospitalizations": fct,
+        "length_of_stay_by_diagnosis": los_by_dx,
+        "doctor_workload": workload,
+        "daily_census": census,
+        "kpis": pd.DataFrame([kpis]),
     }
 
 
@@ -319,8 +387,10 @@ def assert_marts_match(actual: dict[str, pd.DataFrame], expected: dict[str, pd.D
         assert int(row.patients) == want, (row.gender, row.age_group)
         assert age_group({1: 0, 2: 18, 3: 45, 4: 65, 5: 85}[int(row.age_group_order)])[0] == row.age_group
     assert abs(float(demo["share_of_patients"].sum()) - 1.0) < 1e-9
-    assert _close(_floats(demo.sort_values(["gender", "age_group"])["share_of_patients"]),
-                  _floats(demo.sort_values(["gender", "age_group"])["patients"] / demo["patients"].sum()))
+    assert _close(
+        _floats(demo.sort_values(["gender", "age_group"])["share_of_patients"]),
+        _floats(demo.sort_values(["gender", "age_group"])["patients"] / demo["patients"].sum()),
+    )
 
     monthly = actual["patients_admissions_by_month"].sort_values("month").reset_index(drop=True)
     ref = expected["patients_admissions_by_month"]

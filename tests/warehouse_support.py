@@ -17,7 +17,7 @@ from hospital_analytics.schema import RAW_COLUMNS
 DIAGNOSES = [
     ("J18.9", "Pneumonia, unspecified organism", "Respiratory"),
     ("I50.9", "Heart failure, unspecified", "Circulatory"),
-    ('Z99.9', 'Dependence on "enabling" machines', "Other"),  # a quote inside a quoted field
+    ("Z99.9", 'Dependence on "enabling" machines', "Other"),  # a quote inside a quoted field
 ]
 
 
@@ -73,10 +73,20 @@ def _tables(patients: int, doctors: int, stays: int, seed: int) -> dict[str, pa.
         "total_length_of_stay_days": [sum(months[m]) for m in sorted(months)],
         "average_length_of_stay_days": [round(sum(months[m]) / len(months[m]), 2) for m in sorted(months)],
     }
-    data = {"patients": patient_rows, "doctors": doctor_rows, "hospitalizations": stay_rows,
-            "admissions_by_month": month_rows}
-    arrow_types = {"BIGINT": pa.int64(), "INTEGER": pa.int32(), "VARCHAR": pa.string(), "DATE": pa.date32(),
-                   "DOUBLE": pa.float64(), "DECIMAL(12,2)": pa.decimal128(12, 2)}
+    data = {
+        "patients": patient_rows,
+        "doctors": doctor_rows,
+        "hospitalizations": stay_rows,
+        "admissions_by_month": month_rows,
+    }
+    arrow_types = {
+        "BIGINT": pa.int64(),
+        "INTEGER": pa.int32(),
+        "VARCHAR": pa.string(),
+        "DATE": pa.date32(),
+        "DOUBLE": pa.float64(),
+        "DECIMAL(12,2)": pa.decimal128(12, 2),
+    }
     out = {}
     for table in RAW_TABLES:
         columns = {}
@@ -91,8 +101,9 @@ def _tables(patients: int, doctors: int, stays: int, seed: int) -> dict[str, pa.
     return out
 
 
-def write_raw(out: Path, *, patients: int = 40, doctors: int = 6, stays: int = 90, seed: int = 1,
-              fmt: str = "csv") -> dict[str, int]:
+def write_raw(
+    out: Path, *, patients: int = 40, doctors: int = 6, stays: int = 90, seed: int = 1, fmt: str = "csv"
+) -> dict[str, int]:
     """Generate the four raw files under ``out`` with ``hospital generate`` (csv, parquet or both); rows per table."""
     from hospital_analytics.synth import generate
 
@@ -100,8 +111,9 @@ def write_raw(out: Path, *, patients: int = 40, doctors: int = 6, stays: int = 9
     return json.loads(OutputLayout(out).manifest.read_text(encoding="utf-8"))["rows"]
 
 
-def write_handmade(out: Path, *, patients: int = 40, doctors: int = 6, stays: int = 90, seed: int = 1,
-                   fmt: str = "csv") -> dict[str, int]:
+def write_handmade(
+    out: Path, *, patients: int = 40, doctors: int = 6, stays: int = 90, seed: int = 1, fmt: str = "csv"
+) -> dict[str, int]:
     """Write four raw files by hand (no manifest): names with commas and apostrophes, a description with
     doubled quotes; return rows per table."""
     layout = OutputLayout(out)

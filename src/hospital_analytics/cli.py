@@ -13,14 +13,14 @@ import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
-from typer.core import TyperGroup
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from typer.core import TyperGroup
 
 from hospital_analytics import __version__
 from hospital_analytics.config import Settings, load_settings
@@ -56,10 +56,10 @@ err = Console(stderr=True, emoji=False)
 
 # --- shared options ---------------------------------------------------------------------------------
 OutOpt = Annotated[
-    Optional[Path], typer.Option("--out", "-o", help="Output folder \\[env: HOSPITAL_OUTPUT_DIR].", show_default=False)
+    Path | None, typer.Option("--out", "-o", help="Output folder \\[env: HOSPITAL_OUTPUT_DIR].", show_default=False)
 ]
 WarehouseOpt = Annotated[
-    Optional[str],
+    str | None,
     typer.Option("--warehouse", "-w", help="duckdb or snowflake \\[env: HOSPITAL_WAREHOUSE].", show_default=False),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
@@ -111,9 +111,12 @@ def _step(ctx: typer.Context) -> Iterator[None]:
             raise
         err.print(
             f"[bold red]Error:[/] unexpected {type(exc).__name__}: {escape(_one_line(exc))}",
-            highlight=False, soft_wrap=True,
+            highlight=False,
+            soft_wrap=True,
         )
-        err.print("[dim]Hint:[/] run again with --debug for the traceback, and report it.", highlight=False, soft_wrap=True)
+        err.print(
+            "[dim]Hint:[/] run again with --debug for the traceback, and report it.", highlight=False, soft_wrap=True
+        )
         raise typer.Exit(1) from None
 
 
@@ -189,9 +192,11 @@ def progress_for(as_json: bool) -> RichProgress:
 
 # --- export -------------------------------------------------------------------------------------------
 ExportFormatOpt = Annotated[
-    Optional[str],
+    str | None,
     typer.Option(
-        "--format", "-f", help="csv, parquet, hyper or all (default: all) \\[env: HOSPITAL_EXPORT_FORMAT].",
+        "--format",
+        "-f",
+        help="csv, parquet, hyper or all (default: all) \\[env: HOSPITAL_EXPORT_FORMAT].",
         show_default=False,
     ),
 ]
@@ -222,7 +227,7 @@ def export_command(
 
 # --- analyze ------------------------------------------------------------------------------------------
 ChartFormatOpt = Annotated[
-    Optional[str],
+    str | None,
     typer.Option(
         "--chart-format", help="png, svg or both (default: png) \\[env: HOSPITAL_CHART_FORMAT].", show_default=False
     ),
@@ -276,18 +281,27 @@ def load_command(
             for column in ("table", "rows", "bytes", "files", "seconds", "rows/s"):
                 table.add_column(column, justify="left" if column == "table" else "right")
             for name, t in result.tables.items():
-                table.add_row(name, f"{t.rows:,}", f"{t.bytes_staged:,}", str(t.files), f"{t.seconds:.2f}",
-                              f"{t.rows_per_second:,.0f}")
+                table.add_row(
+                    name,
+                    f"{t.rows:,}",
+                    f"{t.bytes_staged:,}",
+                    str(t.files),
+                    f"{t.seconds:.2f}",
+                    f"{t.rows_per_second:,.0f}",
+                )
             out.print(table)
         emit(result, as_json)
 
 
 # --- transform / docs ---------------------------------------------------------------------------------
 SelectOpt = Annotated[
-    Optional[list[str]],
+    list[str] | None,
     typer.Option(
-        "--select", "-s", help="dbt node selection, as with dbt --select (repeatable), e.g. 'kpis+'.",
-        show_default=False, metavar="SELECTOR",
+        "--select",
+        "-s",
+        help="dbt node selection, as with dbt --select (repeatable), e.g. 'kpis+'.",
+        show_default=False,
+        metavar="SELECTOR",
     ),
 ]
 FullRefreshOpt = Annotated[bool, typer.Option("--full-refresh", help="Rebuild incremental models from scratch.")]
@@ -368,39 +382,44 @@ def docs_command(
 # Numbers and dates are taken as text and validated by Settings, so a bad value gets the same one-line
 # message (naming the flag and its variable) as a bad environment value, instead of click's usage box.
 PatientsOpt = Annotated[
-    Optional[str], typer.Option("--patients", metavar="N", help="Patients (default 500) \\[env: HOSPITAL_PATIENTS].")
+    str | None, typer.Option("--patients", metavar="N", help="Patients (default 500) \\[env: HOSPITAL_PATIENTS].")
 ]
 DoctorsOpt = Annotated[
-    Optional[str], typer.Option("--doctors", metavar="N", help="Doctors (default 100) \\[env: HOSPITAL_DOCTORS].")
+    str | None, typer.Option("--doctors", metavar="N", help="Doctors (default 100) \\[env: HOSPITAL_DOCTORS].")
 ]
 StaysOpt = Annotated[
-    Optional[str],
+    str | None,
     typer.Option(
         "--hospitalizations", metavar="N", help="Hospital stays (default 1000) \\[env: HOSPITAL_HOSPITALIZATIONS]."
     ),
 ]
 ScaleOpt = Annotated[
-    Optional[str],
+    str | None,
     typer.Option("--scale", metavar="X", help="Multiply all three counts, e.g. 1000 \\[env: HOSPITAL_SCALE]."),
 ]
 SeedOpt = Annotated[
-    Optional[str],
+    str | None,
     typer.Option("--seed", metavar="N", help="Random seed; same seed, same bytes (default 42) \\[env: HOSPITAL_SEED]."),
 ]
 StartOpt = Annotated[
-    Optional[str], typer.Option("--start", metavar="YYYY-MM-DD", help="First day of the window \\[env: HOSPITAL_START].")
+    str | None,
+    typer.Option("--start", metavar="YYYY-MM-DD", help="First day of the window \\[env: HOSPITAL_START]."),
 ]
 EndOpt = Annotated[
-    Optional[str],
+    str | None,
     typer.Option("--end", metavar="YYYY-MM-DD", help="Last day (default 2025-12-31) \\[env: HOSPITAL_END]."),
 ]
 LocaleOpt = Annotated[
-    Optional[str],
-    typer.Option("--locale", metavar="LOCALE", help="Faker locale for names and places (default en_US) \\[env: HOSPITAL_LOCALE]."),
+    str | None,
+    typer.Option(
+        "--locale", metavar="LOCALE", help="Faker locale for names and places (default en_US) \\[env: HOSPITAL_LOCALE]."
+    ),
 ]
 RawFormatOpt = Annotated[
-    Optional[str],
-    typer.Option("--format", "-f", metavar="FORMAT", help="csv, parquet or both (default csv) \\[env: HOSPITAL_FORMAT]."),
+    str | None,
+    typer.Option(
+        "--format", "-f", metavar="FORMAT", help="csv, parquet or both (default csv) \\[env: HOSPITAL_FORMAT]."
+    ),
 ]
 LONG_RUN_STAYS = 200_000  # progress bars from this many stays
 
@@ -438,8 +457,15 @@ def generate_command(
         from hospital_analytics.synth import generate
 
         settings = settings_from(
-            patients=patients, doctors=doctors, hospitalizations=hospitalizations, scale=scale, seed=seed,
-            start=start, end=end, locale=locale, format=raw_format.lower() if raw_format else None,
+            patients=patients,
+            doctors=doctors,
+            hospitalizations=hospitalizations,
+            scale=scale,
+            seed=seed,
+            start=start,
+            end=end,
+            locale=locale,
+            format=raw_format.lower() if raw_format else None,
             output_dir=out_dir,
         )
         with RichProgress(enabled=not as_json and settings.scaled_counts[2] >= LONG_RUN_STAYS) as progress:
@@ -451,9 +477,10 @@ def generate_command(
 
 # --- run-all ------------------------------------------------------------------------------------------
 FromOpt = Annotated[
-    Optional[str],
+    str | None,
     typer.Option(
-        "--from", metavar="STEP",
+        "--from",
+        metavar="STEP",
         help="Resume from this step (generate, load, transform, analyze, export), reusing earlier outputs.",
         show_default=False,
     ),
@@ -465,8 +492,10 @@ def _step_outcome(name: str, result: Any) -> str:
     return {
         "generate": lambda r: f"{sum(r.rows.values()):,} rows in {len(r.files)} files",
         "load": lambda r: f"{sum(t.rows for t in r.tables.values()):,} rows into {r.warehouse}",
-        "transform": lambda r: f"{sum(n.resource_type == 'model' for n in r.nodes)} models, "
-        f"{sum(n.resource_type in ('test', 'unit_test') for n in r.nodes)} tests passed",
+        "transform": lambda r: (
+            f"{sum(n.resource_type == 'model' for n in r.nodes)} models, "
+            f"{sum(n.resource_type in ('test', 'unit_test') for n in r.nodes)} tests passed"
+        ),
         "analyze": lambda r: f"{len(r.charts)} charts and {r.report.name}",
         "export": lambda r: f"{len(r.files)} files in {r.export_dir}",
     }[name](result)
@@ -485,10 +514,14 @@ class StepBars(RichProgress):
 
     def step_finished(self, step: str, result: Any, seconds: float) -> None:
         bar = self._tasks[step]
-        self._bars.update(bar, total=1, completed=1, description=f"[green]✓[/] [bold]{step}[/] {escape(_step_outcome(step, result))}")
+        self._bars.update(
+            bar, total=1, completed=1, description=f"[green]✓[/] [bold]{step}[/] {escape(_step_outcome(step, result))}"
+        )
 
     def start(self, task: str, total: float | None = None) -> None:
-        self._bars.update(self._tasks[self._step], description=f"[bold]{self._step}[/] {escape(task)}", total=total, completed=0)
+        self._bars.update(
+            self._tasks[self._step], description=f"[bold]{self._step}[/] {escape(task)}", total=total, completed=0
+        )
 
     def advance(self, task: str, amount: float = 1) -> None:
         self._bars.advance(self._tasks[self._step], amount)
@@ -521,8 +554,15 @@ def run_all_command(
         from hospital_analytics.pipeline import run_all
 
         settings = settings_from(
-            patients=patients, doctors=doctors, hospitalizations=hospitalizations, scale=scale, seed=seed,
-            start=start, end=end, locale=locale, output_dir=out_dir,
+            patients=patients,
+            doctors=doctors,
+            hospitalizations=hospitalizations,
+            scale=scale,
+            seed=seed,
+            start=start,
+            end=end,
+            locale=locale,
+            output_dir=out_dir,
             warehouse=warehouse.lower() if warehouse else None,
         )
 

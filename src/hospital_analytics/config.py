@@ -98,12 +98,8 @@ class Settings(BaseSettings):
         None, validation_alias=_env("SNOWFLAKE_PASSWORD", "snowflake_password")
     )
     snowflake_role: str | None = Field(None, validation_alias=_env("SNOWFLAKE_ROLE", "snowflake_role"))
-    snowflake_warehouse: str | None = Field(
-        None, validation_alias=_env("SNOWFLAKE_WAREHOUSE", "snowflake_warehouse")
-    )
-    snowflake_database: str | None = Field(
-        None, validation_alias=_env("SNOWFLAKE_DATABASE", "snowflake_database")
-    )
+    snowflake_warehouse: str | None = Field(None, validation_alias=_env("SNOWFLAKE_WAREHOUSE", "snowflake_warehouse"))
+    snowflake_database: str | None = Field(None, validation_alias=_env("SNOWFLAKE_DATABASE", "snowflake_database"))
     snowflake_authenticator: str | None = Field(
         None, validation_alias=_env("SNOWFLAKE_AUTHENTICATOR", "snowflake_authenticator")
     )
@@ -117,9 +113,7 @@ class Settings(BaseSettings):
         None, validation_alias=_env("SNOWFLAKE_CONNECTION_NAME", "snowflake_connection_name")
     )
     snowflake_host: str | None = Field(None, validation_alias=_env("SNOWFLAKE_HOST", "snowflake_host"))
-    snowflake_port: int | None = Field(
-        None, gt=0, lt=65536, validation_alias=_env("SNOWFLAKE_PORT", "snowflake_port")
-    )
+    snowflake_port: int | None = Field(None, gt=0, lt=65536, validation_alias=_env("SNOWFLAKE_PORT", "snowflake_port"))
     snowflake_protocol: Literal["https", "http"] | None = Field(
         None, validation_alias=_env("SNOWFLAKE_PROTOCOL", "snowflake_protocol")
     )
@@ -165,8 +159,14 @@ class Settings(BaseSettings):
         return value
 
     @field_validator(
-        "analytics_db", "raw_schema", "analytics_schema", "snowflake_database", "snowflake_role",
-        "snowflake_warehouse", "snowflake_stage", "snowflake_file_format",
+        "analytics_db",
+        "raw_schema",
+        "analytics_schema",
+        "snowflake_database",
+        "snowflake_role",
+        "snowflake_warehouse",
+        "snowflake_stage",
+        "snowflake_file_format",
     )
     @classmethod
     def _identifier(cls, value: str | None) -> str | None:
@@ -188,9 +188,7 @@ class Settings(BaseSettings):
         if start > end:
             raise ValueError(f"--start/--end: end {end} is before start {start}")
         if (end - start).days + 1 < MIN_WINDOW_DAYS:
-            raise ValueError(
-                f"--start/--end: the window {start}..{end} is shorter than {MIN_WINDOW_DAYS} days"
-            )
+            raise ValueError(f"--start/--end: the window {start}..{end} is shorter than {MIN_WINDOW_DAYS} days")
         object.__setattr__(self, "start", start)
         object.__setattr__(self, "end", end)
         return self

@@ -111,12 +111,10 @@ def run_all(
         HospitalError: whichever step failed, with its own message and hint.
     """
     if start_from not in STEPS:
-        raise ConfigError(
-            f"Unknown step {start_from!r} for --from.", f"Choose one of: {', '.join(STEPS)}."
-        )
+        raise ConfigError(f"Unknown step {start_from!r} for --from.", f"Choose one of: {', '.join(STEPS)}.")
     settings = resolve_settings(settings, **overrides)
     _check_warehouse_settings(settings)
-    names = list(STEPS)[list(STEPS).index(start_from):]
+    names = list(STEPS)[list(STEPS).index(start_from) :]
     begun = time.perf_counter()
     result = RunAllResult(step="run-all", seconds=0.0, warehouse=settings.warehouse, started_from=start_from)
     observer = observer or StepObserver()

@@ -35,8 +35,14 @@ ET.register_namespace("user", USER_NS)
 # Tableau's datatype for each file column type, and the OLE DB type codes Tableau records for them.
 TABLEAU_TYPES = ("integer", "real", "string", "boolean", "date", "datetime")
 _REMOTE_TYPE = {"integer": 20, "real": 5, "string": 129, "boolean": 11, "date": 133, "datetime": 135}
-_AGGREGATION = {"integer": "Sum", "real": "Sum", "string": "Count", "boolean": "Count", "date": "Year",
-                "datetime": "Year"}
+_AGGREGATION = {
+    "integer": "Sum",
+    "real": "Sum",
+    "string": "Count",
+    "boolean": "Count",
+    "date": "Year",
+    "datetime": "Year",
+}
 
 
 def tableau_type(arrow_type: Any) -> str:
@@ -103,9 +109,7 @@ def load_spec(path: Path | None = None) -> dict[str, Any]:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ExportError(
-            f"The Tableau dashboard spec {path} is missing.", "Reinstall hospital-analytics."
-        ) from None
+        raise ExportError(f"The Tableau dashboard spec {path} is missing.", "Reinstall hospital-analytics.") from None
     except json.JSONDecodeError as exc:
         raise ExportError(
             f"The Tableau dashboard spec {path} is not valid JSON (line {exc.lineno}).",
@@ -136,8 +140,10 @@ class _Fields:
         self.ds = spec["datasource"]["name"]
         for name, calc in self.calcs.items():
             if calc.get("datatype") not in TABLEAU_TYPES:
-                raise ExportError(f"Calculation {name!r} in the dashboard spec has no valid datatype.",
-                                  f"Use one of {', '.join(TABLEAU_TYPES)}.")
+                raise ExportError(
+                    f"Calculation {name!r} in the dashboard spec has no valid datatype.",
+                    f"Use one of {', '.join(TABLEAU_TYPES)}.",
+                )
         missing = [n for n in self.used_columns() if n not in self.types]
         if missing:
             raise ExportError(
@@ -181,8 +187,10 @@ class _Fields:
         kind, _, name = item.partition(":")
         if kind == "calc":
             if name not in self.calcs:
-                raise ExportError(f"The dashboard spec uses an unknown calculation {name!r}.",
-                                  "Define it under \"calculations\" in tableau/dashboard.json.")
+                raise ExportError(
+                    f"The dashboard spec uses an unknown calculation {name!r}.",
+                    'Define it under "calculations" in tableau/dashboard.json.',
+                )
             return _Instance(f"[{calc_column(name)}]", f"[usr:{calc_column(name)}:qk]", "User", "quantitative")
         if kind == "dim":
             _, type_ = self.role(name)
@@ -193,8 +201,9 @@ class _Fields:
             return _Instance(f"[{name}]", f"[tmn:{name}:qk]", "Month-Trunc", "quantitative")
         if kind == "range":
             return _Instance(f"[{name}]", f"[none:{name}:qk]", "None", "quantitative")
-        raise ExportError(f"The dashboard spec has an unknown shelf item {item!r}.",
-                          "Use dim:COLUMN, month:COLUMN or calc:NAME.")
+        raise ExportError(
+            f"The dashboard spec has an unknown shelf item {item!r}.", "Use dim:COLUMN, month:COLUMN or calc:NAME."
+        )
 
     def qualified(self, item: str) -> str:
         return f"[{self.ds}].{self.instance(item).name}"
@@ -216,8 +225,15 @@ class _Fields:
         for column in sorted(columns):
             self.column_element(deps, column.strip("[]"))
         for inst in sorted(instances, key=lambda i: i.name):
-            ET.SubElement(deps, "column-instance", column=inst.column, derivation=inst.derivation,
-                          name=inst.name, pivot="key", type=inst.type)
+            ET.SubElement(
+                deps,
+                "column-instance",
+                column=inst.column,
+                derivation=inst.derivation,
+                name=inst.name,
+                pivot="key",
+                type=inst.type,
+            )
 
     def column_element(self, parent: ET.Element, name: str) -> ET.Element:
         """A datasource <column>: a data column (caption, role, type) or a calculation."""
@@ -259,12 +275,15 @@ def _formula_fields(formula: str) -> list[str]:
 def build_workbook(spec: dict[str, Any], data: WorkbookData) -> ET.Element:
     """The workbook's XML tree for ``data`` (see the module docstring)."""
     fields = _Fields(spec, data)
-    root = ET.Element("workbook", {
-        "original-version": WORKBOOK_VERSION,
-        "source-build": SOURCE_BUILD,
-        "source-platform": "linux",
-        "version": WORKBOOK_VERSION,
-    })
+    root = ET.Element(
+        "workbook",
+        {
+            "original-version": WORKBOOK_VERSION,
+            "source-build": SOURCE_BUILD,
+            "source-platform": "linux",
+            "version": WORKBOOK_VERSION,
+        },
+    )
     prefs = ET.SubElement(root, "preferences")
     ET.SubElement(prefs, "preference", name="ui.encoding.shelf.height", value="24")
     ET.SubElement(prefs, "preference", name="ui.shelf.height", value="26")
@@ -280,31 +299,66 @@ def build_workbook(spec: dict[str, Any], data: WorkbookData) -> ET.Element:
 
 def _datasource(parent: ET.Element, spec: dict[str, Any], fields: _Fields, data: WorkbookData) -> None:
     ds_spec = spec["datasource"]
-    ds = ET.SubElement(parent, "datasource", caption=ds_spec["caption"], inline="true", name=fields.ds,
-                       version=WORKBOOK_VERSION)
+    ds = ET.SubElement(
+        parent, "datasource", caption=ds_spec["caption"], inline="true", name=fields.ds, version=WORKBOOK_VERSION
+    )
     federated = ET.SubElement(ds, "connection", {"class": "federated"})
-    named = ET.SubElement(ET.SubElement(federated, "named-connections"), "named-connection",
-                          caption=data.filename, name=f"{data.kind}.{spec['table']}")
+    named = ET.SubElement(
+        ET.SubElement(federated, "named-connections"),
+        "named-connection",
+        caption=data.filename,
+        name=f"{data.kind}.{spec['table']}",
+    )
     if data.kind == "hyper":
-        ET.SubElement(named, "connection", {
-            "class": "hyper", "dbname": data.relpath, "default-settings": "yes", "schema": "Extract",
-            "sslmode": "", "tablename": "Extract", "username": "tableau_internal_user",
-        })
+        ET.SubElement(
+            named,
+            "connection",
+            {
+                "class": "hyper",
+                "dbname": data.relpath,
+                "default-settings": "yes",
+                "schema": "Extract",
+                "sslmode": "",
+                "tablename": "Extract",
+                "username": "tableau_internal_user",
+            },
+        )
         relation_name = "Extract"
-        ET.SubElement(federated, "relation", connection=named.get("name"), name=relation_name,
-                      table="[Extract].[Extract]", type="table")
+        ET.SubElement(
+            federated,
+            "relation",
+            connection=named.get("name"),
+            name=relation_name,
+            table="[Extract].[Extract]",
+            type="table",
+        )
     else:
-        ET.SubElement(named, "connection", {
-            "class": "textscan", "directory": data.directory, "filename": data.filename, "password": "",
-            "server": "",
-        })
+        ET.SubElement(
+            named,
+            "connection",
+            {
+                "class": "textscan",
+                "directory": data.directory,
+                "filename": data.filename,
+                "password": "",
+                "server": "",
+            },
+        )
         relation_name = data.filename
         stem = data.filename.rsplit(".", 1)[0]
-        relation = ET.SubElement(federated, "relation", connection=named.get("name"), name=relation_name,
-                                 table=f"[{stem}#csv]", type="table")
-        columns = ET.SubElement(relation, "columns", {
-            "character-set": "UTF-8", "header": "yes", "locale": "en_US", "separator": ",",
-        })
+        relation = ET.SubElement(
+            federated, "relation", connection=named.get("name"), name=relation_name, table=f"[{stem}#csv]", type="table"
+        )
+        columns = ET.SubElement(
+            relation,
+            "columns",
+            {
+                "character-set": "UTF-8",
+                "header": "yes",
+                "locale": "en_US",
+                "separator": ",",
+            },
+        )
         for ordinal, col in enumerate(data.columns):
             attrs = {"datatype": col.datatype}
             if col.datatype == "date":
@@ -331,8 +385,9 @@ def _datasource(parent: ET.Element, spec: dict[str, Any], fields: _Fields, data:
         fields.column_element(ds, col.name)
     for name in fields.calcs:
         fields.column_element(ds, calc_column(name))
-    ET.SubElement(ds, "layout", {"dim-ordering": "alphabetic", "measure-ordering": "alphabetic",
-                                 "show-structure": "true"})
+    ET.SubElement(
+        ds, "layout", {"dim-ordering": "alphabetic", "measure-ordering": "alphabetic", "show-structure": "true"}
+    )
 
 
 def _filter(parent: ET.Element, flt: dict[str, Any], fields: _Fields) -> None:
@@ -342,12 +397,16 @@ def _filter(parent: ET.Element, flt: dict[str, Any], fields: _Fields) -> None:
         ET.SubElement(parent, "filter", {"class": "quantitative", "column": column, "included-values": "all"})
         return
     element = ET.SubElement(parent, "filter", {"class": "categorical", "column": column})
-    ET.SubElement(element, "groupfilter", {
-        "function": "level-members",
-        "level": fields.instance(item).name,
-        f"{{{USER_NS}}}ui-enumeration": "all",
-        f"{{{USER_NS}}}ui-marker": "enumerate",
-    })
+    ET.SubElement(
+        element,
+        "groupfilter",
+        {
+            "function": "level-members",
+            "level": fields.instance(item).name,
+            f"{{{USER_NS}}}ui-enumeration": "all",
+            f"{{{USER_NS}}}ui-marker": "enumerate",
+        },
+    )
 
 
 def _shared_filters(root: ET.Element, spec: dict[str, Any], fields: _Fields) -> None:
@@ -356,8 +415,9 @@ def _shared_filters(root: ET.Element, spec: dict[str, Any], fields: _Fields) -> 
     if not filters:
         return
     view = ET.SubElement(ET.SubElement(root, "shared-views"), "shared-view", name=fields.ds)
-    ET.SubElement(ET.SubElement(view, "datasources"), "datasource", caption=spec["datasource"]["caption"],
-                  name=fields.ds)
+    ET.SubElement(
+        ET.SubElement(view, "datasources"), "datasource", caption=spec["datasource"]["caption"], name=fields.ds
+    )
     fields.dependencies(view, [fields.filter_item(f) for f in filters])
     for flt in filters:
         _filter(view, flt, fields)
@@ -370,8 +430,9 @@ def _worksheet(parent: ET.Element, ws: dict[str, Any], spec: dict[str, Any], fie
         ET.SubElement(ET.SubElement(title, "formatted-text"), "run").text = ws["title"]
     table = ET.SubElement(sheet, "table")
     view = ET.SubElement(table, "view")
-    ET.SubElement(ET.SubElement(view, "datasources"), "datasource", caption=spec["datasource"]["caption"],
-                  name=fields.ds)
+    ET.SubElement(
+        ET.SubElement(view, "datasources"), "datasource", caption=spec["datasource"]["caption"], name=fields.ds
+    )
     encodings = {key: ws[key] for key in ("color", "text", "label") if ws.get(key)}
     filter_items = [fields.filter_item(f) for f in spec.get("filters", [])]
     used = [*ws.get("rows", []), *ws.get("cols", []), *encodings.values()]
@@ -518,7 +579,9 @@ def write_workbooks(export_dir: Path, data: WorkbookData, spec: dict[str, Any] |
     with atomic_path(twb) as tmp:
         tmp.write_bytes(content)
     with atomic_path(twbx) as tmp:
-        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as zf:  # level 6: same size, 2 s more at 1M stays
+        with zipfile.ZipFile(
+            tmp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1
+        ) as zf:  # level 6: same size, 2 s more at 1M stays
             zf.writestr(twb.name, content)
             zf.write(data_file, data.relpath)
     return WorkbookFiles(twb, twbx)

@@ -131,9 +131,14 @@ class TransformResult(StepResult):
         rows = [
             ("command", f"dbt {self.command}" + (f" --select {self.select}" if self.select else "")),
             ("warehouse", f"{self.warehouse} ({self.database}.{self.schema})"),
-            ("models", f"{built} of {len(models)} built ("
-             + ", ".join(f"{n} {kind}{'s' if n > 1 else ''}" for kind, n in sorted(kinds.items())) + ")"
-             if models else "none selected"),
+            (
+                "models",
+                f"{built} of {len(models)} built ("
+                + ", ".join(f"{n} {kind}{'s' if n > 1 else ''}" for kind, n in sorted(kinds.items()))
+                + ")"
+                if models
+                else "none selected",
+            ),
         ]
         if tests:
             passed = sum(1 for t in tests if t.status == "pass")
@@ -226,9 +231,15 @@ def profile_env(s: Settings) -> dict[str, str]:
     if s.warehouse == "snowflake" and s.snowflake_connection_name:
         named = {str(k).lower(): v for k, v in _named_connection(s.snowflake_connection_name).items()}
         aliases = {
-            "SNOWFLAKE_ACCOUNT": "account", "SNOWFLAKE_USER": "user", "SNOWFLAKE_PASSWORD": "password",
-            "SNOWFLAKE_AUTHENTICATOR": "authenticator", "SNOWFLAKE_ROLE": "role", "SNOWFLAKE_WAREHOUSE": "warehouse",
-            "SNOWFLAKE_HOST": "host", "SNOWFLAKE_PORT": "port", "SNOWFLAKE_PROTOCOL": "protocol",
+            "SNOWFLAKE_ACCOUNT": "account",
+            "SNOWFLAKE_USER": "user",
+            "SNOWFLAKE_PASSWORD": "password",
+            "SNOWFLAKE_AUTHENTICATOR": "authenticator",
+            "SNOWFLAKE_ROLE": "role",
+            "SNOWFLAKE_WAREHOUSE": "warehouse",
+            "SNOWFLAKE_HOST": "host",
+            "SNOWFLAKE_PORT": "port",
+            "SNOWFLAKE_PROTOCOL": "protocol",
             "SNOWFLAKE_PRIVATE_KEY_FILE": "private_key_file",
             "SNOWFLAKE_PRIVATE_KEY_FILE_PWD": "private_key_file_pwd",
         }
@@ -365,15 +376,24 @@ def _dbt_args(command: Sequence[str], s: Settings, project: Path, extra: Sequenc
     layout = s.layout
     return [
         *command,
-        "--project-dir", str(project),
-        "--profiles-dir", str(project),
-        "--target", s.warehouse,
-        "--target-path", str(layout.dbt_target_dir.resolve()),
-        "--log-path", str(layout.dbt_log_dir.resolve()),
-        "--threads", str(s.dbt_threads),
-        "--vars", json.dumps({"window_end": s.end.isoformat()}),
-        "--log-level", "none",  # nothing on the console; dbt.log gets everything
-        "--log-level-file", "debug",
+        "--project-dir",
+        str(project),
+        "--profiles-dir",
+        str(project),
+        "--target",
+        s.warehouse,
+        "--target-path",
+        str(layout.dbt_target_dir.resolve()),
+        "--log-path",
+        str(layout.dbt_log_dir.resolve()),
+        "--threads",
+        str(s.dbt_threads),
+        "--vars",
+        json.dumps({"window_end": s.end.isoformat()}),
+        "--log-level",
+        "none",  # nothing on the console; dbt.log gets everything
+        "--log-level-file",
+        "debug",
         "--no-use-colors",
         "--no-send-anonymous-usage-stats",
         "--no-version-check",
@@ -421,7 +441,9 @@ def _outcomes(run_result: Any, s: Settings) -> list[NodeOutcome]:
         node = item.node
         resource_type = str(getattr(node, "resource_type", "") or "")
         status = str(getattr(item.status, "value", item.status)).lower()
-        materialized = getattr(getattr(node, "config", None), "materialized", None) if resource_type == "model" else None
+        materialized = (
+            getattr(getattr(node, "config", None), "materialized", None) if resource_type == "model" else None
+        )
         rows = None
         if resource_type in ("test", "unit_test") and status in ("pass", "fail", "warn"):
             rows = int(item.failures or 0)  # failing rows (0 when the test passed)
@@ -545,7 +567,9 @@ def transform(
             )
         missing = _missing_raw_table(text, s)
         if missing:
-            raise StepOrderError(f"The {s.raw_schema} table {missing} is missing: run `hospital load` first.", LOAD_HINT)
+            raise StepOrderError(
+                f"The {s.raw_schema} table {missing} is missing: run `hospital load` first.", LOAD_HINT
+            )
         raise TransformError(
             f"dbt {command} failed: {text}",
             f"See {s.layout.dbt_log_dir / 'dbt.log'} for dbt's full output.",

@@ -1,10 +1,10 @@
 """analyze: the marts -> DataFrames -> matplotlib charts -> a self-contained ``report.html``.
 
-    import hospital_analytics as ha
-    result = ha.analyze()                       # reads the ANALYTICS marts built by `hospital transform`
-    result.figures["monthly_admissions"]        # a matplotlib Figure; shows inline in a notebook
-    result.frames["admissions_by_month"]        # the DataFrame behind it
-    result.report                               # Path of report.html
+import hospital_analytics as ha
+result = ha.analyze()                       # reads the ANALYTICS marts built by `hospital transform`
+result.figures["monthly_admissions"]        # a matplotlib Figure; shows inline in a notebook
+result.frames["admissions_by_month"]        # the DataFrame behind it
+result.report                               # Path of report.html
 """
 
 from __future__ import annotations
@@ -80,7 +80,9 @@ def _formats(chart_format: str) -> tuple[str, ...]:
     return {"png": ("png",), "svg": ("svg",), "both": ("png", "svg")}[chart_format]
 
 
-def analyze(settings: Settings | None = None, *, progress: Progress = NULL_PROGRESS, **overrides: Any) -> AnalysisResult:
+def analyze(
+    settings: Settings | None = None, *, progress: Progress = NULL_PROGRESS, **overrides: Any
+) -> AnalysisResult:
     """Read the marts, draw the charts and write ``charts/*`` and ``report.html`` under the output folder.
 
     Args:
@@ -132,8 +134,12 @@ def analyze(settings: Settings | None = None, *, progress: Progress = NULL_PROGR
             progress.advance(TASK)
         created = dt.datetime.now(dt.timezone.utc)
         text = report.render(
-            kpis=kpis, frames=frames, images=images, settings=s,
-            manifest=report.read_manifest(layout.manifest), created=created,
+            kpis=kpis,
+            frames=frames,
+            images=images,
+            settings=s,
+            manifest=report.read_manifest(layout.manifest),
+            created=created,
         )
         path = report.write_report(layout.report, text)
     except OSError as exc:

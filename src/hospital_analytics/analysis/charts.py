@@ -24,7 +24,6 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
-
 # --- palette: one set of colours for every chart and the report ----------------------------------------
 PRIMARY = "#2b6a99"  # single-series bars and lines; men
 ACCENT = "#d9733b"  # second series, highlights; women
@@ -187,7 +186,9 @@ def gender_distribution(demographics: pd.DataFrame) -> ChartFigure:
     ax.bar_label(
         bars,
         labels=[f"{v:,} ({v / everyone:.1%})" if everyone else f"{v:,}" for v in totals],
-        padding=3, fontsize=10, color=INK,
+        padding=3,
+        fontsize=10,
+        color=INK,
     )
     ax.set_ylim(0, max(1, totals.max()) * 1.15)
     ax.yaxis.set_major_formatter(THOUSANDS)
@@ -212,8 +213,13 @@ def average_length_of_stay(by_month: pd.DataFrame, overall: float | None = None)
     months = pd.to_datetime(by_month["month"])
     values = by_month["average_length_of_stay_days"].to_numpy(dtype=float)
     ax.plot(
-        months, values, color=PRIMARY, linewidth=2, label="Average for the month",
-        marker="o" if len(months) <= 36 else None, markersize=4,
+        months,
+        values,
+        color=PRIMARY,
+        linewidth=2,
+        label="Average for the month",
+        marker="o" if len(months) <= 36 else None,
+        markersize=4,
     )
     if overall is not None and not math.isnan(overall):
         ax.axhline(overall, color=MUTED, linestyle="--", linewidth=1.2, label=f"Whole period: {overall:.2f} days")
@@ -233,9 +239,12 @@ def age_gender_pyramid(demographics: pd.DataFrame) -> ChartFigure:
     groups = (
         demographics[["age_group", "age_group_order"]].drop_duplicates().sort_values("age_group_order")["age_group"]
     ).tolist()
-    table = demographics.pivot_table(index="age_group", columns="gender", values="patients", aggfunc="sum").reindex(
-        groups
-    ).fillna(0).astype("int64")
+    table = (
+        demographics.pivot_table(index="age_group", columns="gender", values="patients", aggfunc="sum")
+        .reindex(groups)
+        .fillna(0)
+        .astype("int64")
+    )
     fig = _figure(TALL)
     ax = fig.add_subplot()
     _style(ax, grid_axis="x")
@@ -258,7 +267,9 @@ def age_gender_pyramid(demographics: pd.DataFrame) -> ChartFigure:
     return fig
 
 
-def length_of_stay_bins(histogram: pd.DataFrame, share: float = 0.99, min_cap: int = 14) -> tuple[pd.DataFrame, int | None]:
+def length_of_stay_bins(
+    histogram: pd.DataFrame, share: float = 0.99, min_cap: int = 14
+) -> tuple[pd.DataFrame, int | None]:
     """Per-day counts up to a cap, plus one tail bin for the longest 1% of stays.
 
     Returns (bins, tail_from): ``bins`` has ``length_of_stay_days`` and ``stays`` with every day from 0 to the
@@ -278,9 +289,7 @@ def length_of_stay_bins(histogram: pd.DataFrame, share: float = 0.99, min_cap: i
     if top <= cap:
         return bins, None
     tail = int(counts[days > cap].sum())
-    bins = pd.concat(
-        [bins, pd.DataFrame({"length_of_stay_days": [cap + 1], "stays": [tail]})], ignore_index=True
-    )
+    bins = pd.concat([bins, pd.DataFrame({"length_of_stay_days": [cap + 1], "stays": [tail]})], ignore_index=True)
     return bins, cap + 1
 
 
@@ -298,8 +307,13 @@ def length_of_stay_distribution(
     ax.bar(bins["length_of_stay_days"], bins["stays"], width=0.85, color=colours)
     if tail_from is not None:
         ax.annotate(
-            f"≥ {tail_from} days", (tail_from, bins["stays"].iloc[-1]), textcoords="offset points",
-            xytext=(0, 4), ha="center", fontsize=9, color=INK,
+            f"≥ {tail_from} days",
+            (tail_from, bins["stays"].iloc[-1]),
+            textcoords="offset points",
+            xytext=(0, 4),
+            ha="center",
+            fontsize=9,
+            color=INK,
         )
     if mean is not None and not math.isnan(mean):
         ax.axvline(mean, color=ACCENT, linewidth=1.5, label=f"Mean {mean:.1f} days")
@@ -346,7 +360,11 @@ def top_diagnoses(diagnoses: pd.DataFrame) -> ChartFigure:
     right.set_xlabel("Average length of stay (days)", fontsize=11)
     fig.suptitle(
         f"Top {len(diagnoses)} diagnoses by stays, with their average length of stay",
-        x=0.01, ha="left", fontsize=14, fontweight="bold", color=INK,
+        x=0.01,
+        ha="left",
+        fontsize=14,
+        fontweight="bold",
+        color=INK,
     )
     return fig
 
@@ -379,13 +397,24 @@ def readmission_rate(
     cut = int(complete.sum())  # months are in order: the complete ones come first
     marker = "o" if len(months) <= 36 else None
     ax.plot(
-        months[:cut], rate[:cut], color=PRIMARY, linewidth=2, marker=marker, markersize=4,
+        months[:cut],
+        rate[:cut],
+        color=PRIMARY,
+        linewidth=2,
+        marker=marker,
+        markersize=4,
         label="Discharge month" if cut else "_nolegend_",
     )
     if cut < len(months):
         joined = max(cut - 1, 0)
         ax.plot(
-            months[joined:], rate[joined:], color=MUTED, linewidth=2, linestyle="--", marker=marker, markersize=4,
+            months[joined:],
+            rate[joined:],
+            color=MUTED,
+            linewidth=2,
+            linestyle="--",
+            marker=marker,
+            markersize=4,
             label="Follow-up incomplete (after the data ends)",
         )
     if overall is not None and not math.isnan(overall):
@@ -410,8 +439,14 @@ def daily_census(census: pd.DataFrame, peak: int | None = None, peak_date: pd.Ti
     days = pd.to_datetime(census["census_date"])
     values = census["patients_in_hospital"].to_numpy(dtype="int64")
     dense = len(days) > 400
-    ax.plot(days, values, color=PRIMARY, linewidth=0.8 if dense else 1.4, alpha=0.75 if dense else 1.0,
-            label="Midnight census")
+    ax.plot(
+        days,
+        values,
+        color=PRIMARY,
+        linewidth=0.8 if dense else 1.4,
+        alpha=0.75 if dense else 1.0,
+        label="Midnight census",
+    )
     if len(days) > 120:
         smooth = pd.Series(values, index=days).rolling(28, min_periods=1, center=True).mean()
         ax.plot(days, smooth.to_numpy(), color=ACCENT, linewidth=2, label="28-day average")
@@ -421,8 +456,13 @@ def daily_census(census: pd.DataFrame, peak: int | None = None, peak_date: pd.Ti
         where = (when - days.min()) / max(days.max() - days.min(), pd.Timedelta(days=1))
         align = "right" if where > 0.85 else "left" if where < 0.15 else "center"
         ax.annotate(
-            f"Peak {peak:,} on {when:%d %b %Y}", (when, peak), textcoords="offset points",
-            xytext=(0, 8), ha=align, fontsize=10, color=INK,
+            f"Peak {peak:,} on {when:%d %b %Y}",
+            (when, peak),
+            textcoords="offset points",
+            xytext=(0, 8),
+            ha=align,
+            fontsize=10,
+            color=INK,
         )
     if len(days):
         date_axis(ax, days.min(), days.max(), pad_days=max(1, (days.max() - days.min()).days * 0.01))
@@ -435,7 +475,9 @@ def daily_census(census: pd.DataFrame, peak: int | None = None, peak_date: pd.Ti
     return fig
 
 
-def build_figures(frames: dict[str, pd.DataFrame], on_chart: Callable[[str], object] | None = None) -> dict[str, ChartFigure]:
+def build_figures(
+    frames: dict[str, pd.DataFrame], on_chart: Callable[[str], object] | None = None
+) -> dict[str, ChartFigure]:
     """Every chart in ``CHART_NAMES`` order, from the DataFrames ``marts.read_marts`` returns."""
     kpis = frames["kpis"].iloc[0]
 
@@ -454,15 +496,15 @@ def build_figures(frames: dict[str, pd.DataFrame], on_chart: Callable[[str], obj
         ),
         "age_gender_pyramid": lambda: age_gender_pyramid(frames["demographics"]),
         "length_of_stay_distribution": lambda: length_of_stay_distribution(
-            frames["length_of_stay_histogram"], value("average_length_of_stay_days"), value("median_length_of_stay_days")
+            frames["length_of_stay_histogram"],
+            value("average_length_of_stay_days"),
+            value("median_length_of_stay_days"),
         ),
         "top_diagnoses": lambda: top_diagnoses(frames["top_diagnoses"]),
         "readmission_rate": lambda: readmission_rate(
             frames["readmission_rate_by_month"], value("readmission_rate_30d"), window_end
         ),
-        "daily_census": lambda: daily_census(
-            census, None if peak is None else int(peak), kpis.get("peak_census_date")
-        ),
+        "daily_census": lambda: daily_census(census, None if peak is None else int(peak), kpis.get("peak_census_date")),
     }
     figures: dict[str, ChartFigure] = {}
     for name in CHART_NAMES:

@@ -93,13 +93,31 @@ QUERIES: dict[str, tuple[str, str]] = {
 
 _DATE_COLUMNS = {"month", "census_date", "peak_census_date", "first_admission_date", "last_admission_date"}
 _TEXT_COLUMNS = {
-    "gender", "age_group", "month_label", "diagnosis_code", "diagnosis_description", "diagnosis_category",
-    "doctor_specialty", "doctor_name", "specialty", "department",
+    "gender",
+    "age_group",
+    "month_label",
+    "diagnosis_code",
+    "diagnosis_description",
+    "diagnosis_category",
+    "doctor_specialty",
+    "doctor_name",
+    "specialty",
+    "department",
 }
 _INT_COLUMNS = {
-    "admissions", "patients", "distinct_patients", "total_length_of_stay_days", "discharges",
-    "readmissions_30d", "patients_in_hospital", "length_of_stay_days", "stays", "bed_days", "peak_census",
-    "age_group_order", "doctor_id",
+    "admissions",
+    "patients",
+    "distinct_patients",
+    "total_length_of_stay_days",
+    "discharges",
+    "readmissions_30d",
+    "patients_in_hospital",
+    "length_of_stay_days",
+    "stays",
+    "bed_days",
+    "peak_census",
+    "age_group_order",
+    "doctor_id",
 }
 
 

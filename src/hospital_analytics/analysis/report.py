@@ -123,15 +123,27 @@ def kpi_cards(kpis: Mapping[str, Any], average_census: float | None = None) -> l
     rate = kpis.get("readmission_rate_30d")
     charges = kpis.get("total_charges")
     return [
-        ("Admissions", count("admissions"), "",
-         f"{_date(kpis.get('first_admission_date'))} – {_date(kpis.get('last_admission_date'))}"),
+        (
+            "Admissions",
+            count("admissions"),
+            "",
+            f"{_date(kpis.get('first_admission_date'))} – {_date(kpis.get('last_admission_date'))}",
+        ),
         ("Patients", count("patients"), "", "with at least one stay"),
-        ("Average stay", "–" if average is None else f"{average:.1f}", " days",
-         "" if median is None else f"median {median:g} days"),
+        (
+            "Average stay",
+            "–" if average is None else f"{average:.1f}",
+            " days",
+            "" if median is None else f"median {median:g} days",
+        ),
         ("30-day readmission rate", "–" if rate is None else f"{rate:.1%}", "", "of all stays"),
         ("Peak census", count("peak_census"), " patients", f"in hospital on {_date(kpis.get('peak_census_date'))}"),
-        ("Average census", "–" if average_census is None else f"{average_census:,.1f}", " patients",
-         "in hospital at midnight, per day"),
+        (
+            "Average census",
+            "–" if average_census is None else f"{average_census:,.1f}",
+            " patients",
+            "in hospital at midnight, per day",
+        ),
         ("Bed days", count("bed_days"), "", "sum of lengths of stay"),
         ("Total charges", "–" if charges is None else money(charges), "", f"billed over {count('admissions')} stays"),
     ]
@@ -161,39 +173,72 @@ def _table(frame: pd.DataFrame, columns: Iterable[tuple[str, str, str]]) -> str:
 
 
 def _tables(frames: Mapping[str, pd.DataFrame]) -> str:
-    recent = frames["admissions_by_month"].tail(12).merge(
-        frames["readmission_rate_by_month"][["month", "readmission_rate"]], on="month", how="left"
-    ).iloc[::-1]
+    recent = (
+        frames["admissions_by_month"]
+        .tail(12)
+        .merge(frames["readmission_rate_by_month"][["month", "readmission_rate"]], on="month", how="left")
+        .iloc[::-1]
+    )
     census_days = frames["daily_census"]["census_date"]
     window_end = pd.to_datetime(census_days).max() if len(census_days) else None
     final = follow_up_complete(recent["month"], window_end)
-    recent = recent.assign(readmission_text=[
-        "–" if pd.isna(rate) else f"{rate:.1%}" + ("" if done else " *")
-        for rate, done in zip(recent["readmission_rate"], final)
-    ])
+    recent = recent.assign(
+        readmission_text=[
+            "–" if pd.isna(rate) else f"{rate:.1%}" + ("" if done else " *")
+            for rate, done in zip(recent["readmission_rate"], final)
+        ]
+    )
     partial_note = (
         '<p class="note">* not final: the 30 days after some of that month\'s discharges run past the data.</p>'
-        if not final.all() else ""
+        if not final.all()
+        else ""
     )
     cards = [
-        ("Top diagnoses", frames["top_diagnoses"], [
-            ("diagnosis_code", "Code", ""), ("diagnosis_description", "Diagnosis", ""),
-            ("stays", "Stays", ",d"), ("average_length_of_stay_days", "Avg stay (days)", ".1f"),
-        ]),
-        ("Length of stay by diagnosis group and specialty (most stays)", frames["length_of_stay_by_diagnosis"], [
-            ("diagnosis_category", "Diagnosis group", ""), ("doctor_specialty", "Specialty", ""),
-            ("stays", "Stays", ",d"), ("mean_length_of_stay_days", "Mean (days)", ".1f"),
-            ("median_length_of_stay_days", "Median", ".1f"), ("p90_length_of_stay_days", "90th pct", ".1f"),
-        ]),
-        ("Busiest doctors", frames["doctor_workload"], [
-            ("doctor_name", "Doctor", ""), ("specialty", "Specialty", ""), ("stays", "Stays", ",d"),
-            ("patients", "Patients", ",d"), ("bed_days", "Bed days", ",d"),
-            ("average_length_of_stay_days", "Avg stay (days)", ".1f"),
-        ]),
-        ("Latest months", recent, [
-            ("month", "Month", ""), ("admissions", "Admissions", ",d"), ("distinct_patients", "Patients", ",d"),
-            ("average_length_of_stay_days", "Avg stay (days)", ".2f"), ("readmission_text", "30-day readm.", "text"),
-        ]),
+        (
+            "Top diagnoses",
+            frames["top_diagnoses"],
+            [
+                ("diagnosis_code", "Code", ""),
+                ("diagnosis_description", "Diagnosis", ""),
+                ("stays", "Stays", ",d"),
+                ("average_length_of_stay_days", "Avg stay (days)", ".1f"),
+            ],
+        ),
+        (
+            "Length of stay by diagnosis group and specialty (most stays)",
+            frames["length_of_stay_by_diagnosis"],
+            [
+                ("diagnosis_category", "Diagnosis group", ""),
+                ("doctor_specialty", "Specialty", ""),
+                ("stays", "Stays", ",d"),
+                ("mean_length_of_stay_days", "Mean (days)", ".1f"),
+                ("median_length_of_stay_days", "Median", ".1f"),
+                ("p90_length_of_stay_days", "90th pct", ".1f"),
+            ],
+        ),
+        (
+            "Busiest doctors",
+            frames["doctor_workload"],
+            [
+                ("doctor_name", "Doctor", ""),
+                ("specialty", "Specialty", ""),
+                ("stays", "Stays", ",d"),
+                ("patients", "Patients", ",d"),
+                ("bed_days", "Bed days", ",d"),
+                ("average_length_of_stay_days", "Avg stay (days)", ".1f"),
+            ],
+        ),
+        (
+            "Latest months",
+            recent,
+            [
+                ("month", "Month", ""),
+                ("admissions", "Admissions", ",d"),
+                ("distinct_patients", "Patients", ",d"),
+                ("average_length_of_stay_days", "Avg stay (days)", ".2f"),
+                ("readmission_text", "30-day readm.", "text"),
+            ],
+        ),
     ]
     out = []
     for title, frame, columns in cards:
@@ -226,7 +271,9 @@ def provenance(settings: Settings, manifest: Mapping[str, Any] | None, created: 
     """(label, text) rows of the report's "Where the data came from" section."""
     from hospital_analytics import __version__
 
-    rows: list[tuple[str, str]] = [("Report created", f"{created:%Y-%m-%d %H:%M} UTC by hospital-analytics {__version__}")]
+    rows: list[tuple[str, str]] = [
+        ("Report created", f"{created:%Y-%m-%d %H:%M} UTC by hospital-analytics {__version__}")
+    ]
     rows.append(("Warehouse", warehouse_description(settings)))
     if manifest is None:
         rows.append(("Raw data", f"no manifest at {settings.layout.manifest} (generated elsewhere?)"))
@@ -241,9 +288,9 @@ def provenance(settings: Settings, manifest: Mapping[str, Any] | None, created: 
         rows.append(("Window", f"{manifest.get('start', '?')} to {manifest.get('end', '?')}"))
     counts = manifest.get("counts")
     if isinstance(counts, Mapping):
-        rows.append(("Rows generated", ", ".join(
-            f"{k} {v:,}" if isinstance(v, int) else f"{k} {v}" for k, v in counts.items()
-        )))
+        rows.append(
+            ("Rows generated", ", ".join(f"{k} {v:,}" if isinstance(v, int) else f"{k} {v}" for k, v in counts.items()))
+        )
     if manifest.get("locale"):
         rows.append(("Locale", str(manifest["locale"])))
     version = manifest.get("package_version") or manifest.get("version")

@@ -39,6 +39,7 @@ __all__ = ["DASHBOARD_TABLE", "FORMATS", "ExportResult", "ExportedFile", "export
 # DuckDB memory while exporting: sorting 10M stays spills to disk instead of holding them all.
 DUCKDB_EXPORT_MEMORY = "1GB"
 
+
 @dataclasses.dataclass
 class ExportedFile:
     """One file ``export`` wrote."""
@@ -84,8 +85,6 @@ class ExportResult(StepResult):
             out.append(("dashboard", f"{self.packaged_workbook.name} (data: {self.dashboard_data})"))
         out += [("note", note) for note in self.notes]
         return out
-
-
 
 
 def export_path(export_dir: Path, table: str, fmt: str) -> Path:
@@ -178,8 +177,7 @@ def export(
         if not everything:
             raise writers.missing_pantab_error()
         chosen.remove("hyper")
-        notes.append(f"Hyper skipped: pantab is not installed ({writers.TABLEAU_EXTRA_HINT}); "
-                     "the dashboard reads CSV.")
+        notes.append(f"Hyper skipped: pantab is not installed ({writers.TABLEAU_EXTRA_HINT}); the dashboard reads CSV.")
 
     from hospital_analytics import tableau
     from hospital_analytics.warehouse import open_warehouse
@@ -191,8 +189,14 @@ def export(
             f"The DuckDB warehouse {settings.duckdb_file} does not exist yet.",
             "Run `hospital load` and `hospital transform` first (or `hospital run-all`).",
         )
-    result = ExportResult(step="export", seconds=0.0, warehouse=settings.warehouse, export_dir=export_dir,
-                          formats=list(chosen), notes=notes)
+    result = ExportResult(
+        step="export",
+        seconds=0.0,
+        warehouse=settings.warehouse,
+        export_dir=export_dir,
+        formats=list(chosen),
+        notes=notes,
+    )
     with open_warehouse(settings, read_only=True) as wh:
         if wh.name == "duckdb":  # exports are sorted (same marts, same bytes): let big sorts spill to disk
             wh.execute(f"SET memory_limit = '{DUCKDB_EXPORT_MEMORY}'")

@@ -148,8 +148,12 @@ class GenerateResult(StepResult):
         rows = [("output", str(self.output_dir))]
         for key, path in self.files.items():
             table = key.split("/", 1)[1]
-            rows.append((f"data/{key}.{'csv' if key.startswith('csv') else 'parquet'}",
-                         f"{self.rows[table]:,} rows, {human_size(self.sizes[key])}"))
+            rows.append(
+                (
+                    f"data/{key}.{'csv' if key.startswith('csv') else 'parquet'}",
+                    f"{self.rows[table]:,} rows, {human_size(self.sizes[key])}",
+                )
+            )
         rows.append(("seed, window", f"{self.seed}, {self.start}..{self.end}"))
         timings = self.timings
         rows.append(("timings", f"synthesis {timings['synthesis']:.2f} s, writing {timings['writing']:.2f} s"))
@@ -157,8 +161,6 @@ class GenerateResult(StepResult):
         if not self.tables_kept:
             rows.append(("tables", f"not kept in memory above {FRAMES_LIMIT:,} stays; use .frame(name)"))
         return rows
-
-
 
 
 def _frame(chunks: list[pa.Table]) -> pd.DataFrame:
@@ -202,9 +204,14 @@ class _Stays:
     def put(self, block: Any) -> None:
         a, b = self.filled, self.filled + len(block)
         for name, source in (
-            ("patient", block.patient), ("admission", block.admission), ("los", block.los),
-            ("diagnosis", block.diagnosis), ("admission_type", block.admission_type),
-            ("stay_type", block.stay_type), ("disposition", block.disposition), ("doctor", block.doctor),
+            ("patient", block.patient),
+            ("admission", block.admission),
+            ("los", block.los),
+            ("diagnosis", block.diagnosis),
+            ("admission_type", block.admission_type),
+            ("stay_type", block.stay_type),
+            ("disposition", block.disposition),
+            ("doctor", block.doctor),
             ("cents", block.charges_cents),
         ):
             getattr(self, name)[a:b] = source
@@ -289,7 +296,8 @@ def generate(
     progress.finish("synthesising stays")
     people = rng_for(s.seed, STREAM_PEOPLE)
     patient_names = (
-        pools.first_name_index(people, population.female), pools.last_name_index(people, population.female)
+        pools.first_name_index(people, population.female),
+        pools.last_name_index(people, population.female),
     )
     places = pools.place_index(people, n_patients)
     doctor_names = (pools.first_name_index(people, roster.female), pools.last_name_index(people, roster.female))
@@ -300,8 +308,12 @@ def generate(
     keep = n_stays <= FRAMES_LIMIT
     kept: dict[str, list[pa.Table]] = {table: [] for table in RAW_TABLES}
     month_table = admissions_by_month_table(months.first, months.admissions, months.patients, months.los)
-    rows = {"patients": n_patients, "doctors": n_doctors, "hospitalizations": n_stays,
-            "admissions_by_month": month_table.num_rows}
+    rows = {
+        "patients": n_patients,
+        "doctors": n_doctors,
+        "hospitalizations": n_stays,
+        "admissions_by_month": month_table.num_rows,
+    }
     progress.start("writing files", total=sum(rows.values()))
 
     def _open(table: str) -> Any:
@@ -321,19 +333,41 @@ def generate(
     with _open("hospitalizations") as write:
         for a in range(0, max(n_stays, 1), WRITE_ROWS):
             pick = order[a : a + WRITE_ROWS]
-            emit("hospitalizations", write, hospitalizations_table(
-                a + 1, stays.patient[pick], stays.doctor[pick], stays.admission[pick], stays.los[pick],
-                stays.admission_type[pick], stays.stay_type[pick], stays.diagnosis[pick], stays.disposition[pick],
-                stays.cents[pick], model,
-            ))
+            emit(
+                "hospitalizations",
+                write,
+                hospitalizations_table(
+                    a + 1,
+                    stays.patient[pick],
+                    stays.doctor[pick],
+                    stays.admission[pick],
+                    stays.los[pick],
+                    stays.admission_type[pick],
+                    stays.stay_type[pick],
+                    stays.diagnosis[pick],
+                    stays.disposition[pick],
+                    stays.cents[pick],
+                    model,
+                ),
+            )
     del order
     with _open("patients") as write:
         for a in range(0, n_patients, WRITE_ROWS):
             b = min(a + WRITE_ROWS, n_patients)
-            emit("patients", write, patients_table(
-                a + 1, population.female[a:b], births[a:b], population.insurance[a:b], patient_names[0][a:b],
-                patient_names[1][a:b], places[a:b], pools,
-            ))
+            emit(
+                "patients",
+                write,
+                patients_table(
+                    a + 1,
+                    population.female[a:b],
+                    births[a:b],
+                    population.insurance[a:b],
+                    patient_names[0][a:b],
+                    patient_names[1][a:b],
+                    places[a:b],
+                    pools,
+                ),
+            )
     with _open("doctors") as write:
         emit("doctors", write, doctors_table(roster.female, roster.specialty, *doctor_names, pools))
     with _open("admissions_by_month") as write:
@@ -355,12 +389,16 @@ def generate(
         "counts": {"patients": n_patients, "doctors": n_doctors, "hospitalizations": n_stays},
         "rows": rows,
         "files": {
-            f"{key}.{'csv' if key.startswith('csv') else 'parquet'}": {"rows": rows[key.split("/", 1)[1]],
-                                                                       "bytes": sizes[key]}
+            f"{key}.{'csv' if key.startswith('csv') else 'parquet'}": {
+                "rows": rows[key.split("/", 1)[1]],
+                "bytes": sizes[key],
+            }
             for key in files
         },
-        "fidelity": {"on_target": sum(1 for r in fidelity if r.passed),
-                     "judged": sum(1 for r in fidelity if r.passed is not None)},
+        "fidelity": {
+            "on_target": sum(1 for r in fidelity if r.passed),
+            "judged": sum(1 for r in fidelity if r.passed is not None),
+        },
         "generated_at": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
     }
     write_manifest(layout.manifest, manifest)

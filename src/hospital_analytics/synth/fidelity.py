@@ -156,31 +156,72 @@ class FidelityAccumulator:
             mean, sd, median = float("nan"), 0.0, float("nan")
         se_mean = sd / math.sqrt(max(n, 1))
         rows.append(_row("mean length of stay", "4.5-4.8 d", mean, 4.4, 4.9, se_mean, "HCUP SB #180, #166", "d"))
-        rows.append(_row("median length of stay", "~3 d (assumption)", median, 3.0, 3.0, 1.25 * se_mean,
-                         "Faddy et al. 2009; HCUP", "d"))
+        rows.append(
+            _row(
+                "median length of stay",
+                "~3 d (assumption)",
+                median,
+                3.0,
+                3.0,
+                1.25 * se_mean,
+                "Faddy et al. 2009; HCUP",
+                "d",
+            )
+        )
         band_means = []
         for (lo, hi, target), (count, total, squares) in zip(LOS_BANDS, self.los_band):
             value = total / count if count else None
             sd_band = math.sqrt(max(squares / count - value**2, 1e-12)) if count else 0.0
             band_means.append((value, sd_band / math.sqrt(max(count, 1))))
-            rows.append(_row(f"mean length of stay, age {lo}-{hi}", f"{target} d", value, target - 0.4,
-                             target + 0.4, band_means[-1][1], "HCUP SB #79", "d"))
+            rows.append(
+                _row(
+                    f"mean length of stay, age {lo}-{hi}",
+                    f"{target} d",
+                    value,
+                    target - 0.4,
+                    target + 0.4,
+                    band_means[-1][1],
+                    "HCUP SB #79",
+                    "d",
+                )
+            )
         (young, se_young), (old, se_old) = band_means[0], band_means[2]
         if young and old:
             ratio = old / young
             se_ratio = ratio * math.sqrt((se_young / young) ** 2 + (se_old / old) ** 2)
         else:
             ratio, se_ratio = None, 0.0
-        rows.append(_row("length of stay 65-74 / 45-54", "5.4/4.8 = 1.125 (older stay longer)", ratio, 1.03, 1.25,
-                         se_ratio, "HCUP SB #79", "x"))
+        rows.append(
+            _row(
+                "length of stay 65-74 / 45-54",
+                "5.4/4.8 = 1.125 (older stay longer)",
+                ratio,
+                1.03,
+                1.25,
+                se_ratio,
+                "HCUP SB #79",
+                "x",
+            )
+        )
         for (label, target), count in zip(dist.AGE_MIX_TARGET, self.age_groups):
             value, se = _share(count, n)
-            rows.append(_row(f"stays at age {label}", f"{target:.0%}", value, target - 0.015, target + 0.015, se,
-                             "HCUP Facts & Figures 2006", "%"))
+            rows.append(
+                _row(
+                    f"stays at age {label}",
+                    f"{target:.0%}",
+                    value,
+                    target - 0.015,
+                    target + 0.015,
+                    se,
+                    "HCUP Facts & Figures 2006",
+                    "%",
+                )
+            )
         for (label, target), count in zip(dist.STAY_TYPE_TARGET, self.stay_types):
             value, se = _share(count, n)
-            rows.append(_row(f"{label.lower()} stays", f"{target:.1%}", value, target - 0.02, target + 0.02, se,
-                             HCUP_180, "%"))
+            rows.append(
+                _row(f"{label.lower()} stays", f"{target:.1%}", value, target - 0.02, target + 0.02, se, HCUP_180, "%")
+            )
         value, se = _share(self.readmit[:, 1].sum(), n)
         rows.append(_row("30-day readmission rate", "13.9-14.2%", value, 0.129, 0.152, se, "HCUP SB #248", "%"))
         medicare = dist.INSURANCE.index("Medicare")
@@ -192,20 +233,60 @@ class FidelityAccumulator:
         value, se = _share(self.pregnancy[1], self.pregnancy[0])
         rows.append(_row("readmission rate, pregnancy", "3.6%", value, 0.021, 0.051, se, "HCUP SB #248", "%"))
         value, se = self._season_share(self.respiratory_months, SEASONS["winter"])
-        rows.append(_row("respiratory admissions in Dec-Feb", "peak (flat = 25%; assumption 33-50%)", value, 0.33,
-                         0.50, se, "CDC FluView", "%"))
+        rows.append(
+            _row(
+                "respiratory admissions in Dec-Feb",
+                "peak (flat = 25%; assumption 33-50%)",
+                value,
+                0.33,
+                0.50,
+                se,
+                "CDC FluView",
+                "%",
+            )
+        )
         for season, target in dist.HEART_FAILURE_SEASONS:
             value, se = self._season_share(self.heart_failure_months, SEASONS[season])
-            rows.append(_row(f"heart failure admissions in {season}", f"{target:.0%}", value, target - 0.02,
-                             target + 0.02, se, "Akintoye et al. 2017", "%"))
+            rows.append(
+                _row(
+                    f"heart failure admissions in {season}",
+                    f"{target:.0%}",
+                    value,
+                    target - 0.02,
+                    target + 0.02,
+                    se,
+                    "Akintoye et al. 2017",
+                    "%",
+                )
+            )
         for code, millions in dist.TOP_DIAGNOSES:
             target = millions / dist.TOP
             value, se = _share(self.diagnoses[self.model.index(code)], n)
-            rows.append(_row(f"diagnosis {code} share", f"{target:.2%} ({millions}M of 35.8M)", value, target * 0.85,
-                             target * 1.15, se, "HCUP Fast Stats 2017", "%"))
+            rows.append(
+                _row(
+                    f"diagnosis {code} share",
+                    f"{target:.2%} ({millions}M of 35.8M)",
+                    value,
+                    target * 0.85,
+                    target * 1.15,
+                    se,
+                    "HCUP Fast Stats 2017",
+                    "%",
+                )
+            )
         value, se = _share(self.seniors[1], self.seniors[0])
-        rows.append(_row("Medicare among stays at 65+", "mostly (assumption 90-100%)", value, 0.90, 1.0, se,
-                         "HCUP payer mix", "%"))
+        rows.append(
+            _row(
+                "Medicare among stays at 65+",
+                "mostly (assumption 90-100%)",
+                value,
+                0.90,
+                1.0,
+                se,
+                "HCUP payer mix",
+                "%",
+            )
+        )
         if n:
             mean_charges = self.charges[0] / n
             sd_charges = math.sqrt(max(self.charges[1] / n - mean_charges**2, 1e-12))
@@ -213,11 +294,11 @@ class FidelityAccumulator:
             se_ratio = sd_charges / math.sqrt(n) / dist.MEAN_COST_PER_STAY
         else:
             ratio, se_ratio = None, 0.0
-        rows.append(_row("mean charges / mean cost ($10,400)", "several times (3-5x)", ratio, 3.0, 5.0, se_ratio,
-                         HCUP_180, "x"))
+        rows.append(
+            _row("mean charges / mean cost ($10,400)", "several times (3-5x)", ratio, 3.0, 5.0, se_ratio, HCUP_180, "x")
+        )
         value, se = _share(float(self.roster.female.sum()), float(self.roster.size))
         rows.append(_row("women among doctors", "37% (all specialties)", value, 0.32, 0.45, se, "AAMC 2022", "%"))
         value = self.fitting / n if n else None
         rows.append(_row("stays whose doctor's specialty fits", "100%", value, 1.0, 1.0, 0.0, "CALIBRATION.md", "%"))
         return rows
-

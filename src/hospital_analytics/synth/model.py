@@ -130,8 +130,10 @@ def _band_shares(day_edges: np.ndarray, year_edges: np.ndarray) -> np.ndarray:
 def delivery_share() -> float:
     """Share of all stays that are deliveries (the mothers' delivery stays)."""
     maternal = [dx for dx in dist.CATALOGUE if dx.maternal]
-    return dist.MATERNAL_SHARE * sum(dx.weights[0] for dx in maternal if dx.delivery) / sum(
-        dx.weights[0] for dx in maternal
+    return (
+        dist.MATERNAL_SHARE
+        * sum(dx.weights[0] for dx in maternal if dx.delivery)
+        / sum(dx.weights[0] for dx in maternal)
     )
 
 

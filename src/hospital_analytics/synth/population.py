@@ -23,6 +23,7 @@ from hospital_analytics.errors import ConfigError
 from hospital_analytics.synth import distributions as dist
 from hospital_analytics.synth.model import DAYS_PER_YEAR, Model, delivery_share, mother_group_share
 
+
 @dataclass
 class Population:
     """One row per patient (index = patient_id - 1)."""

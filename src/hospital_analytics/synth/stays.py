@@ -106,7 +106,11 @@ def readmission_plan(pop: Population) -> Readmission:
 
 
 def _choose_readmissions(
-    rng: np.random.Generator, model: Model, plan: Readmission, diagnosis: np.ndarray, insurance: np.ndarray,
+    rng: np.random.Generator,
+    model: Model,
+    plan: Readmission,
+    diagnosis: np.ndarray,
+    insurance: np.ndarray,
     has_next: np.ndarray,
 ) -> np.ndarray:
     """Which stays are followed by a readmission: expected count per insurance = rate x its stays."""

@@ -95,8 +95,10 @@ def open_table(schema: pa.Schema, plain: pa.Schema, paths: dict[str, Path]) -> I
 
             yield write
         except OSError as exc:
-            raise GenerateError(f"Writing {', '.join(str(p) for p in paths.values())} failed: {exc.strerror or exc}.",
-                                "Check free disk space and the output folder, then run again.") from None
+            raise GenerateError(
+                f"Writing {', '.join(str(p) for p in paths.values())} failed: {exc.strerror or exc}.",
+                "Check free disk space and the output folder, then run again.",
+            ) from None
         finally:
             for writer, _ in writers:
                 writer.close()

@@ -115,8 +115,6 @@ class LoadResult(StepResult):
         return rows
 
 
-
-
 def load(settings: Settings | None = None, *, progress: Progress = NULL_PROGRESS, **overrides: Any) -> LoadResult:
     """Load the generated files into the warehouse's RAW schema, replacing the four tables atomically.
 

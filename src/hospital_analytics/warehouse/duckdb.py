@@ -198,9 +198,7 @@ class DuckDBWarehouse:
                         f"{table}: loading {source.path} failed: {one_line(exc, limit=220)}.", REGENERATE
                     ) from None
                 if loaded != source.rows:
-                    raise LoadError(
-                        f"{table}: loaded {loaded:,} rows but {source.rows_text()}.", REGENERATE
-                    )
+                    raise LoadError(f"{table}: loaded {loaded:,} rows but {source.rows_text()}.", REGENERATE)
                 stats[table] = TableStats(
                     table=table,
                     rows=int(loaded),

@@ -32,9 +32,7 @@ def check_identifier(value: object, setting: str) -> str:
         ConfigError: the value is empty, not a string, or not a plain identifier (``x; drop table y``).
     """
     if not isinstance(value, str) or not value:
-        raise ConfigError(
-            f"{setting} is not set.", f"Set {setting} to a name made of letters, digits, _ and $."
-        )
+        raise ConfigError(f"{setting} is not set.", f"Set {setting} to a name made of letters, digits, _ and $.")
     if not IDENTIFIER_RE.fullmatch(value):
         raise ConfigError(
             f"{setting} {value[:60]!r} is not a valid identifier "

@@ -435,8 +435,10 @@ class SnowflakeWarehouse:
         elif "does not exist or not authorized" in text or "Insufficient privileges" in text:
             hint = "Check SNOWFLAKE_ROLE's privileges, or create the object with a role that may."
         elif getattr(exc, "errno", None) == UNREACHABLE_ERRNO:
-            hint = ("Nothing was committed; run the same command again once Snowflake answers "
-                    "(HOSPITAL_SNOWFLAKE_LOGIN_TIMEOUT sets how long to wait).")
+            hint = (
+                "Nothing was committed; run the same command again once Snowflake answers "
+                "(HOSPITAL_SNOWFLAKE_LOGIN_TIMEOUT sets how long to wait)."
+            )
         return WarehouseError(f"Snowflake {what or 'query'} failed: {text}.", hint)
 
     def execute(self, sql: str) -> None:
@@ -519,7 +521,7 @@ class SnowflakeWarehouse:
         self.ensure_database_and_schemas()
         self.ensure_load_objects()
         run = f"{dt.datetime.now(dt.timezone.utc):%Y%m%dT%H%M%S}_{uuid.uuid4().hex[:8]}"
-        stage_root = f'@{self._object(self.stage)}/{run}'
+        stage_root = f"@{self._object(self.stage)}/{run}"
         stats: dict[str, TableStats] = {}
         try:
             with tempfile.TemporaryDirectory(prefix="hospital-load-") as tmp:
@@ -605,8 +607,7 @@ class SnowflakeWarehouse:
         names = ", ".join(f'"{c.name.upper()}"' for c in columns)
         select = ", ".join(f"$1:{c.name}::{check_sql_type(c.sql_type)}" for c in columns)
         return (
-            f"COPY INTO {target} ({names}) FROM (SELECT {select} FROM {path}) "
-            f"FILE_FORMAT = (TYPE = PARQUET) {options}"
+            f"COPY INTO {target} ({names}) FROM (SELECT {select} FROM {path}) FILE_FORMAT = (TYPE = PARQUET) {options}"
         )
 
     def _replace_all(
@@ -628,17 +629,20 @@ class SnowflakeWarehouse:
                     first = failed[0]
                     raise LoadError(
                         f"{table}: loading {source.path} failed: {first.get('status')} "
-                        f"{one_line(first.get('first_error') or '')}".rstrip() + ".",
+                        f"{one_line(first.get('first_error') or '')}".rstrip()
+                        + ".",
                         REGENERATE,
                     )
                 count = self._rows(f"SELECT COUNT(*) AS n FROM {target}")[0]["n"]
                 if loaded != source.rows or int(count) != source.rows:
-                    raise LoadError(
-                        f"{table}: loaded {int(count):,} rows but {source.rows_text()}.", REGENERATE
-                    )
+                    raise LoadError(f"{table}: loaded {int(count):,} rows but {source.rows_text()}.", REGENERATE)
                 previous = stats[table]
                 stats[table] = TableStats(
-                    table, int(count), source.rows, previous.bytes_staged, previous.files,
+                    table,
+                    int(count),
+                    source.rows,
+                    previous.bytes_staged,
+                    previous.files,
                     previous.seconds + time.perf_counter() - started,
                 )
                 progress.advance(table, int(count))
@@ -648,4 +652,3 @@ class SnowflakeWarehouse:
             with contextlib.suppress(Exception):
                 self.execute("ROLLBACK")
             raise
-

@@ -75,8 +75,7 @@ def find_sources(layout: OutputLayout, preferred: str = "csv", warehouse: str = 
     first = order[0]
     missing = [str(_path(layout, t, first)) for t in RAW_TABLES if not _path(layout, t, first).is_file()]
     raise StepOrderError(
-        f"No generated data to load: {', '.join(missing[:2])}{' and more' if len(missing) > 2 else ''} "
-        "missing.",
+        f"No generated data to load: {', '.join(missing[:2])}{' and more' if len(missing) > 2 else ''} missing.",
         f"Run `hospital generate --out {layout.root}` first (or point --out at the folder generate wrote).",
     )
 
@@ -124,8 +123,14 @@ def _check(table: str, path: Path, fmt: Format, manifest: dict) -> SourceFile:
         raise LoadError(
             f"{table}: {path} has {rows:,} rows but data/manifest.json says {expected_rows:,}.", REGENERATE + stale
         )
-    return SourceFile(table=table, path=path, format=fmt, rows=int(rows), bytes=size,
-                      rows_from="manifest" if fmt == "csv" and counted is None else "file")
+    return SourceFile(
+        table=table,
+        path=path,
+        format=fmt,
+        rows=int(rows),
+        bytes=size,
+        rows_from="manifest" if fmt == "csv" and counted is None else "file",
+    )
 
 
 def _check_csv(table: str, path: Path, *, count: bool = True) -> int | None:
@@ -176,8 +181,9 @@ def _check_parquet(table: str, path: Path) -> int:
     try:
         meta = pq.ParquetFile(path).metadata
     except (OSError, pa.ArrowException) as exc:
-        raise LoadError(f"{table}: {path} is not a readable Parquet file ({str(exc).splitlines()[0][:120]}).",
-                        REGENERATE) from None
+        raise LoadError(
+            f"{table}: {path} is not a readable Parquet file ({str(exc).splitlines()[0][:120]}).", REGENERATE
+        ) from None
     names = set(meta.schema.names)
     missing = [c for c in column_names(table) if c not in names]
     if missing:
