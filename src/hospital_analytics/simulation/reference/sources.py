@@ -1,0 +1,177 @@
+"""The publications behind the reference data, by key. ``docs/calibration.md`` lists every one of them.
+
+A key marked ``assumption=True`` stands for a modelling assumption (the number is ours, reasoned from the
+publications around it), so a reader can always tell a published figure from a chosen one.
+"""
+
+from __future__ import annotations
+
+from .types import Source
+
+_ALL: tuple[Source, ...] = (
+    Source("assumption", "Modelling assumption (reasoned, not published)", "hospital-analytics", 2025, assumption=True),
+    # --- HCUP (AHRQ Healthcare Cost and Utilization Project) ---------------------------------------------
+    Source(
+        "hcup_faststats_2017",
+        "HCUP Fast Stats: Most Common Diagnoses for Inpatient Stays, 2017",
+        "AHRQ",
+        2019,
+        "National Inpatient Sample 2017, CCSR principal diagnosis, maternal/neonatal included",
+    ),
+    Source(
+        "hcup_sb277",
+        "Most Frequent Principal Diagnoses for Inpatient Stays in U.S. Hospitals, 2018 (Statistical Brief #277)",
+        "AHRQ HCUP",
+        2021,
+        "Table 1 and Figure 1 (nonmaternal, nonneonatal stays)",
+    ),
+    Source(
+        "hcup_sb180",
+        "Overview of Hospital Stays in the United States, 2012 (Statistical Brief #180)",
+        "AHRQ HCUP",
+        2014,
+        "Table 1: stays, mean length of stay, cost; stay type",
+    ),
+    Source(
+        "hcup_sb166",
+        "Overview of Hospital Stays in the United States, 2011 (Statistical Brief #166)",
+        "AHRQ HCUP",
+        2013,
+        "mean length of stay 4.6 days",
+    ),
+    Source(
+        "hcup_sb79",
+        "HCUP Statistical Brief #79 (Nationwide Inpatient Sample 2007): length of stay by age",
+        "AHRQ HCUP",
+        2009,
+        "length of stay by age group",
+    ),
+    Source(
+        "hcup_ff_2006",
+        "HCUP Facts and Figures: Statistics on Hospital-Based Care in the United States, 2006",
+        "AHRQ",
+        2008,
+        "Exhibit 1: discharges by age group",
+    ),
+    Source(
+        "hcup_ff_2008",
+        "HCUP Facts and Figures: Statistics on Hospital-Based Care in the United States, 2008",
+        "AHRQ",
+        2010,
+        "Exhibit 1.1: in-hospital deaths (2.0%), discharge status (against medical advice 1.2%)",
+    ),
+    Source(
+        "hcup_ff_2009",
+        "HCUP Facts and Figures: Statistics on Hospital-Based Care in the United States, 2009",
+        "AHRQ",
+        2011,
+        "Exhibit 1.3: expected payer (other 3%)",
+    ),
+    Source(
+        "hcup_sb87",
+        "Characteristics of Weekday and Weekend Hospital Admissions, 2007 (Statistical Brief #87)",
+        "AHRQ HCUP",
+        2010,
+        "Table 1: 19% of stays begin at weekends; elective 28.0% weekday vs 10.6% weekend; died 1.9%",
+    ),
+    Source(
+        "hcup_sb248",
+        "Trends in Hospital Readmissions by Expected Payer, 2010-2016 (Statistical Brief #248)",
+        "AHRQ HCUP",
+        2019,
+        "Figure 1 and Table 1: 30-day all-cause readmission by payer and diagnosis type",
+    ),
+    Source(
+        "hcup_sb230",
+        "A Comparison of All-Cause 7-Day and 30-Day Readmissions, 2014 (Statistical Brief #230)",
+        "AHRQ HCUP",
+        2017,
+        "Table 1: 7-day 5.0%, 30-day 13.9%; 36.1% of 30-day readmissions within 7 days",
+    ),
+    Source(
+        "hcup_sb81",
+        "The Costs of End-of-Life Hospitalizations, 2007 (Statistical Brief #81)",
+        "AHRQ HCUP",
+        2009,
+        "Table 1: in-hospital deaths and death rates by age",
+    ),
+    # --- CDC / NCHS -----------------------------------------------------------------------------------------
+    Source(
+        "nvss_births_2023",
+        "Births: Final Data for 2023 (National Vital Statistics Reports)",
+        "CDC NCHS",
+        2025,
+        "cesarean delivery rate 32.4%; preterm 10.4%; twin birth rate",
+    ),
+    Source(
+        "nvss_births_weekday",
+        "NCHS natality files: births by day of week and time of day",
+        "CDC NCHS",
+        2019,
+        "day-of-week index of births (approximate values read from NVSS reports)",
+    ),
+    Source("nvss_births_month", "NCHS natality files: births by month", "CDC NCHS", 2019, "monthly births"),
+    Source(
+        "nhamcs_ed",
+        "National Hospital Ambulatory Medical Care Survey: Emergency Department Summary",
+        "CDC NCHS",
+        2008,
+        "ED occupancy by hour (19,000 at 6 a.m. to 58,000 at 7 p.m.)",
+    ),
+    Source(
+        "cdc_fluview",
+        "FluView / FluSurv-NET: laboratory-confirmed influenza hospitalizations by week",
+        "CDC",
+        2023,
+        "seasonal peak December-February",
+    ),
+    Source(
+        "cdc_nrevss_rsv", "NREVSS: RSV national trends (seasons before 2020)", "CDC", 2019, "November-February peak"
+    ),
+    # --- others ---------------------------------------------------------------------------------------------
+    Source(
+        "vizient_weekend",
+        "Weekend and Friday discharges (Vizient clinical database, 12.6M discharges 2015-2017)",
+        "Vizient",
+        2018,
+        "weekend share of discharges ~21%; Friday busiest, Sunday quietest",
+    ),
+    Source(
+        "florida_discharge_times",
+        "The Distributions of Weekday Discharge Times at Acute Care Hospitals in the State of Florida were Static from 2010 to 2018",
+        "Journal of Medical Systems",
+        2019,
+        "13.0% before noon, 42.2% before 3 p.m., median hour 3 p.m.",
+    ),
+    Source(
+        "cms_ed_timeliness",
+        "CMS Timely and Effective Care: ED-1b/ED-2b (admitted ED patients' time in the ED)",
+        "CMS",
+        2019,
+        "national median of several hours from arrival to departure for admitted patients",
+    ),
+    Source(
+        "akintoye_2017",
+        "Seasonal variation in hospitalization outcomes in heart failure (Akintoye et al., Clin Cardiol)",
+        "Wiley",
+        2017,
+        "winter 27%, spring 26%, fall 24%, summer 23% of heart-failure admissions",
+    ),
+)
+
+SOURCES: dict[str, Source] = {s.key: s for s in _ALL}
+
+
+def source(key: str) -> Source:
+    """The source registered under a key.
+
+    Args:
+        key: a source key (e.g. "hcup_sb277").
+
+    Returns:
+        The ``Source``.
+
+    Raises:
+        KeyError: when no source has that key.
+    """
+    return SOURCES[key]
