@@ -82,9 +82,12 @@ class Diagnosis:
     through step-down after the ICU or instead of the floor for cardiac/telemetry patients).
 
     Coding: ``laterality`` is "right", "left", "bilateral" or "" and ``lateral_group`` the key shared by
-    the siblings of one condition (e.g. "M17.1x" for right and left knee osteoarthritis and M17.0);
-    ``delivery`` is "vaginal" or "cesarean" for delivery codes, ``newborn`` is "vaginal" or "cesarean"
-    for liveborn codes (Z38.00, Z38.01), "" otherwise.
+    the siblings of one condition (e.g. "knee_oa" for M17.11 right, M17.12 left and M17.0 bilateral).
+    ``delivery`` is True for codes of a delivery stay, with ``cesarean_share`` the share of those
+    deliveries by cesarean (0 for O80, 1 for O82, ~0.87 after a previous cesarean); ``newborn`` is
+    "vaginal" or "cesarean" for liveborn codes (Z38.00, Z38.01, twins Z38.30, Z38.31), "" otherwise.
+    ``service`` is the adult service: stays of patients under 18 other than newborn, obstetric and
+    psychiatric ones are attended by paediatrics (``diagnoses.service_for``).
     """
 
     code: str
@@ -115,7 +118,8 @@ class Diagnosis:
     charges: float  # mean total charges of a stay (USD)
     laterality: str
     lateral_group: str
-    delivery: str
+    delivery: bool
+    cesarean_share: float
     newborn: str
     source: str  # key of the source of its frequency / length of stay
 
