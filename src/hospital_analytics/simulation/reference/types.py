@@ -216,3 +216,17 @@ class Role:
     days_off: int
     female_share: float
     source: str
+
+
+@dataclass(frozen=True)
+class Catchment:
+    """Where a hospital's patients live: real ZIP codes around its site and the share of patients in each.
+
+    ``weights`` sum to 1 and fall with distance (``places.catchment``); ``distances`` are miles from the
+    hospital's site, in the order of ``places``.
+    """
+
+    site: Place
+    places: tuple[Place, ...]
+    weights: tuple[float, ...]
+    distances: tuple[float, ...]
