@@ -89,13 +89,6 @@ _ALL: tuple[Source, ...] = (
         "Table 1: 7-day 5.0%, 30-day 13.9%; 36.1% of 30-day readmissions within 7 days",
     ),
     Source(
-        "hcup_sb81",
-        "The Costs of End-of-Life Hospitalizations, 2007 (Statistical Brief #81)",
-        "AHRQ HCUP",
-        2009,
-        "Table 1: in-hospital deaths and death rates by age",
-    ),
-    Source(
         "hcup_ccsr_approx",
         "Approximate US stays per CCSR category (rounded, shaped on HCUPnet NIS 2017-2019 tables)",
         "hospital-analytics",
@@ -111,13 +104,6 @@ _ALL: tuple[Source, ...] = (
         "2012 deaths per 1,000: pneumonia 35.8, AMI 55.9, CHF 31.4, stroke 82.6",
     ),
     Source(
-        "hcup_sb122",
-        "Septicemia in U.S. Hospitals, 2009 (Statistical Brief #122)",
-        "AHRQ HCUP",
-        2011,
-        "septicemia stays",
-    ),
-    Source(
         "hcup_ff_2007",
         "HCUP Facts and Figures 2007, Exhibit 1.4: Discharge Status",
         "AHRQ",
@@ -130,6 +116,13 @@ _ALL: tuple[Source, ...] = (
         "AHRQ HCUP",
         2016,
         "22.3% of discharges to postacute care; Medicare 41.7%, private 11.7%, Medicaid 8.1%, uninsured 4.8%",
+    ),
+    Source(
+        "hcup_sb184",
+        "Characteristics of Hospital Stays for Nonelderly Medicaid Super-Utilizers, 2012 (Statistical Brief #184)",
+        "AHRQ HCUP",
+        2014,
+        "super-utilizers (4+ stays): 5.9 vs 1.3 stays; 14% of Medicaid stays; readmission 52.4% vs 8.8%",
     ),
     Source(
         "hcup_sb104",

@@ -158,7 +158,16 @@ TARGETS: tuple[Target, ...] = (
     _t("heart_failure_winter_share", "calendar", 0.27, 0.255, 0.285, "share", "akintoye_2017"),
     _t("heart_failure_summer_share", "calendar", 0.23, 0.215, 0.245, "share", "akintoye_2017"),
     # --- payers --------------------------------------------------------------------------------------------------
-    _t("payer_medicare", "payers", 0.373, 0.34, 0.44, "share", "hcup_ff_2009", "14.7M of 39.4M stays in 2009; more stays are 65+ since"),
+    _t(
+        "payer_medicare",
+        "payers",
+        0.373,
+        0.34,
+        0.44,
+        "share",
+        "hcup_ff_2009",
+        "14.7M of 39.4M stays in 2009; more stays are 65+ since",
+    ),
     _t(
         "payer_medicaid", "payers", 0.203, 0.18, 0.25, "share", "hcup_ff_2009", "8.0M; higher after the 2014 expansions"
     ),
@@ -185,8 +194,16 @@ TARGETS: tuple[Target, ...] = (
     _t("readmission_30d_heart_failure", "revisits", 0.232, 0.20, 0.26, "share", "hcup_sb230"),
     _t("readmission_30d_schizophrenia", "revisits", 0.229, 0.20, 0.26, "share", "hcup_sb230"),
     _t("readmission_30d_medicaid", "revisits", 0.147, 0.13, 0.16, "share", "hcup_sb248", "approximate"),
-    _t("super_utilizer_share", "revisits", 0.035, 0.025, 0.06, "share", "hcup_sb184",
-       "patients with 4+ stays a year (fitted to SB #184: 5.9 vs 1.3 stays, 14% of Medicaid stays)"),
+    _t(
+        "super_utilizer_share",
+        "revisits",
+        0.035,
+        0.025,
+        0.06,
+        "share",
+        "hcup_sb184",
+        "patients with 4+ stays a year (fitted to SB #184: 5.9 vs 1.3 stays, 14% of Medicaid stays)",
+    ),
     _t("stays_per_patient_year", "revisits", 1.4, 1.3, 1.55, "stays", "hcup_sb184", "among patients with a stay"),
     # --- births ----------------------------------------------------------------------------------------------------
     _t("cesarean_share", "births", 0.324, 0.31, 0.335, "share", "nvss_births_2023"),
@@ -211,8 +228,16 @@ TARGETS: tuple[Target, ...] = (
     # --- staffing --------------------------------------------------------------------------------------------------
     _t("female_physicians", "staffing", 0.37, 0.34, 0.40, "share", "aamc_2022"),
     _t("hospitalist_patients_per_day", "staffing", 15, 12, 20, "patients", "shm_2020"),
-    _t("stays_per_hospitalist_year", "staffing", 500, 200, 1200, "stays", "assumption",
-       "15 patients a day, 182 days a year, a new patient every ~4.5 patient-days: several hundred stays"),
+    _t(
+        "stays_per_hospitalist_year",
+        "staffing",
+        500,
+        200,
+        1200,
+        "stays",
+        "assumption",
+        "15 patients a day, 182 days a year, a new patient every ~4.5 patient-days: several hundred stays",
+    ),
 )
 
 BY_NAME: dict[str, Target] = {t.name: t for t in TARGETS}
@@ -231,3 +256,24 @@ def target(name: str) -> Target:
         KeyError: when no target has that name.
     """
     return BY_NAME[name]
+
+
+def _number(x: float, unit: str) -> str:
+    if unit == "share":
+        return f"{x * 100:.1f}%"
+    if unit == "usd":
+        return f"${x:,.0f}"
+    return f"{x:g}"
+
+
+def markdown_row(t: Target) -> str:
+    """The row of ``docs/calibration.md``'s target tables for a target (a test checks the doc carries it).
+
+    Args:
+        t: the target.
+
+    Returns:
+        "| name | value | low - high | unit | source | note |".
+    """
+    value = "" if t.value is None else _number(t.value, t.unit)
+    return f"| `{t.name}` | {value} | {_number(t.low, t.unit)} - {_number(t.high, t.unit)} | {t.unit} | `{t.source}` | {t.note} |"
