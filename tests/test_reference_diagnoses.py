@@ -187,3 +187,17 @@ def test_service_for_children():
     assert diagnoses.service_for(pneumonia, 60) == "hospital_medicine"
     assert diagnoses.service_for(diagnoses.by_code("K35.80"), 9) == "surgery"
     assert diagnoses.service_for(diagnoses.by_code("Z38.00"), 0) == "newborn"
+
+
+def test_unit_paths():
+    for d in CATALOGUE:
+        paths = diagnoses.unit_paths(d)
+        assert sum(p.probability for p in paths) == pytest.approx(1)
+        for path in paths:
+            assert sum(leg.los_share for leg in path.legs) == pytest.approx(1)
+            assert path.legs[-1].unit == "FLOOR" or (len(path.legs) == 1 and path.legs[0].unit == "ICU")
+        icu = sum(p.probability for p in paths if p.legs[0].unit == "ICU")
+        assert icu == pytest.approx(d.icu_first)
+    sepsis = diagnoses.unit_paths(diagnoses.by_code("A41.9"))
+    assert {tuple(leg.unit for leg in p.legs) for p in sepsis} >= {("ICU", "FLOOR"), ("FLOOR",)}
+    assert all(leg.unit != "STEPDOWN" for p in diagnoses.unit_paths(diagnoses.by_code("Z38.00")) for leg in p.legs)

@@ -135,3 +135,8 @@ def test_catchment_distance_decay():
     near = np.mean(np.asarray(area.distances)[homes] <= 15)
     assert near > 0.5  # most patients live close to their hospital
     assert len({area.places[i].zip_code for i in homes}) > 10  # but not all in one ZIP code
+
+
+def test_bed_days_per_physician():
+    hospitalist = staffing.ROLES_BY_NAME["hospitalist"]
+    assert staffing.bed_days_per_physician_year(hospitalist) == pytest.approx(15 * 365.25 / 2)

@@ -159,3 +159,9 @@ def test_births():
     )
     assert twin_cs == pytest.approx(births.TWIN_CESAREAN_SHARE, abs=0.03)
     assert diagnoses.by_code("Z38.01").los_mean > diagnoses.by_code("Z38.00").los_mean
+
+
+def test_revisit_drivers():
+    assert len(revisits.REVISIT_PROPENSITY_BY_AGE) == len(ages.AGE_BANDS)
+    assert revisits.REVISIT_PROPENSITY_BY_AGE[4] > revisits.REVISIT_PROPENSITY_BY_AGE[1]
+    assert 0 < revisits.REPEAT_CATEGORY_SHARE < 1

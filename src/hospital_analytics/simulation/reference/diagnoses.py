@@ -21,7 +21,7 @@ from functools import lru_cache
 from importlib import resources
 
 from .ages import AGE_BANDS
-from .types import Diagnosis
+from .types import Diagnosis, UnitLeg, UnitPath
 
 ADMISSION_TYPES: tuple[str, ...] = ("Emergency", "Urgent", "Elective", "Newborn")
 STAY_TYPES: tuple[str, ...] = ("Medical", "Surgical", "Maternal/Neonatal")
@@ -66,6 +66,11 @@ BODY_SYSTEMS: dict[str, str] = {
 # in-hospital deaths at 85+, which the catalogue's tests check).
 LOS_AGE_GRADIENT: tuple[float, ...] = (1.0, 0.80, 0.86, 1.0, 1.08, 1.12)
 MORTALITY_AGE_GRADIENT: tuple[float, ...] = (1.0, 0.30, 0.35, 0.75, 1.15, 1.75)
+
+# Share of a stay's days in step-down when it passes through one (assumption): after the ICU a quarter,
+# for a stay that starts there (telemetry, progressive care) two fifths.
+STEP_DOWN_SHARE_AFTER_ICU = 0.25
+STEP_DOWN_SHARE_WITHOUT_ICU = 0.40
 
 _TSV = "diagnoses.tsv"
 
@@ -177,3 +182,29 @@ def service_for(diagnosis: Diagnosis, age: int) -> str:
 def age_band_count() -> int:
     """Number of age bands every per-age tuple of a diagnosis has (``len(AGE_BANDS)``)."""
     return len(AGE_BANDS)
+
+
+def unit_paths(diagnosis: Diagnosis) -> tuple[UnitPath, ...]:
+    """The variants of a stay's path through units (ICU, step-down, floor), with their probabilities.
+
+    Args:
+        diagnosis: the principal diagnosis.
+
+    Returns:
+        Up to four ``UnitPath`` whose probabilities sum to 1: ICU -> step-down -> floor, ICU -> floor,
+        step-down -> floor, floor only (``icu_first`` and ``step_down`` give the probabilities,
+        ``icu_days_share`` the ICU leg, ``STEP_DOWN_SHARE_*`` the step-down leg). Newborns have no
+        step-down (their ICU is the NICU, then the nursery).
+    """
+    icu, step = diagnosis.icu_first, 0.0 if diagnosis.service == "newborn" else diagnosis.step_down
+    icu_days = diagnosis.icu_days_share
+    after_icu = min(STEP_DOWN_SHARE_AFTER_ICU, (1 - icu_days) / 2)  # leave days for the floor
+    variants = (
+        (icu * step, (("ICU", icu_days), ("STEPDOWN", after_icu), ("FLOOR", 1 - icu_days - after_icu))),
+        (icu * (1 - step), (("ICU", icu_days), ("FLOOR", 1 - icu_days))),
+        ((1 - icu) * step, (("STEPDOWN", STEP_DOWN_SHARE_WITHOUT_ICU), ("FLOOR", 1 - STEP_DOWN_SHARE_WITHOUT_ICU))),
+        ((1 - icu) * (1 - step), (("FLOOR", 1.0),)),
+    )
+    return tuple(
+        UnitPath(p, tuple(UnitLeg(unit, share) for unit, share in legs if share > 0)) for p, legs in variants if p > 0
+    )

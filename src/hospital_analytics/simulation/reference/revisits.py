@@ -37,6 +37,14 @@ READMISSION_DAY_WEIGHTS: tuple[float, ...] = tuple(w / sum(_RAW) for w in _RAW) 
 # Medicaid stays): 1, 2, 3 and 4+ stays.
 STAYS_PER_PATIENT_YEAR: tuple[tuple[str, float], ...] = (("1", 0.785), ("2", 0.140), ("3", 0.040), ("4+", 0.035))
 MEAN_STAYS_OF_SUPER_UTILIZERS = 5.9
+# Relative propensity to come back (later revisits, beyond the 30-day readmission) by age band (<1, 1-17,
+# 18-44, 45-64, 65-84, 85+): assumption shaped on SB #184 (super-utilizers most often 45-64) and on older
+# patients' chronic conditions; the simulation scales it to meet ``STAYS_PER_PATIENT_YEAR``.
+REVISIT_PROPENSITY_BY_AGE: tuple[float, ...] = (0.5, 0.6, 0.8, 1.2, 1.3, 1.2)
+# A readmission repeats the index stay's clinical category about a third of the time (Jencks et al., NEJM
+# 2009, Medicare: e.g. 37% of readmissions after heart failure were for heart failure; assumption for the
+# whole catalogue); the rest draw a new diagnosis for the patient's age.
+REPEAT_CATEGORY_SHARE = 0.35
 
 
 @lru_cache(maxsize=1)

@@ -125,6 +125,13 @@ _ALL: tuple[Source, ...] = (
         "super-utilizers (4+ stays): 5.9 vs 1.3 stays; 14% of Medicaid stays; readmission 52.4% vs 8.8%",
     ),
     Source(
+        "jencks_2009",
+        "Rehospitalizations among Patients in the Medicare Fee-for-Service Program (Jencks et al., NEJM)",
+        "Massachusetts Medical Society",
+        2009,
+        "19.6% of Medicare discharges readmitted within 30 days; diagnoses of the readmissions",
+    ),
+    Source(
         "hcup_sb104",
         "Medicaid Hospitalizations, 2008 (Statistical Brief #104)",
         "AHRQ HCUP",

@@ -190,3 +190,15 @@ def non_attending_size(role: Role, beds: int) -> int:
     if role.attends:
         raise ValueError(f"{role.name} attends stays; use roster_size")
     return max(1, round(beds * NON_ATTENDING_PER_100_BEDS[role.name] / 100))
+
+
+def bed_days_per_physician_year(role: Role) -> float:
+    """Patient-days one physician of an attending role covers in a year.
+
+    Args:
+        role: an attending role.
+
+    Returns:
+        patients_per_day x 365.25 x days_on / (days_on + days_off).
+    """
+    return role.patients_per_day * 365.25 * role.days_on / (role.days_on + role.days_off)

@@ -230,3 +230,23 @@ class Catchment:
     places: tuple[Place, ...]
     weights: tuple[float, ...]
     distances: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class UnitLeg:
+    """One leg of a stay's path through units: a unit role and its share of the stay's days.
+
+    ``unit`` is "ICU" (the NICU for newborns), "STEPDOWN" or "FLOOR" (the service's floor unit);
+    ``hospitals.unit_for`` turns it into a unit the hospital has.
+    """
+
+    unit: str
+    los_share: float
+
+
+@dataclass(frozen=True)
+class UnitPath:
+    """A variant of a stay's path through units, with its probability among the diagnosis' variants."""
+
+    probability: float
+    legs: tuple[UnitLeg, ...]
