@@ -125,7 +125,7 @@ def catalogue() -> tuple[Diagnosis, ...]:
     Returns:
         The diagnoses (read from ``diagnoses.tsv`` on first call, then cached).
     """
-    with resources.files(__package__).joinpath(_TSV).open(encoding="utf-8", newline="") as handle:
+    with resources.files(__package__).joinpath(_TSV).open("r", encoding="utf-8") as handle:
         return tuple(_diagnosis(row) for row in csv.DictReader(handle, delimiter="\t"))
 
 

@@ -11,7 +11,9 @@ from __future__ import annotations
 from .types import Target
 
 
-def _t(name: str, topic: str, value: float | None, low: float, high: float, unit: str, source: str, note: str = ""):
+def _t(
+    name: str, topic: str, value: float | None, low: float, high: float, unit: str, source: str, note: str = ""
+) -> Target:
     return Target(name, topic, value, low, high, unit, source, note)
 
 

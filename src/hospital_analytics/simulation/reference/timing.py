@@ -186,7 +186,7 @@ def observed_holidays(start: dt.date, end: dt.date) -> frozenset[dt.date]:
     Returns:
         The observed days (the days hospitals' elective programmes close) within the range.
     """
-    found = set()
+    found: set[dt.date] = set()
     for year in range(start.year, end.year + 2):  # 1 January of next year may be observed on 31 December
         found.update(h.date for h in federal_holidays(year) if start <= h.date <= end)
     return frozenset(found)
