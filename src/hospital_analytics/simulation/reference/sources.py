@@ -132,6 +132,13 @@ _ALL: tuple[Source, ...] = (
         "19.6% of Medicare discharges readmitted within 30 days; diagnoses of the readmissions",
     ),
     Source(
+        "faddy_2009",
+        "Modeling length of stay in hospital and other right skewed data (Faddy, Graves and Pettitt, Value in Health)",
+        "Elsevier",
+        2009,
+        "lognormal and gamma-type fits to length of stay",
+    ),
+    Source(
         "hcup_sb104",
         "Medicaid Hospitalizations, 2008 (Statistical Brief #104)",
         "AHRQ HCUP",
