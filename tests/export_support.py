@@ -83,7 +83,7 @@ def assert_same_rows(actual: pa.Table, expected: pa.Table, what: str) -> None:
     for name in expected.schema.names:
         left, right = a.column(name).to_pylist(), e.column(name).to_pylist()
         if pa.types.is_floating(expected.schema.field(name).type):
-            for x, y in zip(left, right):
+            for x, y in zip(left, right, strict=True):
                 assert (x is None and y is None) or abs(x - y) <= 1e-9 * max(1.0, abs(y)), f"{what}.{name}: {x} != {y}"
         else:
             assert left == right, f"{what}.{name} differs"

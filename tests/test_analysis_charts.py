@@ -109,7 +109,7 @@ def test_length_of_stay_histogram_equals_the_fact_table(result, marts_file):
         marts_file,
         "SELECT length_of_stay_days AS d, count(*) AS n FROM ANALYTICS.fct_hospitalizations GROUP BY 1 ORDER BY 1",
     )
-    per_day = dict(zip(expected["d"], expected["n"]))
+    per_day = dict(zip(expected["d"], expected["n"], strict=True))
     ax = result.figures["length_of_stay_distribution"].axes[0]
     xs = [round(p.get_x() + p.get_width() / 2) for p in ax.patches]
     heights = [p.get_height() for p in ax.patches]
@@ -117,7 +117,7 @@ def test_length_of_stay_histogram_equals_the_fact_table(result, marts_file):
     assert xs == list(range(len(xs)))
     last_day = expected["d"].max()
     tail_from = xs[-1] if last_day > xs[-1] else None
-    for day, height in zip(xs, heights):
+    for day, height in zip(xs, heights, strict=True):
         if day == tail_from:
             assert height == expected.loc[expected["d"] >= day, "n"].sum()
         else:
@@ -182,7 +182,7 @@ def test_frames_are_what_the_charts_plot(result):
 def _shown(locations, labels, limits):
     """The tick labels matplotlib draws: those with text whose tick lies inside the view."""
     lo, hi = sorted(limits)
-    return [t for x, t in zip(locations, labels) if lo <= x <= hi and t.get_visible() and t.get_text()]
+    return [t for x, t in zip(locations, labels, strict=True) if lo <= x <= hi and t.get_visible() and t.get_text()]
 
 
 def _overlaps(boxes) -> bool:
@@ -258,9 +258,9 @@ def test_length_of_stay_bins_keep_every_stay(seed):
     bins, tail_from = charts.length_of_stay_bins(pd.DataFrame({"length_of_stay_days": days, "stays": counts}))
     assert bins["stays"].sum() == counts.sum()
     assert bins["length_of_stay_days"].tolist() == list(range(len(bins)))
-    per_day = dict(zip(days, counts))
+    per_day = dict(zip(days, counts, strict=True))
     shown = bins if tail_from is None else bins.iloc[:-1]
-    assert all(per_day.get(d, 0) == n for d, n in zip(shown["length_of_stay_days"], shown["stays"]))
+    assert all(per_day.get(d, 0) == n for d, n in zip(shown["length_of_stay_days"], shown["stays"], strict=True))
     if tail_from is not None:
         assert tail_from > 14 and bins["stays"].iloc[-1] <= counts.sum() * 0.011 + counts.max()
 

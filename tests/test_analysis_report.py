@@ -142,7 +142,7 @@ def test_tables_show_the_top_diagnoses(page, out):
 
 def test_latest_months_flag_rates_that_are_not_final(page, out):
     rates = read(out / "hospital.duckdb", "SELECT month, readmission_rate FROM ANALYTICS.readmission_rate_by_month")
-    by_month = dict(zip(rates["month"].dt.strftime("%b %Y"), rates["readmission_rate"]))
+    by_month = dict(zip(rates["month"].dt.strftime("%b %Y"), rates["readmission_rate"], strict=True))
     rows = lxml_html.fromstring(page).xpath("//div[@class='card'][h3='Latest months']//tbody/tr")
     shown = {row[0].text_content(): row[4].text_content() for row in rows}
     assert len(shown) == 12
@@ -259,7 +259,7 @@ def test_report_renders_in_headless_chromium(result, tmp_path):
         colours = rgb.getcolors(maxcolors=1 << 20) or []
         assert len(colours) > 200, "the page looks blank"
         background = max(colours)[1]
-        busy = sum(n for n, c in colours if sum(abs(a - b) for a, b in zip(c, background)) > 60)
+        busy = sum(n for n, c in colours if sum(abs(a - b) for a, b in zip(c, background, strict=True)) > 60)
         assert busy / (1280 * 4000) > 0.05, "the page is almost all background"
         # the header band is the report's primary blue, not an error page
         r, g, b = rgb.getpixel((20, 20))

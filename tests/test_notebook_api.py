@@ -36,6 +36,16 @@ def test_the_readme_session_is_a_whole_session() -> None:
         assert f"ha.{step}(" in code, f"the README's session does not show ha.{step}"
 
 
+class Printer:
+    """What IPython hands ``_repr_pretty_``: something with ``text``."""
+
+    def __init__(self) -> None:
+        self.out = io.StringIO()
+
+    def text(self, value: str) -> None:
+        self.out.write(value)
+
+
 @pytest.fixture(scope="module")
 def session(tmp_path_factory: pytest.TempPathFactory) -> dict:
     """The README's session executed as it is written, in an empty folder, its printed output captured."""
@@ -99,14 +109,9 @@ def test_session_results_print_well(session: dict) -> None:
     assert str(generated) in printed and str(again) in printed
     for result in (generated, built, analysis, exported, again):
         json.dumps(result.to_dict())  # the --json form of every result is JSON
-        pretty = io.StringIO()
-
-        class Printer:
-            def text(self, value: str) -> None:
-                pretty.write(value)
-
-        result._repr_pretty_(Printer(), False)  # what IPython/Jupyter shows
-        assert pretty.getvalue() == str(result)
+        printer = Printer()
+        result._repr_pretty_(printer, False)  # what IPython/Jupyter shows
+        assert printer.out.getvalue() == str(result)
 
 
 def test_session_wrote_where_it_said(session: dict) -> None:

@@ -230,7 +230,7 @@ def test_snowflake_server_stopped_mid_load(tmp_path: Path, monkeypatch: pytest.M
 def _as_dicts(content: dict, table: str) -> list[dict]:
     """Rows of ``raw_content`` (tuples, columns in name order) as dicts."""
     names = sorted(column_names(table))
-    return [dict(zip(names, row)) for row in content[table]]
+    return [dict(zip(names, row, strict=True)) for row in content[table]]
 
 
 # --- the DuckDB file locked by another process ------------------------------------------------------------

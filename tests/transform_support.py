@@ -279,7 +279,9 @@ def expected_marts(csv_dir: Path, window_end: dt.date) -> dict[str, pd.DataFrame
         ),
         on="doctor_id",
     )
-    fct["patient_age_at_admission"] = [age_in_years(b, a.date()) for b, a in zip(fct["birth"], fct["admission_date"])]
+    fct["patient_age_at_admission"] = [
+        age_in_years(b, a.date()) for b, a in zip(fct["birth"], fct["admission_date"], strict=True)
+    ]
     fct["fct_age_group"] = fct["patient_age_at_admission"].map(lambda a: age_group(a)[0])
     los_by_dx = (
         fct.groupby(["diagnosis_category", "doctor_specialty"])["los"]
@@ -371,7 +373,7 @@ def _floats(series: pd.Series) -> list:
 def _close(a: list, b: list, tol: float = 1e-9) -> bool:
     return len(a) == len(b) and all(
         (x is None and y is None) or (x is not None and y is not None and abs(x - y) <= tol * max(1.0, abs(y)))
-        for x, y in zip(a, b)
+        for x, y in zip(a, b, strict=True)
     )
 
 

@@ -341,7 +341,10 @@ def top_diagnoses(diagnoses: pd.DataFrame) -> ChartFigure:
     _style(left, grid_axis="x")
     _style(right, grid_axis="x")
     y = np.arange(len(diagnoses))
-    labels = [f"{_short(d)} ({c})" for d, c in zip(diagnoses["diagnosis_description"], diagnoses["diagnosis_code"])]
+    labels = [
+        f"{_short(d)} ({c})"
+        for d, c in zip(diagnoses["diagnosis_description"], diagnoses["diagnosis_code"], strict=True)
+    ]
     stays = diagnoses["stays"].to_numpy(dtype="int64")
     average = diagnoses["average_length_of_stay_days"].to_numpy(dtype=float)
     bars = left.barh(y, stays, color=PRIMARY, height=0.7)

@@ -185,7 +185,7 @@ def _tables(frames: Mapping[str, pd.DataFrame]) -> str:
     recent = recent.assign(
         readmission_text=[
             "–" if pd.isna(rate) else f"{rate:.1%}" + ("" if done else " *")
-            for rate, done in zip(recent["readmission_rate"], final)
+            for rate, done in zip(recent["readmission_rate"], final, strict=True)
         ]
     )
     partial_note = (

@@ -229,11 +229,11 @@ class DuckDBWarehouse:
         target = self.qualified(self.raw_schema, check_identifier(source.table, "table name"))
         names = [check_identifier(c.name, "column name") for c in columns]
         types = [check_sql_type(c.sql_type) for c in columns]
-        definition = ", ".join(f'"{n}" {t}' for n, t in zip(names, types))
+        definition = ", ".join(f'"{n}" {t}' for n, t in zip(names, types, strict=True))
         create = f"CREATE OR REPLACE TABLE {target} ({definition})"
         path = string_literal(str(source.path))
         if source.format == "csv":
-            spec = ", ".join(f"{string_literal(n)}: {string_literal(t)}" for n, t in zip(names, types))
+            spec = ", ".join(f"{string_literal(n)}: {string_literal(t)}" for n, t in zip(names, types, strict=True))
             reader = (
                 f"read_csv({path}, columns = {{{spec}}}, header = true, delim = ',', quote = '\"', "
                 "escape = '\"', dateformat = '%Y-%m-%d', auto_detect = false, strict_mode = true, "
@@ -242,6 +242,6 @@ class DuckDBWarehouse:
             select = "*"
         else:
             reader = f"read_parquet({path})"
-            select = ", ".join(f'CAST("{n}" AS {t}) AS "{n}"' for n, t in zip(names, types))
+            select = ", ".join(f'CAST("{n}" AS {t}) AS "{n}"' for n, t in zip(names, types, strict=True))
         insert = f"INSERT INTO {target} SELECT {select} FROM {reader}"
         return create, insert

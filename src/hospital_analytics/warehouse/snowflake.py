@@ -448,7 +448,7 @@ class SnowflakeWarehouse:
         cursor = self._cursor_run(sql, what)
         try:
             names = [d[0].lower() for d in cursor.description or []]
-            return [dict(zip(names, row)) for row in cursor.fetchall()]
+            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
         finally:
             cursor.close()
 
