@@ -1,19 +1,26 @@
-"""Shared fixtures: an isolated environment per test (no stray HOSPITAL_*/SNOWFLAKE_* or .env)."""
+"""Shared fixtures: an isolated environment per test (no stray HOSPITAL_*/SNOWFLAKE_* or .env), the session's
+marts, a fakesnow server, the installed wheel."""
 
 from __future__ import annotations
 
-import os
-
 import pytest
+
+from helpers import clean_env
 
 
 @pytest.fixture(autouse=True)
-def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+def isolated_env(tmp_path):
     """Each test runs in its own empty folder with no hospital or Snowflake variables set."""
-    for name in list(os.environ):
-        if name.startswith(("HOSPITAL_", "SNOWFLAKE_")):
-            monkeypatch.delenv(name, raising=False)
-    monkeypatch.chdir(tmp_path)
+    with clean_env(tmp_path):
+        yield
+
+
+@pytest.fixture(scope="session")
+def marts_db(tmp_path_factory: pytest.TempPathFactory):
+    """The real dbt project's marts on tiny generated data, built once per session (``helpers.marts``); read only."""
+    from helpers import marts
+
+    return marts.shared(tmp_path_factory)
 
 
 # --- warehouse fixtures (load tests; usable by any test that needs Snowflake) ----------------------------

@@ -12,7 +12,7 @@ import pytest
 from lxml import html as lxml_html
 from PIL import Image
 
-from analysis_marts import build_marts, read
+from helpers.marts import copy_marts, read
 from hospital_analytics.analysis import CHART_NAMES, analyze
 from hospital_analytics.config import Settings
 
@@ -29,9 +29,9 @@ MANIFEST = {
 
 
 @pytest.fixture(scope="module")
-def out(tmp_path_factory):
+def out(marts_db, tmp_path_factory):
     root = tmp_path_factory.mktemp("report")
-    build_marts(root / "hospital.duckdb")
+    copy_marts(marts_db, root / "hospital.duckdb")
     (root / "data").mkdir()
     (root / "data" / "manifest.json").write_text(json.dumps(MANIFEST), encoding="utf-8")
     return root
@@ -122,8 +122,8 @@ def test_report_tells_where_the_data_came_from(page, out):
     assert "**********" in page
 
 
-def test_report_without_manifest_says_so(tmp_path):
-    build_marts(tmp_path / "hospital.duckdb", stays=80, patients=40)
+def test_report_without_manifest_says_so(marts_db, tmp_path):
+    copy_marts(marts_db, tmp_path / "hospital.duckdb")
     result = analyze(Settings(output_dir=tmp_path))
     text = lxml_html.fromstring(result.report.read_text(encoding="utf-8")).text_content()
     assert "no manifest at" in text
@@ -164,8 +164,8 @@ def test_chart_files_in_both_formats(result, out):
     assert not list((out / "charts").glob(".tmp-*"))
 
 
-def test_switching_to_svg_only_removes_stale_pngs(tmp_path):
-    build_marts(tmp_path / "hospital.duckdb", stays=80, patients=40)
+def test_switching_to_svg_only_removes_stale_pngs(marts_db, tmp_path):
+    copy_marts(marts_db, tmp_path / "hospital.duckdb")
     analyze(Settings(output_dir=tmp_path))
     assert len(list((tmp_path / "charts").glob("*.png"))) == len(CHART_NAMES)
     second = analyze(Settings(output_dir=tmp_path), chart_format="svg")

@@ -7,7 +7,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from analysis_marts import build_marts, empty_marts
+from helpers.marts import copy_marts
 from hospital_analytics.analysis import CHART_NAMES
 from hospital_analytics.cli import app
 
@@ -15,9 +15,8 @@ runner = CliRunner()
 
 
 @pytest.fixture
-def out(tmp_path):
-    (tmp_path / "out").mkdir()
-    build_marts(tmp_path / "out" / "hospital.duckdb", stays=150, patients=60)
+def out(marts_db, tmp_path):
+    copy_marts(marts_db, tmp_path / "out" / "hospital.duckdb")
     return tmp_path / "out"
 
 
@@ -26,7 +25,7 @@ def _flat(text: str) -> str:
 
 
 def test_analyze_writes_and_prints_the_paths(out):
-    result = runner.invoke(app, ["analyze", "--out", str(out)])
+    result = runner.invoke(app, ["analyze", "--out", str(out), "-w", "DuckDB"])  # choices in any case
     assert result.exit_code == 0, result.output
     assert (out / "report.html").is_file()
     for name in CHART_NAMES:
@@ -65,14 +64,14 @@ def test_missing_warehouse_names_the_step(tmp_path):
     result = runner.invoke(app, ["analyze", "--out", str(tmp_path / "nothing-here")])
     assert result.exit_code == 1
     errors = [line for line in result.stderr.splitlines() if line.startswith("Error: ")]
-    assert len(errors) == 1 and "No DuckDB warehouse" in errors[0]
-    assert "`hospital transform`" in result.stderr
+    assert len(errors) == 1 and "The DuckDB warehouse" in errors[0] and "does not exist yet" in errors[0]
+    assert "`hospital load`" in result.stderr
     assert "Traceback" not in result.output
     assert not (tmp_path / "nothing-here").exists()
 
 
-def test_empty_marts_name_the_step(tmp_path):
-    empty_marts(tmp_path / "hospital.duckdb")
+def test_empty_marts_name_the_step(marts_db, tmp_path):
+    copy_marts(marts_db, tmp_path / "hospital.duckdb", empty=True)
     result = runner.invoke(app, ["analyze", "--out", str(tmp_path)])
     assert result.exit_code == 1
     assert "hold no admissions" in result.stderr and "hospital transform" in result.stderr

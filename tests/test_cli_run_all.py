@@ -9,7 +9,7 @@ import os
 import pyarrow.csv as pacsv
 import pytest
 
-import proof_support as ps
+import helpers.proof as ps
 from hospital_analytics.config import Settings
 from hospital_analytics.layout import RAW_TABLES, OutputLayout
 

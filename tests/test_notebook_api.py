@@ -49,7 +49,7 @@ class Printer:
 @pytest.fixture(scope="module")
 def session(tmp_path_factory: pytest.TempPathFactory) -> dict:
     """The README's session executed as it is written, in an empty folder, its printed output captured."""
-    from proof_support import clean_env
+    from helpers import clean_env
 
     root = tmp_path_factory.mktemp("notebook")
     namespace: dict = {"__name__": "__notebook__"}
@@ -73,7 +73,7 @@ def test_session_results_print_well(session: dict) -> None:
     from hospital_analytics.pipeline import RunAllResult
     from hospital_analytics.synth import GenerateResult
     from hospital_analytics.transformation import TransformResult
-    from hospital_analytics.warehouse import LoadResult
+    from hospital_analytics.warehouse.loading import LoadResult
 
     generated = _one(session, GenerateResult)
     stays = generated.rows["hospitalizations"]

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-import proof_support as ps
+import helpers.proof as ps
 
 SHARED = "{shared}"  # replaced by the shared run's output folder
 TMP = "{tmp}"  # replaced by the test's empty folder
@@ -139,8 +139,8 @@ CASES = [
         env={"HOSPITAL_DUCKDB_PATH": FILE},
     ),
     Case("load-nothing-generated", ["load", "--out", f"{TMP}/nothing"], 1, "No generated data to load"),
-    Case("transform-nothing-loaded", ["transform", "--out", f"{TMP}/nothing"], 1, "nothing has been loaded yet"),
-    Case("analyze-nothing-built", ["analyze", "--out", f"{TMP}/nothing"], 1, "No DuckDB warehouse"),
+    Case("transform-nothing-loaded", ["transform", "--out", f"{TMP}/nothing"], 1, "nothing has been loaded into it"),
+    Case("analyze-nothing-built", ["analyze", "--out", f"{TMP}/nothing"], 1, "does not exist yet"),
     Case("export-nothing-built", ["export", "--out", f"{TMP}/nothing"], 1, "does not exist yet"),
     Case(
         "run-all-from-load-nothing",

@@ -16,19 +16,14 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
-import transform_support as ts
+import helpers.transform as ts
+from helpers import Recorder, clean_env
 from hospital_analytics.cli import app
 from hospital_analytics.errors import StepOrderError, TransformError
 from hospital_analytics.layout import MARTS, dbt_project_dir
 from hospital_analytics.transformation import transform
 
 VENV_BIN = Path(sys.executable).parent
-
-
-def _clear_env(mp: pytest.MonkeyPatch) -> None:
-    for name in list(os.environ):
-        if name.startswith(("HOSPITAL_", "SNOWFLAKE_")):
-            mp.delenv(name, raising=False)
 
 
 def _tree(folder: Path) -> dict[str, tuple[int, int]]:
@@ -40,32 +35,13 @@ def _tree(folder: Path) -> dict[str, tuple[int, int]]:
     }
 
 
-class Recorder:
-    """A Progress that remembers what it was told."""
-
-    def __init__(self) -> None:
-        self.started: list[tuple[str, float | None]] = []
-        self.advanced = 0
-        self.finished: list[str] = []
-
-    def start(self, task: str, total: float | None = None) -> None:
-        self.started.append((task, total))
-
-    def advance(self, task: str, amount: float = 1) -> None:
-        self.advanced += amount
-
-    def finish(self, task: str) -> None:
-        self.finished.append(task)
-
-
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory):
     """Edge-case raw data, loaded with `hospital load`'s library step, built once with transform."""
-    from hospital_analytics.warehouse import load
+    from hospital_analytics.warehouse.loading import load
 
     root = tmp_path_factory.mktemp("transform_duckdb")
-    with pytest.MonkeyPatch.context() as mp:
-        _clear_env(mp)
+    with clean_env(root):
         settings = ts.clean_settings(output_dir=root / "out", start=ts.START, end=ts.END)
         ts.write_edge_case_csvs(settings.layout.csv_dir)
         load(settings)
@@ -146,9 +122,8 @@ def test_edge_cases_land_where_the_rules_say(built) -> None:
 
 def test_progress_counts_every_dbt_node(built) -> None:
     progress, result = built["progress"], built["result"]
-    assert progress.started == [("dbt build", len(result.nodes))]
-    assert progress.advanced == len(result.nodes)
-    assert progress.finished == ["dbt build"]
+    assert progress.totals() == {"dbt build": len(result.nodes)}
+    assert progress.advanced("dbt build") == len(result.nodes)
 
 
 def test_dbt_writes_only_under_the_output_folder(built) -> None:
@@ -225,7 +200,7 @@ def test_failing_tests_raise_with_their_names_and_how_to_inspect(tmp_path: Path)
 def test_missing_raw_table_says_to_run_load(tmp_path: Path) -> None:
     settings = ts.clean_settings(output_dir=tmp_path / "out", start=ts.START, end=ts.END)
     # No warehouse file at all: nothing is created.
-    with pytest.raises(StepOrderError, match=r"run `hospital load`|nothing has been loaded"):
+    with pytest.raises(StepOrderError, match=r"does not exist yet: nothing has been loaded into it"):
         transform(settings)
     assert not settings.duckdb_file.exists()
     # A file holding three of the four RAW tables.
@@ -234,7 +209,7 @@ def test_missing_raw_table_says_to_run_load(tmp_path: Path) -> None:
     with pytest.raises(StepOrderError) as caught:
         transform(settings)
     assert caught.value.message == (
-        f"The RAW table hospitalizations is missing in {settings.duckdb_file}: run `hospital load` first."
+        f"The RAW table hospitalizations is missing in DuckDB file {settings.duckdb_file}: run `hospital load` first."
     )
     runner = CliRunner()
     outcome = runner.invoke(app, ["transform", "--out", str(settings.output_dir)])
@@ -403,7 +378,7 @@ def test_every_model_and_column_is_described(built) -> None:
 def test_generated_data_builds_and_matches_pandas(tmp_path: Path) -> None:
     """The real pipeline's data (hospital generate + hospital load): every dbt test passes, marts = pandas."""
     from hospital_analytics.synth import generate
-    from hospital_analytics.warehouse import load
+    from hospital_analytics.warehouse.loading import load
 
     settings = ts.clean_settings(output_dir=tmp_path / "out", patients=600, doctors=60, hospitalizations=2_000, seed=11)
     generate(settings)

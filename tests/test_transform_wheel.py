@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-import transform_support as ts
+import helpers.transform as ts
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import math
 from collections.abc import Callable
+from typing import Literal
 
 import matplotlib
 import matplotlib.dates as mdates
@@ -67,7 +68,7 @@ def _figure(size: tuple[float, float] = WIDE) -> ChartFigure:
     return fig
 
 
-def _style(ax: Axes, *, grid_axis: str = "y") -> None:
+def _style(ax: Axes, *, grid_axis: Literal["both", "x", "y"] = "y") -> None:
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     for side in ("left", "bottom"):

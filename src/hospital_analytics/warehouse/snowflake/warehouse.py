@@ -1,19 +1,7 @@
-"""Snowflake through ``snowflake-connector-python``: stage, ``PUT``, ``COPY INTO``, in one transaction.
+"""Snowflake as a ``Warehouse``, through ``snowflake-connector-python``: stage, ``PUT``, ``COPY INTO``, in one
+transaction. How it logs in is ``auth.py``; how large files are split is ``files.py``.
 
-Connecting (first match wins):
-
-1. ``SNOWFLAKE_CONNECTION_NAME``: a named connection from the connector's ``connections.toml``
-   (``~/.snowflake/`` or ``$SNOWFLAKE_HOME``); any ``SNOWFLAKE_*`` value that is set overrides its field;
-2. key pair: ``SNOWFLAKE_PRIVATE_KEY_FILE`` (PEM, PKCS#8 or traditional) and, when it is encrypted,
-   ``SNOWFLAKE_PRIVATE_KEY_FILE_PWD``; the key is read here with ``cryptography``;
-3. ``SNOWFLAKE_AUTHENTICATOR`` (``externalbrowser``, ``oauth``, ``username_password_mfa``, an Okta URL, ...),
-   with ``SNOWFLAKE_PASSWORD`` when that authenticator wants one;
-4. password: ``SNOWFLAKE_PASSWORD``.
-
-``SNOWFLAKE_ACCOUNT`` and ``SNOWFLAKE_USER`` are required outside a named connection (the user may be
-left out with an authenticator); ``SNOWFLAKE_ROLE`` and ``SNOWFLAKE_WAREHOUSE`` are used when set;
-``SNOWFLAKE_HOST``/``SNOWFLAKE_PORT``/``SNOWFLAKE_PROTOCOL`` pass through. ``HOSPITAL_SNOWFLAKE_LOGIN_TIMEOUT``
-bounds the login (an unreachable account fails in that many seconds), and also how long a statement's
+``HOSPITAL_SNOWFLAKE_LOGIN_TIMEOUT`` bounds the login (an unreachable account fails in that many seconds), and also how long a statement's
 request keeps being retried once Snowflake stops answering (``bounded_backoff``: without it the connector
 retries forever and a load whose server went away mid-run would hang). The connector's ``network_timeout``
 is deliberately not set: the connector turns it into a cancellation timer on every query, which would
@@ -23,8 +11,8 @@ Loading (``load_tables``):
 
 1. ``CREATE FILE FORMAT IF NOT EXISTS`` and ``CREATE STAGE IF NOT EXISTS`` (internal) in the RAW schema;
 2. ``PUT`` every file to a folder of the stage unique to this run (``@stage/<run id>/<table>/``), gzip'd
-   by the client, in parallel; CSV files larger than ``CSV_CHUNK_BYTES`` are split on line boundaries (each
-   part keeps the header) and large Parquet files by rows, so ``COPY`` loads the parts in parallel;
+   by the client, in parallel; large files are split first (``files.py``), so ``COPY`` loads the parts in
+   parallel;
 3. ``CREATE TABLE IF NOT EXISTS`` each table (a table whose columns differ from schema.py is recreated);
 4. ``BEGIN``; per table ``DELETE`` then ``COPY INTO <table> ... ON_ERROR = ABORT_STATEMENT FORCE = TRUE
    PURGE = TRUE`` (columns in schema.py's order, checked on both sides; see ``_copy_sql``); COPY's result
@@ -44,17 +32,27 @@ import math
 import os
 import re
 import shutil
-import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hospital_analytics.errors import ConfigError, HospitalError, LoadError, WarehouseError
+from hospital_analytics.fsutil import temporary_dir
 from hospital_analytics.schema import RAW_COLUMNS
-from hospital_analytics.warehouse.common import TableStats, arrow_to_df, batches_of, normalise_arrow, one_line
+from hospital_analytics.warehouse.common import (
+    TableStats,
+    arrow_to_df,
+    batches_of,
+    dbt_profile_env,
+    normalise_arrow,
+    one_line,
+)
 from hospital_analytics.warehouse.identifiers import check_identifier, check_sql_type, quote, string_literal
+from hospital_analytics.warehouse.snowflake.auth import connect_kwargs, named_connection
+from hospital_analytics.warehouse.snowflake.files import CSV_CHUNK_BYTES, PARQUET_CHUNK_BYTES, split_csv, split_parquet
+from hospital_analytics.warehouse.snowflake.settings import secret
 from hospital_analytics.warehouse.sources import REGENERATE, SourceFile
 
 if TYPE_CHECKING:
@@ -62,22 +60,10 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
     from hospital_analytics.config import Settings
-    from hospital_analytics.progress import Progress
+    from hospital_analytics.progress import Collector
 
-# Uncompressed bytes per staged CSV part. CSV like ours gzips 3-5x, so a 512 MiB part lands at roughly
-# 100-170 MB compressed: inside Snowflake's 100-250 MB guidance for parallel COPY.
-CSV_CHUNK_BYTES = 512 * 1024 * 1024
-# Parquet is already compressed: parts of about this many bytes.
-PARQUET_CHUNK_BYTES = 200 * 1024 * 1024
 PUT_PARALLEL = 8
-_READ_BLOCK = 8 * 1024 * 1024
 _SAFE_PATH = re.compile(r"[A-Za-z0-9_./ +=:@,-]+")
-
-_AUTH_HINT = (
-    "Set SNOWFLAKE_PASSWORD, or use a key pair (SNOWFLAKE_PRIVATE_KEY_FILE, SNOWFLAKE_PRIVATE_KEY_FILE_PWD), "
-    "SNOWFLAKE_AUTHENTICATOR (e.g. externalbrowser) or SNOWFLAKE_CONNECTION_NAME; see .env.example."
-)
-# Snowflake DATA_TYPE families for schema.py's types, to tell whether an existing table still fits.
 _FAMILY = {"BIGINT": "NUMBER", "INTEGER": "NUMBER", "VARCHAR": "TEXT", "DATE": "DATE", "DOUBLE": "FLOAT"}
 
 
@@ -85,7 +71,6 @@ def _family(sql_type: str) -> str:
     return "NUMBER" if sql_type.startswith(("DECIMAL", "NUMERIC", "NUMBER")) else _FAMILY.get(sql_type, sql_type)
 
 
-# --- connection parameters ----------------------------------------------------------------------------
 UNREACHABLE_ERRNO = 250001  # the connector's "could not connect to Snowflake backend" code
 
 
@@ -109,230 +94,81 @@ def bounded_backoff(seconds: float, where: str) -> Callable[[], Iterator[int]]:
     return policy
 
 
-def _secret(value: Any) -> str | None:
-    return value.get_secret_value() if value is not None and value.get_secret_value() else None
-
-
-def load_private_key(path: Path, passphrase: str | None) -> bytes:
-    """The private key in ``path`` as unencrypted PKCS#8 DER bytes, as the connector wants it.
-
-    Raises:
-        ConfigError: the file is missing or unreadable, not a PEM/DER private key, encrypted while no
-            passphrase is set, or the passphrase does not decrypt it.
-    """
-    from cryptography.hazmat.primitives import serialization
-
-    path = Path(path).expanduser()
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ConfigError(
-            f"SNOWFLAKE_PRIVATE_KEY_FILE {path} cannot be read: {exc.strerror or exc}.",
-            "Point SNOWFLAKE_PRIVATE_KEY_FILE at your PEM private key file.",
-        ) from None
-    password = passphrase.encode() if passphrase else None
-    loader = serialization.load_pem_private_key if b"-----BEGIN" in data else serialization.load_der_private_key
-    try:
-        key = loader(data, password=password)
-    except TypeError:
-        if password is None:
-            raise ConfigError(
-                f"SNOWFLAKE_PRIVATE_KEY_FILE {path} is encrypted but SNOWFLAKE_PRIVATE_KEY_FILE_PWD is not set.",
-                "Set SNOWFLAKE_PRIVATE_KEY_FILE_PWD to the key's passphrase.",
-            ) from None
-        raise ConfigError(
-            f"SNOWFLAKE_PRIVATE_KEY_FILE {path} is not encrypted, but SNOWFLAKE_PRIVATE_KEY_FILE_PWD is set.",
-            "Unset SNOWFLAKE_PRIVATE_KEY_FILE_PWD.",
-        ) from None
-    except ValueError:
-        if password is not None:
-            raise ConfigError(
-                f"SNOWFLAKE_PRIVATE_KEY_FILE_PWD does not decrypt SNOWFLAKE_PRIVATE_KEY_FILE {path} "
-                "(wrong passphrase, or not a private key).",
-                "Check SNOWFLAKE_PRIVATE_KEY_FILE_PWD and SNOWFLAKE_PRIVATE_KEY_FILE.",
-            ) from None
-        raise ConfigError(
-            f"SNOWFLAKE_PRIVATE_KEY_FILE {path} is not a PEM or DER private key.",
-            "Point SNOWFLAKE_PRIVATE_KEY_FILE at the private key (rsa_key.p8), not the public key.",
-        ) from None
-    except Exception as exc:  # cryptography's UnsupportedAlgorithm and friends
-        raise ConfigError(
-            f"SNOWFLAKE_PRIVATE_KEY_FILE {path} cannot be used: {one_line(exc, [passphrase])}.",
-            "Use an RSA private key in PEM format (see Snowflake's key-pair authentication guide).",
-        ) from None
-    return key.private_bytes(
-        encoding=serialization.Encoding.DER,
-        format=serialization.PrivateFormat.PKCS8,
-        encryption_algorithm=serialization.NoEncryption(),
-    )
-
-
-def connect_kwargs(settings: Settings) -> dict[str, Any]:
-    """Keyword arguments for ``snowflake.connector.connect`` from the settings (secrets included).
-
-    Raises:
-        ConfigError: a required setting is missing (the message names it) or the private key is unusable.
-    """
-    s = settings
-    kwargs: dict[str, Any] = {"login_timeout": s.snowflake_login_timeout}
-    for key, value, setting in (
-        ("role", s.snowflake_role, "SNOWFLAKE_ROLE"),
-        ("warehouse", s.snowflake_warehouse, "SNOWFLAKE_WAREHOUSE"),
-    ):
-        if value:
-            kwargs[key] = check_identifier(value, setting)
-    for key, value in (("host", s.snowflake_host), ("port", s.snowflake_port), ("protocol", s.snowflake_protocol)):
-        if value:
-            kwargs[key] = value
-    if s.snowflake_account:
-        kwargs["account"] = s.snowflake_account
-    if s.snowflake_user:
-        kwargs["user"] = s.snowflake_user
-    password = _secret(s.snowflake_password)
-    passphrase = _secret(s.snowflake_private_key_file_pwd)
-
-    if s.snowflake_connection_name:
-        kwargs["connection_name"] = s.snowflake_connection_name
-        home = os.environ.get("SNOWFLAKE_HOME")
-        if home and (Path(home).expanduser() / "connections.toml").is_file():
-            kwargs["connections_file_path"] = Path(home).expanduser() / "connections.toml"
-    else:
-        if not s.snowflake_account:
-            raise ConfigError(
-                "SNOWFLAKE_ACCOUNT is not set.",
-                "Set SNOWFLAKE_ACCOUNT (orgname-accountname), "
-                "or SNOWFLAKE_CONNECTION_NAME for a connections.toml entry.",
-            )
-        if not s.snowflake_user and not s.snowflake_authenticator:
-            raise ConfigError("SNOWFLAKE_USER is not set.", "Set SNOWFLAKE_USER to your Snowflake login name.")
-
-    if s.snowflake_private_key_file:
-        kwargs["private_key"] = load_private_key(s.snowflake_private_key_file, passphrase)
-        kwargs["authenticator"] = "SNOWFLAKE_JWT"
-    elif s.snowflake_authenticator:
-        kwargs["authenticator"] = s.snowflake_authenticator
-        if password:
-            kwargs["password"] = password
-    elif password:
-        kwargs["password"] = password
-    elif not s.snowflake_connection_name:
-        raise ConfigError("SNOWFLAKE_PASSWORD is not set.", _AUTH_HINT)
-    return kwargs
-
-
-def public_kwargs(kwargs: Mapping[str, Any]) -> dict[str, Any]:
-    """``connect_kwargs`` with secrets masked (for logs and --debug)."""
-    hidden = {"password", "private_key", "token", "passcode"}
-    return {k: ("**********" if k in hidden else v) for k, v in kwargs.items()}
-
-
-# --- splitting large files ----------------------------------------------------------------------------
-def split_csv(path: Path, folder: Path, stem: str, chunk_bytes: int = CSV_CHUNK_BYTES) -> list[Path]:
-    """Split a CSV with a header into parts of about ``chunk_bytes``, on line boundaries.
-
-    Each part starts with the header; every data line lands in exactly one part, in order. A file no
-    larger than ``chunk_bytes`` is not copied: the original path is returned.
-    """
-    path = Path(path)
-    if path.stat().st_size <= chunk_bytes:
-        return [path]
-    folder.mkdir(parents=True, exist_ok=True)
-    parts: list[Path] = []
-    with open(path, "rb") as source:
-        header = source.readline()
-        budget = max(chunk_bytes - len(header), 1)
-        out = None
-        written = 0
-        pending = b""
-        while True:
-            block = source.read(min(_READ_BLOCK, budget))
-            if not block:
-                break
-            block = pending + block
-            cut = block.rfind(b"\n") + 1
-            if cut == 0:  # no line end yet: keep reading (a very long line)
-                pending = block
-                continue
-            lines, pending = block[:cut], block[cut:]
-            while lines:
-                if out is None:
-                    part = folder / f"{stem}_{len(parts) + 1:05d}.csv"
-                    parts.append(part)
-                    out = open(part, "wb")
-                    out.write(header)
-                    written = 0
-                room = budget - written
-                if len(lines) <= room:
-                    out.write(lines)
-                    written += len(lines)
-                    lines = b""
-                else:
-                    split = lines.rfind(b"\n", 0, room) + 1
-                    if split == 0:  # one line longer than the room left
-                        split = lines.find(b"\n") + 1 if written == 0 else 0
-                    out.write(lines[:split])
-                    lines = lines[split:]
-                    out.close()
-                    out = None
-        if pending:  # a last line without line end
-            if out is None:
-                part = folder / f"{stem}_{len(parts) + 1:05d}.csv"
-                parts.append(part)
-                out = open(part, "wb")
-                out.write(header)
-            out.write(pending)
-        if out is not None:
-            out.close()
-    return parts
-
-
-def split_parquet(path: Path, folder: Path, stem: str, chunk_bytes: int = PARQUET_CHUNK_BYTES) -> list[Path]:
-    """Split a Parquet file into parts of about ``chunk_bytes`` (by rows); small files are not copied."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    path = Path(path)
-    size = path.stat().st_size
-    if size <= chunk_bytes:
-        return [path]
-    folder.mkdir(parents=True, exist_ok=True)
-    source = pq.ParquetFile(path)
-    rows = source.metadata.num_rows
-    per_part = max(1, math.ceil(rows * chunk_bytes / size))
-    parts: list[Path] = []
-    for batch in source.iter_batches(batch_size=per_part):
-        part = folder / f"{stem}_{len(parts) + 1:05d}.parquet"
-        pq.write_table(pa.Table.from_batches([batch]), part, compression="zstd")
-        parts.append(part)
-    return parts
-
-
 # --- the warehouse -------------------------------------------------------------------------------------
 class SnowflakeWarehouse:
     """Snowflake as a ``Warehouse``; see the module docstring for authentication and loading."""
 
     name = "snowflake"
 
-    def __init__(self, settings: Settings):
+    native_export_formats: frozenset[str] = frozenset()  # every export streams Arrow batches
+
+    def __init__(self, settings: Settings, *, read_only: bool = False):
         self.settings = settings
-        # Every configured identifier is checked before a connection or a statement is made.
-        database_setting = "SNOWFLAKE_DATABASE" if settings.snowflake_database else "HOSPITAL_ANALYTICS_DB"
-        self.database = check_identifier(settings.database, database_setting).upper()
+        self.sf = sf = settings.snowflake
+        self.read_only = read_only  # nothing to do differently: a Snowflake reader never locks anyone out
+        # Every configured identifier is checked before a connection or a statement is made. SNOWFLAKE_DATABASE
+        # wins over HOSPITAL_ANALYTICS_DB.
+        database_setting = "SNOWFLAKE_DATABASE" if sf.database else "HOSPITAL_ANALYTICS_DB"
+        self.database = check_identifier(sf.database or settings.analytics_db, database_setting).upper()
+        self.catalog = self.database
         self.raw_schema = check_identifier(settings.raw_schema, "HOSPITAL_RAW_SCHEMA").upper()
         self.analytics_schema = check_identifier(settings.analytics_schema, "HOSPITAL_ANALYTICS_SCHEMA").upper()
-        self.stage = check_identifier(settings.snowflake_stage, "HOSPITAL_SNOWFLAKE_STAGE").upper()
-        self.file_format = check_identifier(settings.snowflake_file_format, "HOSPITAL_SNOWFLAKE_FILE_FORMAT").upper()
-        for value, setting in (
-            (settings.snowflake_role, "SNOWFLAKE_ROLE"),
-            (settings.snowflake_warehouse, "SNOWFLAKE_WAREHOUSE"),
-        ):
+        self.stage = check_identifier(sf.stage, "HOSPITAL_SNOWFLAKE_STAGE").upper()
+        self.file_format = check_identifier(sf.file_format, "HOSPITAL_SNOWFLAKE_FILE_FORMAT").upper()
+        for value, setting in ((sf.role, "SNOWFLAKE_ROLE"), (sf.warehouse, "SNOWFLAKE_WAREHOUSE")):
             if value:
                 check_identifier(value, setting)
         self.csv_chunk_bytes = CSV_CHUNK_BYTES
         self.parquet_chunk_bytes = PARQUET_CHUNK_BYTES
-        self._secrets = [_secret(settings.snowflake_password), _secret(settings.snowflake_private_key_file_pwd)]
+        self._secrets = sf.secrets()
         self._con: Any = None
         self._ensured = False
+
+    # --- what the steps ask ---------------------------------------------------------------------------
+    def check_settings(self) -> None:
+        """Credentials and the private key, checked without connecting (``ConfigError``)."""
+        connect_kwargs(self.sf)
+
+    def ensure_exists(self) -> None:
+        """Nothing to check before connecting: a missing database shows as missing tables."""
+
+    def describe(self) -> str:
+        sf = self.sf
+        account = sf.account or sf.host or sf.connection_name or "?"
+        return f"Snowflake account {account}, database {self.database}"
+
+    def profile_env(self) -> dict[str, str]:
+        """``profiles.yml``'s Snowflake fields; with ``SNOWFLAKE_CONNECTION_NAME``, the named connection's
+        values fill those not set (dbt has no field for a named connection)."""
+        sf = self.sf
+        fields: dict[str, Any] = {
+            "SNOWFLAKE_ACCOUNT": sf.account,
+            "SNOWFLAKE_USER": sf.user,
+            "SNOWFLAKE_PASSWORD": secret(sf.password),
+            "SNOWFLAKE_AUTHENTICATOR": sf.authenticator,
+            "SNOWFLAKE_PRIVATE_KEY_FILE": sf.private_key_file,
+            "SNOWFLAKE_PRIVATE_KEY_FILE_PWD": secret(sf.private_key_file_pwd),
+            "SNOWFLAKE_ROLE": sf.role,
+            "SNOWFLAKE_WAREHOUSE": sf.warehouse,
+            "SNOWFLAKE_DATABASE": sf.database or self.settings.analytics_db,
+            "SNOWFLAKE_HOST": sf.host,
+            "SNOWFLAKE_PORT": sf.port,
+            "SNOWFLAKE_PROTOCOL": sf.protocol,
+        }
+        if sf.connection_name:
+            named = named_connection(sf.connection_name)
+            for variable in fields:
+                key = variable.removeprefix("SNOWFLAKE_").lower()
+                if not fields[variable] and named.get(key) not in (None, ""):
+                    fields[variable] = named[key]
+            if not sf.database and named.get("database"):
+                fields["SNOWFLAKE_DATABASE"] = named["database"]
+        env = dbt_profile_env(self.settings)
+        env.update({name: "" if value is None else str(value) for name, value in fields.items()})
+        return env
+
+    def profile_hint(self) -> str:
+        return "HOSPITAL_WAREHOUSE=snowflake (with your SNOWFLAKE_* variables)"
 
     # --- connection --------------------------------------------------------------------------------
     def connect(self) -> None:
@@ -341,11 +177,11 @@ class SnowflakeWarehouse:
         import snowflake.connector
         from snowflake.connector.errors import Error as SnowflakeError
 
-        kwargs = connect_kwargs(self.settings)
+        kwargs = connect_kwargs(self.sf)
         where = self._where(kwargs)
         try:
             self._con = snowflake.connector.connect(
-                **kwargs, backoff_policy=bounded_backoff(self.settings.snowflake_login_timeout, where)
+                **kwargs, backoff_policy=bounded_backoff(self.sf.login_timeout, where)
             )
         except SnowflakeError as exc:
             raise self._connect_error(exc, where) from None
@@ -363,24 +199,24 @@ class SnowflakeWarehouse:
     def _connect_error(self, exc: Exception, where: str) -> HospitalError:
         text = one_line(getattr(exc, "msg", None) or exc, self._secrets)
         errno = getattr(exc, "errno", None)
-        s = self.settings
+        sf = self.sf
         if "Invalid connection_name" in text:
             return ConfigError(
-                f"SNOWFLAKE_CONNECTION_NAME {s.snowflake_connection_name!r} is not in connections.toml.",
+                f"SNOWFLAKE_CONNECTION_NAME {sf.connection_name!r} is not in connections.toml.",
                 "Add it to ~/.snowflake/connections.toml (or $SNOWFLAKE_HOME), or fix SNOWFLAKE_CONNECTION_NAME.",
             )
         if errno in (390100, 390101, 390102, 390144, 390190, 394304) or "Incorrect username or password" in text:
             names = (
                 "SNOWFLAKE_USER / SNOWFLAKE_PRIVATE_KEY_FILE"
-                if s.snowflake_private_key_file
+                if sf.private_key_file
                 else "SNOWFLAKE_USER / SNOWFLAKE_AUTHENTICATOR"
-                if s.snowflake_authenticator
+                if sf.authenticator
                 else "SNOWFLAKE_USER / SNOWFLAKE_PASSWORD"
             )
             return ConfigError(f"Snowflake refused the login at {where}: {text}.", f"Check {names}.")
         if errno in (250001, 250003) or "Could not connect" in text or "timed out" in text.lower():
             return WarehouseError(
-                f"Cannot reach Snowflake at {where} (login timeout {s.snowflake_login_timeout} s): {text}.",
+                f"Cannot reach Snowflake at {where} (login timeout {sf.login_timeout} s): {text}.",
                 "Check SNOWFLAKE_ACCOUNT (or SNOWFLAKE_HOST/PORT), the network or proxy; "
                 "HOSPITAL_SNOWFLAKE_LOGIN_TIMEOUT sets how long to wait.",
             )
@@ -469,6 +305,15 @@ class SnowflakeWarehouse:
         rows = self._rows(f"SHOW {kind} LIKE {string_literal(name)}")
         return any(row.get("name") == name for row in rows)
 
+    def row_counts(self, schema: str, tables: Sequence[str]) -> dict[str, int]:
+        """One round trip through the DB-API cursor (``COUNT(*)`` is metadata on Snowflake)."""
+        if not tables:
+            return {}
+        sql = " union all ".join(
+            f"select {i} as i, count(*) as n from {self.qualified(schema, table)}" for i, table in enumerate(tables)
+        )
+        return {tables[int(row["i"])]: int(row["n"]) for row in self._rows(sql, "row count")}
+
     def table_exists(self, schema: str, table: str) -> bool:
         schema_name = check_identifier(schema, "schema name").upper()
         table_name = check_identifier(table, "table name").upper()
@@ -503,6 +348,18 @@ class SnowflakeWarehouse:
 
         return stream()
 
+    # --- export ------------------------------------------------------------------------------------
+    def prepare_export(self) -> None:
+        """Nothing to set: Snowflake sorts on its side."""
+
+    def export_select(self, qualified: str, schema: pa.Schema) -> str:
+        """``SELECT *``: the Arrow batches are cast to the export types as they arrive."""
+        order = ", ".join(str(position) for position in range(1, len(schema) + 1))
+        return f"SELECT * FROM {qualified} ORDER BY {order}"
+
+    def export_native(self, sql: str, target: Path, fmt: str) -> int:
+        raise ValueError(f"Snowflake does not export {fmt} files itself: stream arrow_batches instead")
+
     # --- load --------------------------------------------------------------------------------------
     def ensure_load_objects(self) -> None:
         """The named CSV file format and the internal stage, in the RAW schema, when missing."""
@@ -514,7 +371,7 @@ class SnowflakeWarehouse:
         ).close()
         self._cursor_run(f"CREATE STAGE IF NOT EXISTS {self._object(self.stage)}", "CREATE STAGE").close()
 
-    def load_tables(self, sources: Mapping[str, SourceFile], progress: Progress) -> dict[str, TableStats]:
+    def load_tables(self, sources: Mapping[str, SourceFile], progress: Collector) -> dict[str, TableStats]:
         """Stage, then replace all four tables in one transaction; see the module docstring."""
         for table in sources:
             check_identifier(table, "table name")
@@ -524,12 +381,12 @@ class SnowflakeWarehouse:
         stage_root = f"@{self._object(self.stage)}/{run}"
         stats: dict[str, TableStats] = {}
         try:
-            with tempfile.TemporaryDirectory(prefix="hospital-load-") as tmp:
+            with temporary_dir("hospital-load-") as tmp:
                 for table, source in sources.items():
-                    progress.start(table, total=source.rows)
+                    progress.update(table, 0, total=source.rows)
                     started = time.perf_counter()
-                    files, staged = self._put(table, source, Path(tmp) / table, f"{stage_root}/{table}/")
-                    shutil.rmtree(Path(tmp) / table, ignore_errors=True)  # parts are on the stage now
+                    files, staged = self._put(table, source, tmp / table, f"{stage_root}/{table}/")
+                    shutil.rmtree(tmp / table, ignore_errors=True)  # parts are on the stage now
                     stats[table] = TableStats(table, 0, source.rows, staged, files, time.perf_counter() - started)
             for table in sources:
                 self._ensure_table(table)
@@ -611,7 +468,7 @@ class SnowflakeWarehouse:
         )
 
     def _replace_all(
-        self, sources: Mapping[str, SourceFile], stage_root: str, stats: dict[str, TableStats], progress: Progress
+        self, sources: Mapping[str, SourceFile], stage_root: str, stats: dict[str, TableStats], progress: Collector
     ) -> None:
         self.execute("BEGIN")
         try:
@@ -645,8 +502,7 @@ class SnowflakeWarehouse:
                     previous.files,
                     previous.seconds + time.perf_counter() - started,
                 )
-                progress.advance(table, int(count))
-                progress.finish(table)
+                progress.update(table, int(count))
             self.execute("COMMIT")
         except BaseException:
             with contextlib.suppress(Exception):

@@ -107,7 +107,7 @@ def write_raw(
     """Generate the four raw files under ``out`` with ``hospital generate`` (csv, parquet or both); rows per table."""
     from hospital_analytics.synth import generate
 
-    generate(output_dir=out, patients=patients, doctors=doctors, hospitalizations=stays, seed=seed, format=fmt)
+    generate(output_dir=out, patients=patients, doctors=doctors, hospitalizations=stays, seed=seed, raw_format=fmt)
     return json.loads(OutputLayout(out).manifest.read_text(encoding="utf-8"))["rows"]
 
 
