@@ -194,15 +194,16 @@ def _overlaps(boxes) -> bool:
     ("start", "end", "stays", "patients"),
     [
         pytest.param(dt.date(2025, 3, 1), dt.date(2025, 3, 31), 60, 40, id="1-month", marks=pytest.mark.slow),
-        pytest.param(None, None, None, None, id="2-years"),  # the session's marts: the default window
+        pytest.param(None, None, None, None, id="2-years"),  # the module's result: the default window
         pytest.param(dt.date(2016, 1, 1), dt.date(2025, 12, 31), 1500, 500, id="10-years", marks=pytest.mark.slow),
     ],
 )
-def test_labels_never_overlap_or_leave_the_figure(start, end, stays, patients, tmp_path, tmp_path_factory):
-    size = {} if stays is None else {"hospitalizations": stays, "patients": patients}
-    path = shared(tmp_path_factory, start, end, **size)  # the 1-month and 10-year marts: a dbt build each
-    window = {} if start is None else {"start": start, "end": end}
-    result = analyze(Settings(output_dir=tmp_path / "out", duckdb_path=path, **window))
+def test_labels_never_overlap_or_leave_the_figure(start, end, stays, patients, tmp_path, tmp_path_factory, request):
+    if start is None:
+        result = request.getfixturevalue("result")
+    else:  # the 1-month and 10-year marts: a dbt run each
+        path = shared(tmp_path_factory, start, end, hospitalizations=stays, patients=patients)
+        result = analyze(Settings(output_dir=tmp_path / "out", duckdb_path=path, start=start, end=end))
     for name, fig in result.figures.items():
         fig.canvas.draw()
         renderer = fig.canvas.get_renderer()

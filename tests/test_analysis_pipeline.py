@@ -19,6 +19,8 @@ from hospital_analytics.transformation import transform
 from hospital_analytics.warehouse import open_warehouse
 from hospital_analytics.warehouse.loading import load
 
+pytestmark = pytest.mark.slow  # the whole pipeline end to end (generate, load, dbt build, analyze)
+
 
 @pytest.fixture(scope="module")
 def pipeline(tmp_path_factory):

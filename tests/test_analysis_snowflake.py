@@ -12,7 +12,7 @@ from hospital_analytics.analysis import CHART_NAMES, analyze
 from hospital_analytics.config import Settings
 from hospital_analytics.errors import StepOrderError
 
-pytestmark = pytest.mark.snowflake
+pytestmark = [pytest.mark.snowflake, pytest.mark.slow]  # the marts copied to fakesnow and analyzed there
 
 
 def _settings(server: dict, database: str, out) -> Settings:

@@ -19,6 +19,8 @@ from hospital_analytics.transformation import transform
 from hospital_analytics.warehouse import open_warehouse
 from hospital_analytics.warehouse.loading import load
 
+pytestmark = pytest.mark.slow  # the whole pipeline end to end, on DuckDB and on fakesnow
+
 SIZE = {"patients": 300, "doctors": 25, "hospitalizations": 1_200, "seed": 11}
 
 

@@ -67,6 +67,7 @@ def _one(namespace: dict, cls: type):
     return found[0]
 
 
+@pytest.mark.slow  # the README's notebook session, end to end
 def test_session_results_print_well(session: dict) -> None:
     from hospital_analytics.analysis import AnalysisResult
     from hospital_analytics.exports import ExportResult
@@ -114,6 +115,7 @@ def test_session_results_print_well(session: dict) -> None:
         assert printer.out.getvalue() == str(result)
 
 
+@pytest.mark.slow  # the README's notebook session, end to end
 def test_session_wrote_where_it_said(session: dict) -> None:
     from hospital_analytics.pipeline import RunAllResult
 

@@ -120,6 +120,7 @@ def interrupted(tmp_path_factory: pytest.TempPathFactory) -> dict:
     return outcomes
 
 
+@pytest.mark.slow  # end to end on the shared run-all, or a killed process
 @pytest.mark.parametrize("sig", ["SIGINT", "SIGKILL"])
 def test_interrupted_generate_leaves_no_partial_file_and_the_next_run_succeeds(interrupted: dict, sig: str) -> None:
     o = interrupted[sig]
@@ -167,6 +168,7 @@ class StopServerAfterFirstTable(RichProgress):
                 self.server.kill()
 
 
+@pytest.mark.slow  # end to end on the shared run-all, or a killed process
 @pytest.mark.snowflake
 def test_snowflake_server_stopped_mid_load(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from hospital_analytics import cli
@@ -259,6 +261,7 @@ def _locked(path: Path):
         holder.wait(30)
 
 
+@pytest.mark.slow  # end to end on the shared run-all, or a killed process
 @pytest.mark.parametrize(
     "args",
     [["load"], ["transform"], ["analyze"], ["export"], ["run-all", "--from", "load"]],
@@ -298,6 +301,7 @@ def _read_only(folder: Path):
         subprocess.run(["umount", str(folder)], check=True)
 
 
+@pytest.mark.slow  # end to end on the shared run-all, or a killed process
 @pytest.mark.parametrize(
     ("args", "code", "expected"),
     [

@@ -254,6 +254,7 @@ def _fill(text: str, values: dict[str, str]) -> str:
     return text
 
 
+@pytest.mark.slow  # 60+ commands against the shared run-all
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_hostile_input(
     case: Case, shared: ps.SharedRun, shared_before: dict, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -284,6 +285,7 @@ def test_hostile_input(
     assert not (tmp_path / "nothing").exists() or not any((tmp_path / "nothing").rglob("*.csv"))
 
 
+@pytest.mark.slow  # 60+ commands against the shared run-all
 def test_shared_output_untouched_by_the_hostile_cases(shared: ps.SharedRun, shared_before: dict) -> None:
     """Runs after every case above (same module, declared last): not a byte of the shared run changed."""
     assert ps.stable_digests(ps.file_digests(shared.out)) == shared_before["files"]

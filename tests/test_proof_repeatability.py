@@ -25,6 +25,8 @@ from helpers import clean_env
 from hospital_analytics.config import Settings
 from hospital_analytics.layout import RAW_TABLES, OutputLayout
 
+pytestmark = pytest.mark.slow  # run-all twice, ten loads and three transforms
+
 
 @pytest.fixture(scope="module")
 def shared(tmp_path_factory: pytest.TempPathFactory) -> ps.SharedRun:

@@ -9,7 +9,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from helpers.tableau import field_problems, parse, validate
+
+pytestmark = pytest.mark.slow  # builds and installs the wheel, then export from it
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -144,6 +144,7 @@ def test_duckdb_file_reopens_read_write_in_the_same_process(built) -> None:
     transform(settings, select="kpis")  # and dbt can open it again after us
 
 
+@pytest.mark.slow  # a dbt build of its own
 def test_failing_tests_raise_with_their_names_and_how_to_inspect(tmp_path: Path) -> None:
     settings = ts.clean_settings(output_dir=tmp_path / "out", start=ts.START, end=ts.END)
     csv_dir = settings.layout.csv_dir
@@ -258,6 +259,7 @@ def test_docs_writes_one_static_html_page(built) -> None:
     assert not any(p.name.startswith(".tmp-") for p in result.html.parent.iterdir())
 
 
+@pytest.mark.slow  # a dbt build of its own
 def test_plain_dbt_build_gives_the_same_tables(built, tmp_path: Path) -> None:
     """`dbt build --project-dir dbt_project --profiles-dir dbt_project` with the env vars builds the same marts."""
     settings = built["settings"]
@@ -375,6 +377,7 @@ def test_every_model_and_column_is_described(built) -> None:
     )
 
 
+@pytest.mark.slow  # a dbt build of its own
 def test_generated_data_builds_and_matches_pandas(tmp_path: Path) -> None:
     """The real pipeline's data (hospital generate + hospital load): every dbt test passes, marts = pandas."""
     from hospital_analytics.synth import generate

@@ -16,7 +16,7 @@ from hospital_analytics.errors import StepOrderError
 from hospital_analytics.layout import MARTS
 from hospital_analytics.transformation import transform
 
-pytestmark = pytest.mark.snowflake
+pytestmark = [pytest.mark.snowflake, pytest.mark.slow]  # dbt build on fakesnow
 SECRET = "pw-Xq7-never-in-files"
 
 

@@ -1,6 +1,6 @@
 """The marts analyze and export read, built by the real dbt project on tiny generated data.
 
-``shared(tmp_path_factory)`` runs generate -> load -> transform (``dbt build``) once per test session on 150
+``shared(tmp_path_factory)`` runs generate -> load -> transform (``dbt run``) once per test session on 150
 patients, 12 doctors and 400 stays over the default window, and returns the DuckDB file (RAW and ANALYTICS
 schemas); every module asking for it gets the same file, which nobody writes to. A test that needs other marts
 takes a copy (``copy_marts``: in another schema, one mart dropped, every mart emptied) or asks ``shared`` for
@@ -28,14 +28,15 @@ _BUILT: dict[tuple, Path] = {}
 
 
 def build(root: Path, **settings: Any) -> Path:
-    """generate, load and transform (dbt build) into ``root``; the DuckDB file."""
+    """generate, load and transform (``dbt run``: the models; their tests run in test_transform_*) into ``root``;
+    the DuckDB file."""
     from hospital_analytics import generate, load, transform
 
     with clean_env(root):
         s = Settings(output_dir=root / "out", **{**SIZE, **settings})
         generate(s)
         load(s)
-        transform(s)
+        transform(s, command="run")
     return s.duckdb_file.resolve()
 
 
