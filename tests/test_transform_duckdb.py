@@ -104,7 +104,7 @@ def test_marts_equal_pandas_figures_from_the_raw_csvs(built) -> None:
 
 def test_edge_cases_land_where_the_rules_say(built) -> None:
     actual = ts.read_marts(built["settings"])
-    readm = actual["readmissions"].set_index("hospitalization_id")
+    readm = actual["fct_readmissions"].set_index("hospitalization_id")
     first_patient = readm[readm["patient_id"] == 1].sort_values("admission_date")
     # discharge -> next admission: 30 days (a readmission), then 31 days (not one), then none
     assert [int(v) for v in first_patient["days_to_next_admission"].iloc[:2]] == [30, 31]
@@ -315,7 +315,7 @@ CONTRACT_COLUMNS = {
     "length_of_stay_days admission_type stay_type diagnosis_code diagnosis_description diagnosis_category "
     "discharge_disposition total_charges patient_gender patient_age_at_admission age_group age_group_order "
     "insurance patient_state doctor_specialty doctor_department readmitted_within_30d is_readmission",
-    "readmissions": "hospitalization_id patient_id admission_date discharge_date discharge_month next_admission_date "
+    "fct_readmissions": "hospitalization_id patient_id admission_date discharge_date discharge_month next_admission_date "
     "days_to_next_admission readmitted_within_30d",
     "readmission_rate_by_month": "month month_label discharges readmissions_30d readmission_rate",
     "length_of_stay_by_diagnosis": "diagnosis_category doctor_specialty stays mean_length_of_stay_days "
@@ -350,7 +350,7 @@ def test_marts_have_exactly_the_contract_columns_and_types(built) -> None:
     assert types["daily_census"]["census_date"] == "DATE"
     assert types["fct_hospitalizations"]["readmitted_within_30d"] == "BOOLEAN"
     assert types["fct_hospitalizations"]["is_readmission"] == "BOOLEAN"
-    assert types["readmissions"]["readmitted_within_30d"] == "BOOLEAN"
+    assert types["fct_readmissions"]["readmitted_within_30d"] == "BOOLEAN"
     # counts are BIGINT (never DuckDB's HUGEINT, which pandas turns into floats), measures DOUBLE
     for mart, cols in types.items():
         assert "HUGEINT" not in cols.values(), mart

@@ -16,7 +16,7 @@ MARTS: tuple[str, ...] = (
     "patients_admissions_by_month",
     "patients_hospitalizations",
     "fct_hospitalizations",
-    "readmissions",
+    "fct_readmissions",
     "readmission_rate_by_month",
     "length_of_stay_by_diagnosis",
     "doctor_workload",

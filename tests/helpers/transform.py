@@ -335,7 +335,7 @@ def expected_marts(csv_dir: Path, window_end: dt.date) -> dict[str, pd.DataFrame
         "patients_demographics": demo,
         "patients_admissions_by_month": monthly,
         "patients_hospitalizations": per_patient,
-        "readmissions": readmissions,
+        "fct_readmissions": readmissions,
         "readmission_rate_by_month": rate,
         "fct_hospitalizations": fct,
         "length_of_stay_by_diagnosis": los_by_dx,
@@ -427,8 +427,8 @@ def assert_marts_match(actual: dict[str, pd.DataFrame], expected: dict[str, pd.D
     assert _dates(fct["admission_month"]) == [d.date().replace(day=1) for d in ref["admission_date"]]
     assert _close(_floats(fct["total_charges"]), _floats(ref["total_charges"]), tol=1e-12)
 
-    readm = actual["readmissions"].sort_values("hospitalization_id").reset_index(drop=True)
-    ref = expected["readmissions"]
+    readm = actual["fct_readmissions"].sort_values("hospitalization_id").reset_index(drop=True)
+    ref = expected["fct_readmissions"]
     assert _dates(readm["next_admission_date"]) == _dates(ref["next_admission_date"])
     assert _floats(readm["days_to_next_admission"]) == _floats(ref["days_to_next_admission"])
     assert [bool(v) for v in readm["readmitted_within_30d"]] == [bool(v) for v in ref["readmitted_within_30d"]]
