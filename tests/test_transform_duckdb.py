@@ -304,7 +304,7 @@ def test_plain_dbt_build_gives_the_same_tables(built, tmp_path: Path) -> None:
         mine.close()
 
 
-# The marts' columns, in order, as CONTRACT.md names them (analyze and export read exactly these).
+# The marts' columns, in order: their contract (analyze, export and the Tableau dashboard read exactly these).
 CONTRACT_COLUMNS = {
     "patients_demographics": "gender age_group age_group_order patients share_of_patients",
     "patients_admissions_by_month": "month month_label admissions distinct_patients total_length_of_stay_days "

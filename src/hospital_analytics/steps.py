@@ -40,10 +40,6 @@ class Step:
     # result has no ``outcome()``: the registry adapts both.
     legacy: bool = False
 
-    @property
-    def module(self) -> str:
-        return self.target.partition(":")[0]
-
     def function(self) -> Callable[..., StepResult]:
         """The library function (imports its module)."""
         module, _, name = self.target.partition(":")

@@ -1,46 +1,23 @@
-"""Snowflake as a ``Warehouse``, through ``snowflake-connector-python``: stage, ``PUT``, ``COPY INTO``, in one
-transaction. How it logs in is ``auth.py``; how large files are split is ``files.py``.
+"""Snowflake as a ``Warehouse``, through ``snowflake-connector-python``: connection, statements, queries. How it
+logs in is ``auth.py``; loading (stage, ``PUT``, ``COPY INTO``, in one transaction) is ``bulk_load.py``.
 
-``HOSPITAL_SNOWFLAKE_LOGIN_TIMEOUT`` bounds the login (an unreachable account fails in that many seconds), and also how long a statement's
-request keeps being retried once Snowflake stops answering (``bounded_backoff``: without it the connector
-retries forever and a load whose server went away mid-run would hang). The connector's ``network_timeout``
+``HOSPITAL_SNOWFLAKE_LOGIN_TIMEOUT`` bounds the login (an unreachable account fails in that many seconds), and
+also how long a statement's request keeps being retried once Snowflake stops answering (``bounded_backoff``:
+without it the connector retries forever and a load whose server went away mid-run would hang). The connector's ``network_timeout``
 is deliberately not set: the connector turns it into a cancellation timer on every query, which would
 cancel a long ``COPY`` (a long statement that Snowflake keeps answering is never retried, so not bounded).
-
-Loading (``load_tables``):
-
-1. ``CREATE FILE FORMAT IF NOT EXISTS`` and ``CREATE STAGE IF NOT EXISTS`` (internal) in the RAW schema;
-2. ``PUT`` every file to a folder of the stage unique to this run (``@stage/<run id>/<table>/``), gzip'd
-   by the client, in parallel; large files are split first (``files.py``), so ``COPY`` loads the parts in
-   parallel;
-3. ``CREATE TABLE IF NOT EXISTS`` each table (a table whose columns differ from schema.py is recreated);
-4. ``BEGIN``; per table ``DELETE`` then ``COPY INTO <table> ... ON_ERROR = ABORT_STATEMENT FORCE = TRUE
-   PURGE = TRUE`` (columns in schema.py's order, checked on both sides; see ``_copy_sql``); COPY's result
-   rows give the rows loaded per file; each table's count is checked against the source file; ``COMMIT``.
-   Any failure rolls back: the previous rows stay, and the run's staged files are removed.
-
-Re-running replaces the data and never duplicates it: the table is emptied inside the transaction, the
-staged paths are new on every run, and ``FORCE = TRUE`` loads them even if Snowflake's load metadata
-remembers a file of that name.
 """
 
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import math
-import os
-import re
-import shutil
 import time
-import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from hospital_analytics.errors import ConfigError, HospitalError, LoadError, WarehouseError
-from hospital_analytics.fsutil import temporary_dir
-from hospital_analytics.schema import RAW_COLUMNS
+from hospital_analytics.errors import ConfigError, HospitalError, WarehouseError
 from hospital_analytics.warehouse.common import (
     TableStats,
     arrow_to_df,
@@ -49,11 +26,11 @@ from hospital_analytics.warehouse.common import (
     normalise_arrow,
     one_line,
 )
-from hospital_analytics.warehouse.identifiers import check_identifier, check_sql_type, quote, string_literal
+from hospital_analytics.warehouse.identifiers import check_identifier, quote, string_literal
 from hospital_analytics.warehouse.snowflake.auth import connect_kwargs, named_connection
-from hospital_analytics.warehouse.snowflake.files import CSV_CHUNK_BYTES, PARQUET_CHUNK_BYTES, split_csv, split_parquet
+from hospital_analytics.warehouse.snowflake.files import CSV_CHUNK_BYTES, PARQUET_CHUNK_BYTES
 from hospital_analytics.warehouse.snowflake.settings import secret
-from hospital_analytics.warehouse.sources import REGENERATE, SourceFile
+from hospital_analytics.warehouse.sources import SourceFile
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -61,15 +38,6 @@ if TYPE_CHECKING:
 
     from hospital_analytics.config import Settings
     from hospital_analytics.progress import Collector
-
-PUT_PARALLEL = 8
-_SAFE_PATH = re.compile(r"[A-Za-z0-9_./ +=:@,-]+")
-_FAMILY = {"BIGINT": "NUMBER", "INTEGER": "NUMBER", "VARCHAR": "TEXT", "DATE": "DATE", "DOUBLE": "FLOAT"}
-
-
-def _family(sql_type: str) -> str:
-    return "NUMBER" if sql_type.startswith(("DECIMAL", "NUMERIC", "NUMBER")) else _FAMILY.get(sql_type, sql_type)
-
 
 UNREACHABLE_ERRNO = 250001  # the connector's "could not connect to Snowflake backend" code
 
@@ -248,11 +216,11 @@ class SnowflakeWarehouse:
     def qualified(self, schema: str, table: str) -> str:
         return f'"{self.database}".{quote(schema, "schema name", upper=True)}.{quote(table, "table name", upper=True)}'
 
-    def _object(self, name: str) -> str:
+    def raw_object(self, name: str) -> str:
         return f'"{self.database}"."{self.raw_schema}"."{name}"'
 
     # --- statements --------------------------------------------------------------------------------
-    def _cursor_run(self, sql: str, what: str | None = None) -> Any:
+    def cursor_run(self, sql: str, what: str | None = None) -> Any:
         from snowflake.connector.errors import Error as SnowflakeError
 
         cursor = self.con.cursor()
@@ -278,10 +246,10 @@ class SnowflakeWarehouse:
         return WarehouseError(f"Snowflake {what or 'query'} failed: {text}.", hint)
 
     def execute(self, sql: str) -> None:
-        self._cursor_run(sql).close()
+        self.cursor_run(sql).close()
 
-    def _rows(self, sql: str, what: str | None = None) -> list[dict[str, Any]]:
-        cursor = self._cursor_run(sql, what)
+    def fetch_rows(self, sql: str, what: str | None = None) -> list[dict[str, Any]]:
+        cursor = self.cursor_run(sql, what)
         try:
             names = [d[0].lower() for d in cursor.description or []]
             return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
@@ -293,16 +261,16 @@ class SnowflakeWarehouse:
         if self._ensured:
             return
         if not self._exists("DATABASES", self.database):
-            self._cursor_run(f'CREATE DATABASE IF NOT EXISTS "{self.database}"', "CREATE DATABASE").close()
-        existing = {row.get("name") for row in self._rows(f'SHOW SCHEMAS IN DATABASE "{self.database}"')}
+            self.cursor_run(f'CREATE DATABASE IF NOT EXISTS "{self.database}"', "CREATE DATABASE").close()
+        existing = {row.get("name") for row in self.fetch_rows(f'SHOW SCHEMAS IN DATABASE "{self.database}"')}
         for schema in (self.raw_schema, self.analytics_schema):
             if schema not in existing:
-                self._cursor_run(f'CREATE SCHEMA IF NOT EXISTS "{self.database}"."{schema}"', "CREATE SCHEMA").close()
-        self._cursor_run(f'USE SCHEMA "{self.database}"."{self.raw_schema}"', "USE SCHEMA").close()
+                self.cursor_run(f'CREATE SCHEMA IF NOT EXISTS "{self.database}"."{schema}"', "CREATE SCHEMA").close()
+        self.cursor_run(f'USE SCHEMA "{self.database}"."{self.raw_schema}"', "USE SCHEMA").close()
         self._ensured = True
 
     def _exists(self, kind: str, name: str) -> bool:
-        rows = self._rows(f"SHOW {kind} LIKE {string_literal(name)}")
+        rows = self.fetch_rows(f"SHOW {kind} LIKE {string_literal(name)}")
         return any(row.get("name") == name for row in rows)
 
     def row_counts(self, schema: str, tables: Sequence[str]) -> dict[str, int]:
@@ -312,14 +280,14 @@ class SnowflakeWarehouse:
         sql = " union all ".join(
             f"select {i} as i, count(*) as n from {self.qualified(schema, table)}" for i, table in enumerate(tables)
         )
-        return {tables[int(row["i"])]: int(row["n"]) for row in self._rows(sql, "row count")}
+        return {tables[int(row["i"])]: int(row["n"]) for row in self.fetch_rows(sql, "row count")}
 
     def table_exists(self, schema: str, table: str) -> bool:
         schema_name = check_identifier(schema, "schema name").upper()
         table_name = check_identifier(table, "table name").upper()
         if not self._exists("DATABASES", self.database):
             return False
-        rows = self._rows(
+        rows = self.fetch_rows(
             f'SELECT COUNT(*) AS n FROM "{self.database}".INFORMATION_SCHEMA.TABLES '
             f"WHERE TABLE_SCHEMA = {string_literal(schema_name)} AND TABLE_NAME = {string_literal(table_name)}"
         )
@@ -327,7 +295,7 @@ class SnowflakeWarehouse:
 
     # --- queries -----------------------------------------------------------------------------------
     def query_arrow(self, sql: str) -> pa.Table:
-        cursor = self._cursor_run(sql)
+        cursor = self.cursor_run(sql)
         try:
             table = cursor.fetch_arrow_all(force_return_table=True)
         finally:
@@ -338,7 +306,7 @@ class SnowflakeWarehouse:
         return arrow_to_df(self.query_arrow(sql))
 
     def arrow_batches(self, sql: str) -> Iterator[pa.RecordBatch]:
-        cursor = self._cursor_run(sql)
+        cursor = self.cursor_run(sql)
 
         def stream() -> Iterator[pa.RecordBatch]:
             try:
@@ -361,150 +329,8 @@ class SnowflakeWarehouse:
         raise ValueError(f"Snowflake does not export {fmt} files itself: stream arrow_batches instead")
 
     # --- load --------------------------------------------------------------------------------------
-    def ensure_load_objects(self) -> None:
-        """The named CSV file format and the internal stage, in the RAW schema, when missing."""
-        self._cursor_run(
-            f"CREATE FILE FORMAT IF NOT EXISTS {self._object(self.file_format)} TYPE = CSV "
-            "FIELD_DELIMITER = ',' SKIP_HEADER = 1 FIELD_OPTIONALLY_ENCLOSED_BY = '\"' "
-            "ESCAPE_UNENCLOSED_FIELD = NONE EMPTY_FIELD_AS_NULL = TRUE COMPRESSION = AUTO",
-            "CREATE FILE FORMAT",
-        ).close()
-        self._cursor_run(f"CREATE STAGE IF NOT EXISTS {self._object(self.stage)}", "CREATE STAGE").close()
-
     def load_tables(self, sources: Mapping[str, SourceFile], progress: Collector) -> dict[str, TableStats]:
-        """Stage, then replace all four tables in one transaction; see the module docstring."""
-        for table in sources:
-            check_identifier(table, "table name")
-        self.ensure_database_and_schemas()
-        self.ensure_load_objects()
-        run = f"{dt.datetime.now(dt.timezone.utc):%Y%m%dT%H%M%S}_{uuid.uuid4().hex[:8]}"
-        stage_root = f"@{self._object(self.stage)}/{run}"
-        stats: dict[str, TableStats] = {}
-        try:
-            with temporary_dir("hospital-load-") as tmp:
-                for table, source in sources.items():
-                    progress.update(table, 0, total=source.rows)
-                    started = time.perf_counter()
-                    files, staged = self._put(table, source, tmp / table, f"{stage_root}/{table}/")
-                    shutil.rmtree(tmp / table, ignore_errors=True)  # parts are on the stage now
-                    stats[table] = TableStats(table, 0, source.rows, staged, files, time.perf_counter() - started)
-            for table in sources:
-                self._ensure_table(table)
-            self._replace_all(sources, stage_root, stats, progress)
-        except BaseException:
-            with contextlib.suppress(Exception):  # REMOVE is best effort (fakesnow lacks it)
-                self.execute(f"REMOVE {stage_root}/")
-            raise
-        return stats
+        """Stage, then replace all four tables in one transaction (``bulk_load.py``)."""
+        from hospital_analytics.warehouse.snowflake.bulk_load import load_tables
 
-    def _put(self, table: str, source: SourceFile, folder: Path, target: str) -> tuple[int, int]:
-        if source.format == "csv":
-            parts = split_csv(source.path, folder, table, self.csv_chunk_bytes)
-        else:
-            parts = split_parquet(source.path, folder, table, self.parquet_chunk_bytes)
-        if len(parts) == 1 and not _SAFE_PATH.fullmatch(str(parts[0].resolve())):
-            folder.mkdir(parents=True, exist_ok=True)
-            safe = folder / f"{table}{parts[0].suffix}"
-            with contextlib.suppress(FileExistsError):
-                try:
-                    os.link(parts[0], safe)
-                except OSError:
-                    shutil.copyfile(parts[0], safe)
-            parts = [safe]
-        pattern = str(parts[0].resolve()) if len(parts) == 1 else str(folder.resolve() / f"{table}_*{parts[0].suffix}")
-        sql = (
-            f"PUT {string_literal('file://' + pattern)} {target} "
-            f"AUTO_COMPRESS = TRUE PARALLEL = {PUT_PARALLEL} OVERWRITE = TRUE"
-        )
-        try:
-            rows = self._rows(sql, f"PUT of {source.path}")
-        except WarehouseError as exc:
-            raise LoadError(f"{table}: staging {source.path} failed: {exc.message}", exc.hint) from None
-        bad = [row for row in rows if str(row.get("status", "")).upper() not in ("UPLOADED", "SKIPPED")]
-        if bad or len(rows) != len(parts):
-            raise LoadError(
-                f"{table}: staging {source.path} failed ({len(rows)} of {len(parts)} file(s) uploaded"
-                f"{': ' + one_line(bad[0].get('message')) if bad else ''}).",
-                "Run again; check the network and the stage's permissions.",
-            )
-        return len(parts), sum(int(row.get("target_size") or 0) for row in rows)
-
-    def _ensure_table(self, table: str) -> None:
-        columns = RAW_COLUMNS[table]
-        target = self._object(table.upper())
-        definition = ", ".join(
-            f'"{check_identifier(c.name, "column name").upper()}" {check_sql_type(c.sql_type)}' for c in columns
-        )
-        self._cursor_run(f"CREATE TABLE IF NOT EXISTS {target} ({definition})", "CREATE TABLE").close()
-        existing = self._rows(
-            f'SELECT COLUMN_NAME AS name, DATA_TYPE AS type FROM "{self.database}".INFORMATION_SCHEMA.COLUMNS '
-            f"WHERE TABLE_SCHEMA = {string_literal(self.raw_schema)} AND TABLE_NAME = {string_literal(table.upper())} "
-            "ORDER BY ORDINAL_POSITION"
-        )
-        found = [(str(r["name"]).upper(), str(r["type"]).upper()) for r in existing]
-        wanted = [(c.name.upper(), _family(c.sql_type)) for c in columns]
-        if found != wanted:
-            # An older layout: recreate it so COPY's column list fits (documented: not rolled back).
-            self._cursor_run(f"CREATE OR REPLACE TABLE {target} ({definition})", "CREATE TABLE").close()
-
-    def _copy_sql(self, table: str, source: SourceFile, path: str) -> str:
-        """COPY for one table. CSV columns map by position: sources.py checked the file's header and
-        ``_ensure_table`` the table's columns, both against schema.py's order, so position is name.
-
-        (A ``COPY INTO t (col, ...)`` column list would say the same; it is left out because fakesnow
-        cannot run it for tables of more than ten columns, and the tests run this SQL against fakesnow.)
-        Parquet names every column explicitly, by name, with its type.
-        """
-        columns = RAW_COLUMNS[table]
-        target = self._object(table.upper())
-        options = "ON_ERROR = ABORT_STATEMENT FORCE = TRUE PURGE = TRUE"
-        if source.format == "csv":
-            file_format = string_literal(f'"{self.database}"."{self.raw_schema}"."{self.file_format}"')
-            return f"COPY INTO {target} FROM {path} FILE_FORMAT = (FORMAT_NAME = {file_format}) {options}"
-        names = ", ".join(f'"{c.name.upper()}"' for c in columns)
-        select = ", ".join(f"$1:{c.name}::{check_sql_type(c.sql_type)}" for c in columns)
-        return (
-            f"COPY INTO {target} ({names}) FROM (SELECT {select} FROM {path}) FILE_FORMAT = (TYPE = PARQUET) {options}"
-        )
-
-    def _replace_all(
-        self, sources: Mapping[str, SourceFile], stage_root: str, stats: dict[str, TableStats], progress: Collector
-    ) -> None:
-        self.execute("BEGIN")
-        try:
-            for table, source in sources.items():
-                started = time.perf_counter()
-                target = self._object(table.upper())
-                self._cursor_run(f"DELETE FROM {target}", f"DELETE FROM {table}").close()
-                try:
-                    results = self._rows(self._copy_sql(table, source, f"{stage_root}/{table}/"), f"COPY INTO {table}")
-                except WarehouseError as exc:
-                    raise LoadError(f"{table}: loading {source.path} failed: {exc.message}", REGENERATE) from None
-                loaded = sum(int(r.get("rows_loaded") or 0) for r in results)
-                failed = [r for r in results if str(r.get("status", "")).upper() not in ("LOADED", "")]
-                if failed:
-                    first = failed[0]
-                    raise LoadError(
-                        f"{table}: loading {source.path} failed: {first.get('status')} "
-                        f"{one_line(first.get('first_error') or '')}".rstrip()
-                        + ".",
-                        REGENERATE,
-                    )
-                count = self._rows(f"SELECT COUNT(*) AS n FROM {target}")[0]["n"]
-                if loaded != source.rows or int(count) != source.rows:
-                    raise LoadError(f"{table}: loaded {int(count):,} rows but {source.rows_text()}.", REGENERATE)
-                previous = stats[table]
-                stats[table] = TableStats(
-                    table,
-                    int(count),
-                    source.rows,
-                    previous.bytes_staged,
-                    previous.files,
-                    previous.seconds + time.perf_counter() - started,
-                )
-                progress.update(table, int(count))
-            self.execute("COMMIT")
-        except BaseException:
-            with contextlib.suppress(Exception):
-                self.execute("ROLLBACK")
-            raise
+        return load_tables(self, sources, progress)
