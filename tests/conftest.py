@@ -16,11 +16,25 @@ def isolated_env(tmp_path):
 
 
 @pytest.fixture(scope="session")
-def marts_db(tmp_path_factory: pytest.TempPathFactory):
-    """The real dbt project's marts on tiny generated data, built once per session (``helpers.marts``); read only."""
+def edge_case_build(tmp_path_factory: pytest.TempPathFactory):
+    """The edge-case hospital loaded and its models built (dbt run), once per session (``helpers.marts``)."""
     from helpers import marts
 
-    return marts.shared(tmp_path_factory)
+    return marts.edge_cases(tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def marts_db(edge_case_build):
+    """The DuckDB file of the session's dbt build (RAW and ANALYTICS): what analyze and export read."""
+    return edge_case_build.settings.duckdb_file.resolve()
+
+
+@pytest.fixture(scope="session")
+def analyzed(marts_db, tmp_path_factory: pytest.TempPathFactory):
+    """analyze run once on the session's marts (both chart formats, a manifest, its progress recorded)."""
+    from helpers import marts
+
+    return marts.analyzed(marts_db, tmp_path_factory)
 
 
 # --- warehouse fixtures (load tests; usable by any test that needs Snowflake) ----------------------------

@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from helpers.marts import read, shared
+from helpers.marts import generated, read
 from hospital_analytics.analysis import CHART_NAMES, analyze, charts
 from hospital_analytics.config import Settings
 
@@ -28,9 +28,8 @@ def marts_file(marts_db):
 
 
 @pytest.fixture(scope="module")
-def result(marts_file, tmp_path_factory):
-    out = tmp_path_factory.mktemp("out")
-    return analyze(Settings(output_dir=out, duckdb_path=marts_file))
+def result(analyzed):
+    return analyzed.result
 
 
 def _dates(values) -> list[dt.date]:
@@ -194,7 +193,8 @@ def _overlaps(boxes) -> bool:
     ("start", "end", "stays", "patients"),
     [
         pytest.param(dt.date(2025, 3, 1), dt.date(2025, 3, 31), 60, 40, id="1-month", marks=pytest.mark.slow),
-        pytest.param(None, None, None, None, id="2-years"),  # the module's result: the default window
+        pytest.param(None, None, None, None, id="1-year"),  # the module's result: the session's marts (2024)
+        pytest.param(dt.date(2024, 1, 1), dt.date(2025, 12, 31), 400, 150, id="2-years", marks=pytest.mark.slow),
         pytest.param(dt.date(2016, 1, 1), dt.date(2025, 12, 31), 1500, 500, id="10-years", marks=pytest.mark.slow),
     ],
 )
@@ -202,7 +202,7 @@ def test_labels_never_overlap_or_leave_the_figure(start, end, stays, patients, t
     if start is None:
         result = request.getfixturevalue("result")
     else:  # the 1-month and 10-year marts: a dbt run each
-        path = shared(tmp_path_factory, start, end, hospitalizations=stays, patients=patients)
+        path = generated(tmp_path_factory, start, end, hospitalizations=stays, patients=patients)
         result = analyze(Settings(output_dir=tmp_path / "out", duckdb_path=path, start=start, end=end))
     for name, fig in result.figures.items():
         fig.canvas.draw()
@@ -268,6 +268,7 @@ def test_length_of_stay_bins_keep_every_stay(seed):
         assert tail_from > 14 and bins["stays"].iloc[-1] <= counts.sum() * 0.011 + counts.max()
 
 
+@pytest.mark.slow  # analyze end to end in a fresh interpreter
 def test_charts_stay_out_of_pyplot_and_the_backend(marts_db, tmp_path):
     """Figures are built without pyplot: nothing lands in a notebook's figure list, the backend is untouched."""
     path = marts_db

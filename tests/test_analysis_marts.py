@@ -7,7 +7,6 @@ import json
 
 import pytest
 
-from helpers import Recorder
 from helpers.marts import copy_marts
 from hospital_analytics.analysis import CHART_NAMES, AnalysisResult, analyze
 from hospital_analytics.analysis.marts import QUERIES, REQUIRED_MARTS
@@ -84,39 +83,35 @@ def test_marts_from_another_version_fail_with_one_line(marts_db, tmp_path):
     assert "hospital transform" in caught.value.hint
 
 
-def test_a_custom_analytics_schema_is_read(marts_db, tmp_path):
-    copy_marts(marts_db, tmp_path / "hospital.duckdb", schema="MARTS_V2")
-    result = analyze(_settings(tmp_path, analytics_schema="MARTS_V2"))
+def test_overrides_win_and_a_custom_analytics_schema_is_read(marts_db, tmp_path):
+    elsewhere = copy_marts(marts_db, tmp_path / "elsewhere.duckdb", schema="MARTS_V2")
+    result = analyze(
+        _settings(tmp_path / "out"), duckdb_path=elsewhere, analytics_schema="MARTS_V2", chart_format="SVG"
+    )
     assert result.kpis["admissions"] > 0
-    assert "schema MARTS_V2" in result.warehouse
+    assert "schema MARTS_V2" in result.warehouse and str(elsewhere) in result.warehouse
+    assert result.report == tmp_path / "out" / "report.html"
+    assert {p.suffix for p in result.charts} == {".svg"}
 
 
-def test_result_prints_well_and_keeps_rich_objects_out_of_json(marts_db, tmp_path):
-    copy_marts(marts_db, tmp_path / "hospital.duckdb")
-    progress = Recorder()
-    result = analyze(_settings(tmp_path), progress=progress)
+def test_result_prints_well_and_keeps_rich_objects_out_of_json(analyzed):
+    result, progress, root = analyzed.result, analyzed.progress, analyzed.root
 
     assert isinstance(result, AnalysisResult)
     text = str(result)
-    assert str(result.report) in text and str(tmp_path / "charts" / "daily_census.png") in text
+    assert str(result.report) in text and str(root / "charts" / "daily_census.png") in text
     assert f"{result.kpis['admissions']:,}" in text
     assert "figures=" in repr(result) and "DataFrame" not in repr(result)
 
     data = json.loads(result.to_json())
     assert data["step"] == "analyze"
-    assert data["report"] == str(tmp_path / "report.html")
-    assert len(data["charts"]) == len(CHART_NAMES)
+    assert data["report"] == str(root / "report.html")
+    assert len(data["charts"]) == 2 * len(CHART_NAMES)  # PNG and SVG
     assert "frames" not in data and "figures" not in data
     assert data["kpis"]["peak_census_date"] == result.kpis["peak_census_date"].isoformat()
 
     assert progress.events[0] == ("update", "analyze", 0, len(QUERIES) + 2 * len(CHART_NAMES) + 1)
     assert progress.totals() == {"analyze": progress.advanced("analyze")}
-
-
-def test_overrides_win_over_settings(marts_db, tmp_path):
-    result = analyze(_settings(tmp_path / "out"), duckdb_path=marts_db, chart_format="SVG")
-    assert result.report == tmp_path / "out" / "report.html"
-    assert {p.suffix for p in result.charts} == {".svg"}
 
 
 def test_unwritable_output_folder_is_one_line(marts_db, tmp_path):

@@ -17,58 +17,67 @@ import pytest
 from typer.testing import CliRunner
 
 import helpers.transform as ts
-from helpers import Recorder, clean_env
 from hospital_analytics.cli import app
 from hospital_analytics.errors import StepOrderError, TransformError
-from hospital_analytics.layout import MARTS, dbt_project_dir
+from hospital_analytics.layout import MARTS
 from hospital_analytics.transformation import transform
 
 VENV_BIN = Path(sys.executable).parent
 
 
-def _tree(folder: Path) -> dict[str, tuple[int, int]]:
-    """Every file under ``folder`` (hidden ones too) with its size and mtime."""
-    return {
-        str(p.relative_to(folder)): (p.stat().st_size, p.stat().st_mtime_ns)
-        for p in sorted(folder.rglob("*"))
-        if p.is_file() and "__pycache__" not in p.parts
-    }
-
-
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory):
-    """Edge-case raw data, loaded with `hospital load`'s library step, built once with transform."""
-    from hospital_analytics.warehouse.loading import load
-
-    root = tmp_path_factory.mktemp("transform_duckdb")
-    with clean_env(root):
-        settings = ts.clean_settings(output_dir=root / "out", start=ts.START, end=ts.END)
-        ts.write_edge_case_csvs(settings.layout.csv_dir)
-        load(settings)
-        project_before = _tree(dbt_project_dir())
-        progress = Recorder()
-        result = transform(settings, progress=progress)
-        project_after = _tree(dbt_project_dir())
+def built(edge_case_build):
+    """Edge-case raw data, loaded with `hospital load`'s library step, built once with transform (the session's
+    build, helpers.marts: analyze and export read it too)."""
+    b = edge_case_build
     return {
-        "settings": settings,
-        "result": result,
-        "progress": progress,
-        "project_before": project_before,
-        "project_after": project_after,
+        "settings": b.settings,
+        "result": b.result,
+        "progress": b.progress,
+        "project_before": b.project_before,
+        "project_after": b.project_after,
     }
 
 
-def test_every_model_builds_and_every_dbt_test_passes(built) -> None:
+def test_every_model_builds_and_its_rows_are_counted(built) -> None:
     result = built["result"]
-    assert result.success and not result.failures
+    assert result.command == "run" and result.success and not result.failures
     models = {n.node: n for n in result.models}
     assert set(MARTS) <= set(models)
     assert {"stg_patients", "stg_doctors", "stg_hospitalizations"} <= set(models)
     assert all(n.status == "success" for n in models.values())
     assert all(models[m].materialized == "table" for m in MARTS)
     assert all(models[m].materialized == "view" for m in ("stg_patients", "stg_doctors", "stg_hospitalizations"))
+    # rows are counted for every table
+    assert result.rows_of("kpis") == 1
+    assert result.rows_of("fct_hospitalizations") == len(
+        ts.pd.read_csv(built["settings"].layout.csv("hospitalizations"))
+    )
+    assert all(models[m].rows is not None and models[m].rows > 0 for m in MARTS)
+    assert result.rows_of("stg_patients") is None  # a view
+
+
+def test_every_unit_test_passes(built) -> None:
+    result = transform(built["settings"], command="test", select="test_type:unit")
+    units = {n.node: n for n in result.tests}
+    assert result.success and all(n.resource_type == "unit_test" and n.status == "pass" for n in units.values())
+    for name in (
+        "test_int_patient_ages_age_groups",
+        "test_int_patient_ages_leap_day_birthday",
+        "test_stg_hospitalizations_length_of_stay",
+        "test_int_stays_sequenced_readmission_flags",
+        "test_int_stays_sequenced_readmission_window_follows_the_var",
+        "test_daily_census_midnight_census",
+    ):
+        assert name in units, name
+    assert len(units) >= 10
+
+
+@pytest.mark.slow  # every dbt test of the project (dbt test)
+def test_every_dbt_test_passes(built) -> None:
+    result = transform(built["settings"], command="test")
     tests = {n.node: n for n in result.tests}
-    assert all(n.status == "pass" for n in tests.values())
+    assert result.success and all(n.status == "pass" for n in tests.values())
     # the singular tests and the unit tests the project promises
     for name in (
         "assert_discharge_on_or_after_admission",
@@ -84,15 +93,8 @@ def test_every_model_builds_and_every_dbt_test_passes(built) -> None:
         "test_daily_census_midnight_census",
     ):
         assert name in tests, name
-    assert sum(1 for n in result.tests if n.resource_type == "unit_test") >= 9
+    assert sum(1 for n in result.tests if n.resource_type == "unit_test") >= 10
     assert len(result.tests) > 100
-    # rows are counted for every table
-    assert result.rows_of("kpis") == 1
-    assert result.rows_of("fct_hospitalizations") == len(
-        ts.pd.read_csv(built["settings"].layout.csv("hospitalizations"))
-    )
-    assert all(models[m].rows is not None and models[m].rows > 0 for m in MARTS)
-    assert result.rows_of("stg_patients") is None  # a view
 
 
 def test_marts_equal_pandas_figures_from_the_raw_csvs(built) -> None:
@@ -122,8 +124,8 @@ def test_edge_cases_land_where_the_rules_say(built) -> None:
 
 def test_progress_counts_every_dbt_node(built) -> None:
     progress, result = built["progress"], built["result"]
-    assert progress.totals() == {"dbt build": len(result.nodes)}
-    assert progress.advanced("dbt build") == len(result.nodes)
+    assert progress.totals() == {"dbt run": len(result.nodes)}
+    assert progress.advanced("dbt run") == len(result.nodes)
 
 
 def test_dbt_writes_only_under_the_output_folder(built) -> None:
@@ -247,6 +249,7 @@ def test_cli_transform_prints_the_node_table_and_json(built) -> None:
     assert "is not a valid dbt selection" in outcome.output
 
 
+@pytest.mark.slow  # dbt docs generate, the whole documentation site
 def test_docs_writes_one_static_html_page(built) -> None:
     from hospital_analytics.transformation import docs
 

@@ -177,6 +177,7 @@ def test_result_prints_and_serialises() -> None:
     assert list(result.to_frame().columns[:5]) == ["node", "resource_type", "status", "rows", "seconds"]
 
 
+@pytest.mark.slow  # dbt parses the whole project
 def test_profiles_render_with_defaults_for_unused_snowflake_fields(tmp_path: Path, monkeypatch) -> None:
     """Only account/user/password set: host, port, protocol, role, warehouse, key fall back to defaults."""
     from dbt.cli.main import dbtRunner

@@ -69,6 +69,7 @@ def test_end_to_end(tmp_path: Path, snowflake_overrides: dict) -> None:
         assert {"RAW", "ANALYTICS"} <= schemas
 
 
+@pytest.mark.slow  # a load through fakesnow (test_end_to_end keeps one in the quick tier)
 def test_quoted_fields_survive(tmp_path: Path, snowflake_overrides: dict) -> None:
     out = tmp_path / "out"
     expected = write_handmade(out)
@@ -85,6 +86,7 @@ def test_quoted_fields_survive(tmp_path: Path, snowflake_overrides: dict) -> Non
         assert 'Dependence on "enabling" machines' in descriptions
 
 
+@pytest.mark.slow  # a load through fakesnow (test_end_to_end keeps one in the quick tier)
 def test_load_twice_same_counts(tmp_path: Path, snowflake_overrides: dict) -> None:
     out = tmp_path / "out"
     expected = write_raw(out)
@@ -94,6 +96,7 @@ def test_load_twice_same_counts(tmp_path: Path, snowflake_overrides: dict) -> No
     assert counts(snowflake_overrides) == expected
 
 
+@pytest.mark.slow  # a load through fakesnow (test_end_to_end keeps one in the quick tier)
 def test_large_files_are_split_and_loaded_in_parts(
     tmp_path: Path, snowflake_overrides: dict, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -107,6 +110,7 @@ def test_large_files_are_split_and_loaded_in_parts(
     assert counts(snowflake_overrides) == expected
 
 
+@pytest.mark.slow  # a load through fakesnow (test_end_to_end keeps one in the quick tier)
 def test_parquet_source(tmp_path: Path, snowflake_overrides: dict) -> None:
     out = tmp_path / "out"
     expected = write_raw(out, fmt="parquet")
@@ -117,6 +121,7 @@ def test_parquet_source(tmp_path: Path, snowflake_overrides: dict) -> None:
 
 # "short row" is left out here: fakesnow answers it with an HTTP 500 (it does not translate DuckDB's
 # sniffer error), which the connector retries without end. Real Snowflake reports a column-count error.
+@pytest.mark.slow  # a load through fakesnow (test_end_to_end keeps one in the quick tier)
 @pytest.mark.parametrize("table", ["patients", "hospitalizations"])
 def test_corrupt_file_keeps_previous_tables(tmp_path: Path, snowflake_overrides: dict, table: str) -> None:
     out = tmp_path / "out"
@@ -133,6 +138,7 @@ def test_corrupt_file_keeps_previous_tables(tmp_path: Path, snowflake_overrides:
     assert counts(snowflake_overrides) == before
 
 
+@pytest.mark.slow  # a load through fakesnow (test_end_to_end keeps one in the quick tier)
 def test_failure_in_last_table_rolls_back_everything(tmp_path: Path, snowflake_overrides: dict) -> None:
     out = tmp_path / "out"
     before = write_raw(out)
@@ -213,6 +219,7 @@ def test_unknown_connection_name(tmp_path: Path, snowflake_overrides: dict, monk
         open_warehouse(warehouse="snowflake", snowflake_connection_name="nope")
 
 
+@pytest.mark.slow  # a load through fakesnow (test_end_to_end keeps one in the quick tier)
 def test_named_connection_from_connections_toml(
     tmp_path: Path, snowflake_overrides: dict, fakesnow_server: dict, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -248,6 +255,7 @@ def _key_file(folder: Path, passphrase: str | None) -> Path:
     return path
 
 
+@pytest.mark.slow  # a load through fakesnow (test_end_to_end keeps one in the quick tier)
 def test_key_pair_login(tmp_path: Path, snowflake_overrides: dict) -> None:
     """The key is decrypted with the passphrase and handed to the connector (fakesnow accepts any JWT)."""
     key = _key_file(tmp_path, "open sesame")
@@ -387,6 +395,7 @@ def test_split_parquet(tmp_path: Path) -> None:
     assert split_parquet(source, tmp_path / "parts2", "t", chunk_bytes=10**9) == [source]
 
 
+@pytest.mark.slow  # a load through fakesnow (test_end_to_end keeps one in the quick tier)
 def test_row_count_mismatch_is_an_error_and_rolls_back(tmp_path: Path, snowflake_overrides: dict) -> None:
     import json
 
@@ -402,6 +411,7 @@ def test_row_count_mismatch_is_an_error_and_rolls_back(tmp_path: Path, snowflake
     assert counts(snowflake_overrides) == before
 
 
+@pytest.mark.slow  # a load through fakesnow (test_end_to_end keeps one in the quick tier)
 def test_output_folder_with_quote_in_its_name(tmp_path: Path, snowflake_overrides: dict) -> None:
     """A path PUT could not quote safely is staged through a link in a temporary folder."""
     out = tmp_path / "it's here"

@@ -1,16 +1,21 @@
-"""The marts analyze and export read, built by the real dbt project on tiny generated data.
+"""The marts analyze and export read, built by the real dbt project on tiny data, once per test session.
 
-``shared(tmp_path_factory)`` runs generate -> load -> transform (``dbt run``) once per test session on 150
-patients, 12 doctors and 400 stays over the default window, and returns the DuckDB file (RAW and ANALYTICS
-schemas); every module asking for it gets the same file, which nobody writes to. A test that needs other marts
-takes a copy (``copy_marts``: in another schema, one mart dropped, every mart emptied) or asks ``shared`` for
-another window, built once on demand. Expected values are read from the file with plain SQL (``read``),
-independently of the code under test.
+``edge_cases(tmp_path_factory)`` loads the edge-case hospital of ``helpers.transform`` (120 patients, the cases
+the dbt logic must get right, 2024) with ``hospital load``'s library step and builds its models with
+``transform`` (``dbt run``; the project's tests run on it in test_transform_duckdb: the unit tests in the quick
+tier, all of them in the slow one), recording its progress and the project folder before and after; the
+transform tests check that build, analyze and export read its DuckDB file (``marts_db``). Only transform's
+own tests run dbt on it again (rebuilding the same tables). A test that needs other marts takes a copy
+(``copy_marts``: in another schema, one mart dropped, every mart emptied) or asks ``generated`` for marts of
+generated data over another window, built once on demand. Expected values are read from the files with plain
+SQL (``read``), independently of the code under test. ``analyzed`` runs analyze on those marts once.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import json
 import shutil
 from pathlib import Path
 from typing import Any
@@ -19,36 +24,106 @@ import duckdb
 import pandas as pd
 import pytest
 
-from helpers import clean_env
+import helpers.transform as ts
+from helpers import Recorder, clean_env
 from hospital_analytics.config import Settings
-from hospital_analytics.layout import MARTS
+from hospital_analytics.layout import MARTS, dbt_project_dir
 
-SIZE = {"patients": 150, "doctors": 12, "hospitalizations": 400, "seed": 7}
-_BUILT: dict[tuple, Path] = {}
+_BUILT: dict[tuple, Any] = {}
+
+# The generate manifest beside the analyzed marts: values a test can look for in the report's provenance.
+MANIFEST = {
+    "seed": 4242,
+    "start": "2024-01-01",
+    "end": "2025-12-31",
+    "counts": {"patients": 150, "doctors": 12, "hospitalizations": 400},
+    "locale": "en_US",
+    "generated_at": "2026-01-02T03:04:05Z",
+    "package_version": "0.1.0",
+    "fidelity": {"on_target": 30, "judged": 37},
+}
+REPORT_SECRET = "hunter2-not-for-reports"  # a Snowflake password set while analyzing: never in the report
 
 
-def build(root: Path, **settings: Any) -> Path:
-    """generate, load and transform (``dbt run``: the models; their tests run in test_transform_*) into ``root``;
-    the DuckDB file."""
+@dataclasses.dataclass
+class Build:
+    """The session's edge-case build: its settings, transform's result (dbt run) and what transform was seen doing."""
+
+    settings: Settings
+    result: Any  # TransformResult
+    progress: Recorder
+    project_before: dict[str, tuple[int, int]]
+    project_after: dict[str, tuple[int, int]]
+
+
+def tree(folder: Path) -> dict[str, tuple[int, int]]:
+    """Every file under ``folder`` (hidden ones too) with its size and mtime."""
+    return {
+        str(p.relative_to(folder)): (p.stat().st_size, p.stat().st_mtime_ns)
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and "__pycache__" not in p.parts
+    }
+
+
+def edge_cases(tmp_path_factory: pytest.TempPathFactory) -> Build:
+    """The edge-case hospital loaded and its models built (dbt run), once per session."""
+    from hospital_analytics import load, transform
+
+    if "edge_cases" not in _BUILT:
+        root = tmp_path_factory.mktemp("edge_cases")
+        with clean_env(root):
+            settings = ts.clean_settings(output_dir=root / "out", start=ts.START, end=ts.END)
+            ts.write_edge_case_csvs(settings.layout.csv_dir)
+            load(settings)
+            before = tree(dbt_project_dir())
+            progress = Recorder()
+            result = transform(settings, command="run", progress=progress)
+            _BUILT["edge_cases"] = Build(settings, result, progress, before, tree(dbt_project_dir()))
+    build: Build = _BUILT["edge_cases"]
+    return build
+
+
+@dataclasses.dataclass
+class Analyzed:
+    """analyze run once on the session's marts: its output folder, its result and the progress it reported."""
+
+    root: Path
+    result: Any  # AnalysisResult
+    progress: Recorder
+
+
+def analyzed(marts: Path, tmp_path_factory: pytest.TempPathFactory) -> Analyzed:
+    """analyze on a copy of ``marts`` (charts in PNG and SVG, ``MANIFEST`` beside them, ``REPORT_SECRET`` set)."""
+    from hospital_analytics import analyze
+
+    if "analyzed" not in _BUILT:
+        root = tmp_path_factory.mktemp("analyzed")
+        copy_marts(marts, root / "hospital.duckdb")
+        (root / "data").mkdir()
+        (root / "data" / "manifest.json").write_text(json.dumps(MANIFEST), encoding="utf-8")
+        progress = Recorder()
+        with clean_env(root):
+            settings = Settings(output_dir=root, chart_format="both", snowflake_password=REPORT_SECRET)
+            _BUILT["analyzed"] = Analyzed(root, analyze(settings, progress=progress), progress)
+    done: Analyzed = _BUILT["analyzed"]
+    return done
+
+
+def generated(tmp_path_factory: pytest.TempPathFactory, start: dt.date, end: dt.date, **size: Any) -> Path:
+    """Marts of generated data (generate, load, ``dbt run``) for this window and size, built once on demand."""
     from hospital_analytics import generate, load, transform
 
-    with clean_env(root):
-        s = Settings(output_dir=root / "out", **{**SIZE, **settings})
-        generate(s)
-        load(s)
-        transform(s, command="run")
-    return s.duckdb_file.resolve()
-
-
-def shared(
-    tmp_path_factory: pytest.TempPathFactory, start: dt.date | None = None, end: dt.date | None = None, **size: Any
-) -> Path:
-    """The session's marts for this window and size (built on first use; the default: ``SIZE``, 2024-2025)."""
     key = (start, end, tuple(sorted(size.items())))
     if key not in _BUILT:
-        window = {name: day for name, day in (("start", start), ("end", end)) if day is not None}
-        _BUILT[key] = build(tmp_path_factory.mktemp("marts"), **window, **size)
-    return _BUILT[key]
+        root = tmp_path_factory.mktemp("marts")
+        with clean_env(root):
+            s = Settings(output_dir=root / "out", start=start, end=end, seed=7, **size)
+            generate(s)
+            load(s)
+            transform(s, command="run")
+        _BUILT[key] = s.duckdb_file.resolve()
+    path: Path = _BUILT[key]
+    return path
 
 
 def copy_marts(
