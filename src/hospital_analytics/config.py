@@ -31,6 +31,7 @@ DEFAULT_SEED = 42
 MIN_WINDOW_DAYS = 31  # 30-day readmissions need a month of follow-up
 NAME_MAX, PATH_MAX = 255, 4096  # bytes: longest file name and path (Linux, macOS)
 SNOWFLAKE_PREFIX = "snowflake_"  # flat keywords for settings.snowflake's fields: snowflake_account=...
+NESTED: dict[str, type[BaseSettings]] = {"snowflake": SnowflakeSettings}  # Settings fields that are models
 _DATE = TypeAdapter(dt.date)
 
 
@@ -231,10 +232,10 @@ def _model_field(title: str, loc: tuple[Any, ...]) -> tuple[type[BaseSettings], 
     aliases), in ``Settings`` or in the nested ``SnowflakeSettings``."""
     if not loc:
         return None
-    if title == SnowflakeSettings.__name__:
+    if title == SnowflakeSettings.__name__:  # raised by SnowflakeSettings itself (its own variables)
         return _model_field_in(SnowflakeSettings, str(loc[0]))
-    if str(loc[0]) == "snowflake" and len(loc) > 1:
-        return _model_field_in(SnowflakeSettings, str(loc[1]))
+    if len(loc) > 1 and str(loc[0]) in NESTED:  # a nested model's field, given as Settings(snowflake={...})
+        return _model_field_in(NESTED[str(loc[0])], str(loc[1]))
     return _model_field_in(Settings, str(loc[0]))
 
 
