@@ -6,7 +6,7 @@
 
 Contenders, run side by side in one process, alternating, each round on warm files (page cache):
 
-- ``load (csv)``: ``hospital_analytics.load(format="csv")``: file checks (header, last line, rows counted
+- ``load (csv)``: ``hospital_analytics.load(raw_format="csv")``: file checks (header, last line, rows counted
   in Python, manifest), typed ``read_csv`` (no auto-detect), all four tables in one transaction;
 - ``load (parquet)``: the same from the Parquet files;
 - ``bare duckdb (csv)``: the floor a minimal script would get: ``CREATE TABLE ... AS SELECT * FROM
@@ -53,7 +53,7 @@ def ensure_data(out: Path, patients: int, doctors: int, stays: int, seed: int) -
             return data["rows"]
     print(f"generating {stays:,} stays into {out} ...", file=sys.stderr)
     result = ha.generate(
-        output_dir=out, patients=patients, doctors=doctors, hospitalizations=stays, seed=seed, format="both"
+        output_dir=out, patients=patients, doctors=doctors, hospitalizations=stays, seed=seed, raw_format="both"
     )
     return dict(result.rows)
 
@@ -63,7 +63,7 @@ def run_load(out: Path, fmt: str, work: Path) -> dict:
 
     target = work / f"load-{fmt}.duckdb"
     wall, cpu = time.perf_counter(), cpu_seconds()
-    result = ha.load(output_dir=out, format=fmt, duckdb_path=target)
+    result = ha.load(output_dir=out, raw_format=fmt, duckdb_path=target)
     return {
         "wall": time.perf_counter() - wall,
         "cpu": cpu_seconds() - cpu,

@@ -170,7 +170,7 @@ def bench_size(work: Path, stays: int, runs: int, threads: int, source: str) -> 
     med_h, med_d = statistics.median(hospital), statistics.median(dbt)
     # Each round's two runs are adjacent in time, so their ratio cancels most of the machine's background
     # load; the median of those ratios is the overhead reported (min/min shown as a cross-check).
-    paired = [h / d - 1 for h, d in zip(hospital, dbt)]
+    paired = [h / d - 1 for h, d in zip(hospital, dbt, strict=True)]
     return {
         "stays": stays,
         "data": how,

@@ -1,19 +1,40 @@
-"""Shared fixtures: an isolated environment per test (no stray HOSPITAL_*/SNOWFLAKE_* or .env)."""
+"""Shared fixtures: an isolated environment per test (no stray HOSPITAL_*/SNOWFLAKE_* or .env), the session's
+marts, a fakesnow server, the installed wheel."""
 
 from __future__ import annotations
 
-import os
-
 import pytest
+
+from helpers import clean_env
 
 
 @pytest.fixture(autouse=True)
-def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+def isolated_env(tmp_path):
     """Each test runs in its own empty folder with no hospital or Snowflake variables set."""
-    for name in list(os.environ):
-        if name.startswith(("HOSPITAL_", "SNOWFLAKE_")):
-            monkeypatch.delenv(name, raising=False)
-    monkeypatch.chdir(tmp_path)
+    with clean_env(tmp_path):
+        yield
+
+
+@pytest.fixture(scope="session")
+def edge_case_build(tmp_path_factory: pytest.TempPathFactory):
+    """The edge-case hospital loaded and its models built (dbt run), once per session (``helpers.marts``)."""
+    from helpers import marts
+
+    return marts.edge_cases(tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def marts_db(edge_case_build):
+    """The DuckDB file of the session's dbt build (RAW and ANALYTICS): what analyze and export read."""
+    return edge_case_build.settings.duckdb_file.resolve()
+
+
+@pytest.fixture(scope="session")
+def analyzed(marts_db, tmp_path_factory: pytest.TempPathFactory):
+    """analyze run once on the session's marts (both chart formats, a manifest, its progress recorded)."""
+    from helpers import marts
+
+    return marts.analyzed(marts_db, tmp_path_factory)
 
 
 # --- warehouse fixtures (load tests; usable by any test that needs Snowflake) ----------------------------

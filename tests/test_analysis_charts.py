@@ -1,6 +1,6 @@
 """analyze's charts: every plotted value read back from the Axes equals its mart's value; readable axes.
 
-The marts come from ``analysis_marts.build_marts`` (a DuckDB file with CONTRACT.md's marts); expected values
+The marts are the real dbt project's, built once per session on tiny data (``helpers.marts``); expected values
 are read from that file with plain SQL, independently of analyze's own queries.
 """
 
@@ -17,20 +17,19 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from analysis_marts import build_marts, read
+from helpers.marts import generated, read
 from hospital_analytics.analysis import CHART_NAMES, analyze, charts
 from hospital_analytics.config import Settings
 
 
 @pytest.fixture(scope="module")
-def marts_file(tmp_path_factory):
-    return build_marts(tmp_path_factory.mktemp("marts") / "hospital.duckdb")
+def marts_file(marts_db):
+    return marts_db
 
 
 @pytest.fixture(scope="module")
-def result(marts_file, tmp_path_factory):
-    out = tmp_path_factory.mktemp("out")
-    return analyze(Settings(output_dir=out, duckdb_path=marts_file))
+def result(analyzed):
+    return analyzed.result
 
 
 def _dates(values) -> list[dt.date]:
@@ -109,7 +108,7 @@ def test_length_of_stay_histogram_equals_the_fact_table(result, marts_file):
         marts_file,
         "SELECT length_of_stay_days AS d, count(*) AS n FROM ANALYTICS.fct_hospitalizations GROUP BY 1 ORDER BY 1",
     )
-    per_day = dict(zip(expected["d"], expected["n"]))
+    per_day = dict(zip(expected["d"], expected["n"], strict=True))
     ax = result.figures["length_of_stay_distribution"].axes[0]
     xs = [round(p.get_x() + p.get_width() / 2) for p in ax.patches]
     heights = [p.get_height() for p in ax.patches]
@@ -117,7 +116,7 @@ def test_length_of_stay_histogram_equals_the_fact_table(result, marts_file):
     assert xs == list(range(len(xs)))
     last_day = expected["d"].max()
     tail_from = xs[-1] if last_day > xs[-1] else None
-    for day, height in zip(xs, heights):
+    for day, height in zip(xs, heights, strict=True):
         if day == tail_from:
             assert height == expected.loc[expected["d"] >= day, "n"].sum()
         else:
@@ -182,7 +181,8 @@ def test_frames_are_what_the_charts_plot(result):
 def _shown(locations, labels, limits):
     """The tick labels matplotlib draws: those with text whose tick lies inside the view."""
     lo, hi = sorted(limits)
-    return [t for x, t in zip(locations, labels) if lo <= x <= hi and t.get_visible() and t.get_text()]
+    # matplotlib may hand back fewer labels than locations: pair what there is
+    return [t for x, t in zip(locations, labels, strict=False) if lo <= x <= hi and t.get_visible() and t.get_text()]
 
 
 def _overlaps(boxes) -> bool:
@@ -192,15 +192,18 @@ def _overlaps(boxes) -> bool:
 @pytest.mark.parametrize(
     ("start", "end", "stays", "patients"),
     [
-        (dt.date(2025, 3, 1), dt.date(2025, 3, 31), 60, 40),  # one month
-        (dt.date(2024, 1, 1), dt.date(2025, 12, 31), 400, 150),  # the default two years
-        (dt.date(2016, 1, 1), dt.date(2025, 12, 31), 1500, 500),  # ten years
+        pytest.param(dt.date(2025, 3, 1), dt.date(2025, 3, 31), 60, 40, id="1-month", marks=pytest.mark.slow),
+        pytest.param(None, None, None, None, id="1-year"),  # the module's result: the session's marts (2024)
+        pytest.param(dt.date(2024, 1, 1), dt.date(2025, 12, 31), 400, 150, id="2-years", marks=pytest.mark.slow),
+        pytest.param(dt.date(2016, 1, 1), dt.date(2025, 12, 31), 1500, 500, id="10-years", marks=pytest.mark.slow),
     ],
-    ids=["1-month", "2-years", "10-years"],
 )
-def test_labels_never_overlap_or_leave_the_figure(start, end, stays, patients, tmp_path):
-    path = build_marts(tmp_path / "hospital.duckdb", start=start, end=end, stays=stays, patients=patients)
-    result = analyze(Settings(output_dir=tmp_path / "out", duckdb_path=path, start=start, end=end))
+def test_labels_never_overlap_or_leave_the_figure(start, end, stays, patients, tmp_path, tmp_path_factory, request):
+    if start is None:
+        result = request.getfixturevalue("result")
+    else:  # the 1-month and 10-year marts: a dbt run each
+        path = generated(tmp_path_factory, start, end, hospitalizations=stays, patients=patients)
+        result = analyze(Settings(output_dir=tmp_path / "out", duckdb_path=path, start=start, end=end))
     for name, fig in result.figures.items():
         fig.canvas.draw()
         renderer = fig.canvas.get_renderer()
@@ -258,16 +261,17 @@ def test_length_of_stay_bins_keep_every_stay(seed):
     bins, tail_from = charts.length_of_stay_bins(pd.DataFrame({"length_of_stay_days": days, "stays": counts}))
     assert bins["stays"].sum() == counts.sum()
     assert bins["length_of_stay_days"].tolist() == list(range(len(bins)))
-    per_day = dict(zip(days, counts))
+    per_day = dict(zip(days, counts, strict=True))
     shown = bins if tail_from is None else bins.iloc[:-1]
-    assert all(per_day.get(d, 0) == n for d, n in zip(shown["length_of_stay_days"], shown["stays"]))
+    assert all(per_day.get(d, 0) == n for d, n in zip(shown["length_of_stay_days"], shown["stays"], strict=True))
     if tail_from is not None:
         assert tail_from > 14 and bins["stays"].iloc[-1] <= counts.sum() * 0.011 + counts.max()
 
 
-def test_charts_stay_out_of_pyplot_and_the_backend(tmp_path):
+@pytest.mark.slow  # analyze end to end in a fresh interpreter
+def test_charts_stay_out_of_pyplot_and_the_backend(marts_db, tmp_path):
     """Figures are built without pyplot: nothing lands in a notebook's figure list, the backend is untouched."""
-    path = build_marts(tmp_path / "hospital.duckdb", stays=80, patients=40)
+    path = marts_db
     code = (
         # the raw rcParams value: matplotlib.get_backend() would itself import pyplot to resolve "auto"
         "import sys, matplotlib; backend = lambda: dict.__getitem__(matplotlib.rcParams, 'backend'); before = backend();"

@@ -16,7 +16,10 @@ from hospital_analytics.analysis import CHART_NAMES, analyze
 from hospital_analytics.config import Settings
 from hospital_analytics.synth import generate
 from hospital_analytics.transformation import transform
-from hospital_analytics.warehouse import load, open_warehouse
+from hospital_analytics.warehouse import open_warehouse
+from hospital_analytics.warehouse.loading import load
+
+pytestmark = pytest.mark.slow  # the whole pipeline end to end (generate, load, dbt build, analyze)
 
 
 @pytest.fixture(scope="module")

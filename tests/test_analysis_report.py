@@ -3,43 +3,29 @@
 from __future__ import annotations
 
 import base64
-import json
+import datetime as dt
 import re
 import shutil
 import subprocess
 
 import pytest
+from dateutil.relativedelta import relativedelta
 from lxml import html as lxml_html
 from PIL import Image
 
-from analysis_marts import build_marts, read
+from helpers.marts import REPORT_SECRET, copy_marts, read
 from hospital_analytics.analysis import CHART_NAMES, analyze
 from hospital_analytics.config import Settings
 
-MANIFEST = {
-    "seed": 4242,
-    "start": "2024-01-01",
-    "end": "2025-12-31",
-    "counts": {"patients": 150, "doctors": 12, "hospitalizations": 400},
-    "locale": "en_US",
-    "generated_at": "2026-01-02T03:04:05Z",
-    "package_version": "0.1.0",
-    "fidelity": {"on_target": 30, "judged": 37},
-}
+
+@pytest.fixture(scope="module")
+def out(analyzed):
+    return analyzed.root
 
 
 @pytest.fixture(scope="module")
-def out(tmp_path_factory):
-    root = tmp_path_factory.mktemp("report")
-    build_marts(root / "hospital.duckdb")
-    (root / "data").mkdir()
-    (root / "data" / "manifest.json").write_text(json.dumps(MANIFEST), encoding="utf-8")
-    return root
-
-
-@pytest.fixture(scope="module")
-def result(out):
-    return analyze(Settings(output_dir=out, chart_format="both", snowflake_password="hunter2-not-for-reports"))
+def result(analyzed):
+    return analyzed.result
 
 
 @pytest.fixture(scope="module")
@@ -118,15 +104,8 @@ def test_report_tells_where_the_data_came_from(page, out):
     assert f"DuckDB file {out / 'hospital.duckdb'}" in text
     assert "hospitalizations 400" in text
     assert "30 of 37 checks on target" in text
-    assert "hunter2" not in page  # secrets stay out, even from the settings list
+    assert REPORT_SECRET not in page and "hunter2" not in page  # secrets stay out, even from the settings list
     assert "**********" in page
-
-
-def test_report_without_manifest_says_so(tmp_path):
-    build_marts(tmp_path / "hospital.duckdb", stays=80, patients=40)
-    result = analyze(Settings(output_dir=tmp_path))
-    text = lxml_html.fromstring(result.report.read_text(encoding="utf-8")).text_content()
-    assert "no manifest at" in text
 
 
 def test_tables_show_the_top_diagnoses(page, out):
@@ -142,12 +121,18 @@ def test_tables_show_the_top_diagnoses(page, out):
 
 def test_latest_months_flag_rates_that_are_not_final(page, out):
     rates = read(out / "hospital.duckdb", "SELECT month, readmission_rate FROM ANALYTICS.readmission_rate_by_month")
-    by_month = dict(zip(rates["month"].dt.strftime("%b %Y"), rates["readmission_rate"]))
+    by_month = dict(zip(rates["month"].dt.strftime("%b %Y"), rates["readmission_rate"], strict=True))
     rows = lxml_html.fromstring(page).xpath("//div[@class='card'][h3='Latest months']//tbody/tr")
     shown = {row[0].text_content(): row[4].text_content() for row in rows}
     assert len(shown) == 12
-    assert shown["Dec 2025"] == f"{by_month['Dec 2025']:.1%} *"  # the window ends 31 Dec 2025
-    assert shown["Nov 2025"] == f"{by_month['Nov 2025']:.1%}"  # 30 Nov + 30 days is still inside it
+    window_end = read(out / "hospital.duckdb", "SELECT max(census_date) AS d FROM ANALYTICS.daily_census")["d"][0]
+    finals = set()
+    for label, text in shown.items():
+        month_end = dt.datetime.strptime(label, "%b %Y").date() + relativedelta(months=1, days=-1)
+        final = month_end + dt.timedelta(days=30) <= window_end.date()  # its 30 days of follow-up are all in
+        assert text == f"{by_month[label]:.1%}" + ("" if final else " *"), label
+        finals.add(final)
+    assert finals == {True, False}
     assert "* not final" in page
 
 
@@ -164,14 +149,16 @@ def test_chart_files_in_both_formats(result, out):
     assert not list((out / "charts").glob(".tmp-*"))
 
 
-def test_switching_to_svg_only_removes_stale_pngs(tmp_path):
-    build_marts(tmp_path / "hospital.duckdb", stays=80, patients=40)
-    analyze(Settings(output_dir=tmp_path))
+def test_switching_to_svg_only_removes_stale_pngs_and_no_manifest_is_said(result, marts_db, tmp_path):
+    copy_marts(marts_db, tmp_path / "hospital.duckdb")
+    shutil.copytree(result.report.parent / "charts", tmp_path / "charts")  # an earlier run's PNG and SVG charts
     assert len(list((tmp_path / "charts").glob("*.png"))) == len(CHART_NAMES)
     second = analyze(Settings(output_dir=tmp_path), chart_format="svg")
     assert {p.suffix for p in second.charts} == {".svg"}
     assert not list((tmp_path / "charts").glob("*.png"))
-    assert "data:image/png;base64," in second.report.read_text(encoding="utf-8")  # the report still embeds PNG
+    page = second.report.read_text(encoding="utf-8")
+    assert "data:image/png;base64," in page  # the report still embeds PNG
+    assert "no manifest at" in lxml_html.fromstring(page).text_content()  # this folder has no generate manifest
 
 
 def test_chart_files_are_reproducible(result):
@@ -231,6 +218,7 @@ def _run(binary: str, profile, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(command, capture_output=True, text=True, timeout=90)
 
 
+@pytest.mark.slow  # a real browser renders the page
 def test_report_renders_in_headless_chromium(result, tmp_path):
     binary = _chromium()
     page = result.report.read_text(encoding="utf-8")
@@ -259,7 +247,7 @@ def test_report_renders_in_headless_chromium(result, tmp_path):
         colours = rgb.getcolors(maxcolors=1 << 20) or []
         assert len(colours) > 200, "the page looks blank"
         background = max(colours)[1]
-        busy = sum(n for n, c in colours if sum(abs(a - b) for a, b in zip(c, background)) > 60)
+        busy = sum(n for n, c in colours if sum(abs(a - b) for a, b in zip(c, background, strict=True)) > 60)
         assert busy / (1280 * 4000) > 0.05, "the page is almost all background"
         # the header band is the report's primary blue, not an error page
         r, g, b = rgb.getpixel((20, 20))

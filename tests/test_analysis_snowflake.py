@@ -7,12 +7,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis_marts import build_marts, copy_to_snowflake, drop_mart
+from helpers.marts import copy_to_snowflake
 from hospital_analytics.analysis import CHART_NAMES, analyze
 from hospital_analytics.config import Settings
 from hospital_analytics.errors import StepOrderError
 
-pytestmark = pytest.mark.snowflake
+pytestmark = [pytest.mark.snowflake, pytest.mark.slow]  # the marts copied to fakesnow and analyzed there
 
 
 def _settings(server: dict, database: str, out) -> Settings:
@@ -30,8 +30,8 @@ def _settings(server: dict, database: str, out) -> Settings:
     )
 
 
-def test_snowflake_marts_chart_like_duckdb(fakesnow_server, tmp_path):
-    source = build_marts(tmp_path / "hospital.duckdb", stays=200, patients=80)
+def test_snowflake_marts_chart_like_duckdb(fakesnow_server, marts_db, tmp_path):
+    source = marts_db
     copy_to_snowflake(source, fakesnow_server, "T_ANALYZE_MARTS")
     on_duckdb = analyze(Settings(output_dir=tmp_path / "duck", duckdb_path=source))
     on_snowflake = analyze(_settings(fakesnow_server, "T_ANALYZE_MARTS", tmp_path / "snow"))
@@ -63,10 +63,8 @@ def test_snowflake_marts_chart_like_duckdb(fakesnow_server, tmp_path):
     assert len(on_snowflake.charts) == len(CHART_NAMES)
 
 
-def test_snowflake_missing_mart_names_the_step(fakesnow_server, tmp_path):
-    source = build_marts(tmp_path / "hospital.duckdb", stays=60, patients=30)
-    drop_mart(source, "daily_census")
-    copy_to_snowflake(source, fakesnow_server, "T_ANALYZE_MISSING")
+def test_snowflake_missing_mart_names_the_step(fakesnow_server, marts_db, tmp_path):
+    copy_to_snowflake(marts_db, fakesnow_server, "T_ANALYZE_MISSING", drop=("daily_census",))
     with pytest.raises(StepOrderError) as caught:
         analyze(_settings(fakesnow_server, "T_ANALYZE_MISSING", tmp_path / "out"))
     assert "(daily_census)" in str(caught.value) and "`hospital transform`" in str(caught.value)

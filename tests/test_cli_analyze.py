@@ -1,13 +1,12 @@
-"""`hospital analyze`: writes charts and report.html, prints their paths; JSON; one-line errors."""
+"""`hospital analyze`: writes charts and report.html, prints their paths; the flag over the environment; one-line
+errors."""
 
 from __future__ import annotations
-
-import json
 
 import pytest
 from typer.testing import CliRunner
 
-from analysis_marts import build_marts, empty_marts
+from helpers.marts import copy_marts
 from hospital_analytics.analysis import CHART_NAMES
 from hospital_analytics.cli import app
 
@@ -15,9 +14,8 @@ runner = CliRunner()
 
 
 @pytest.fixture
-def out(tmp_path):
-    (tmp_path / "out").mkdir()
-    build_marts(tmp_path / "out" / "hospital.duckdb", stays=150, patients=60)
+def out(marts_db, tmp_path):
+    copy_marts(marts_db, tmp_path / "out" / "hospital.duckdb")
     return tmp_path / "out"
 
 
@@ -25,33 +23,17 @@ def _flat(text: str) -> str:
     return "".join(text.split())  # rich may wrap long paths in a narrow test terminal
 
 
-def test_analyze_writes_and_prints_the_paths(out):
-    result = runner.invoke(app, ["analyze", "--out", str(out)])
+def test_analyze_writes_and_prints_the_paths(out, monkeypatch):
+    monkeypatch.setenv("HOSPITAL_CHART_FORMAT", "svg")  # the flag below wins over it
+    result = runner.invoke(app, ["analyze", "--out", str(out), "-w", "DuckDB", "--chart-format", "BOTH"])  # any case
     assert result.exit_code == 0, result.output
     assert (out / "report.html").is_file()
     for name in CHART_NAMES:
-        assert (out / "charts" / f"{name}.png").is_file()
-        assert _flat(str(out / "charts" / f"{name}.png")) in _flat(result.stdout)
+        for fmt in ("png", "svg"):
+            assert (out / "charts" / f"{name}.{fmt}").is_file()
+            assert _flat(str(out / "charts" / f"{name}.{fmt}")) in _flat(result.stdout)
     assert _flat(str(out / "report.html")) in _flat(result.stdout)
     assert "admissions" in result.stdout and "peak census" in result.stdout
-
-
-def test_chart_format_both_and_json(out):
-    result = runner.invoke(app, ["analyze", "--out", str(out), "--chart-format", "BOTH", "--json"])
-    assert result.exit_code == 0, result.output
-    data = json.loads(result.stdout)
-    assert data["report"] == str(out / "report.html")
-    assert sorted(data["charts"]) == sorted(
-        str(out / "charts" / f"{n}.{f}") for n in CHART_NAMES for f in ("png", "svg")
-    )
-    assert data["kpis"]["admissions"] > 0
-
-
-def test_chart_format_from_the_environment(out, monkeypatch):
-    monkeypatch.setenv("HOSPITAL_CHART_FORMAT", "svg")
-    result = runner.invoke(app, ["analyze", "--out", str(out), "--json"])
-    assert result.exit_code == 0, result.output
-    assert all(path.endswith(".svg") for path in json.loads(result.stdout)["charts"])
 
 
 def test_bad_chart_format_is_a_usage_error(out):
@@ -65,14 +47,14 @@ def test_missing_warehouse_names_the_step(tmp_path):
     result = runner.invoke(app, ["analyze", "--out", str(tmp_path / "nothing-here")])
     assert result.exit_code == 1
     errors = [line for line in result.stderr.splitlines() if line.startswith("Error: ")]
-    assert len(errors) == 1 and "No DuckDB warehouse" in errors[0]
-    assert "`hospital transform`" in result.stderr
+    assert len(errors) == 1 and "The DuckDB warehouse" in errors[0] and "does not exist yet" in errors[0]
+    assert "`hospital load`" in result.stderr
     assert "Traceback" not in result.output
     assert not (tmp_path / "nothing-here").exists()
 
 
-def test_empty_marts_name_the_step(tmp_path):
-    empty_marts(tmp_path / "hospital.duckdb")
+def test_empty_marts_name_the_step(marts_db, tmp_path):
+    copy_marts(marts_db, tmp_path / "hospital.duckdb", empty=True)
     result = runner.invoke(app, ["analyze", "--out", str(tmp_path)])
     assert result.exit_code == 1
     assert "hold no admissions" in result.stderr and "hospital transform" in result.stderr

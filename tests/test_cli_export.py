@@ -7,7 +7,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from export_marts import build_marts
+from helpers.marts import copy_marts
 from hospital_analytics.cli import app
 from hospital_analytics.exports import writers
 from hospital_analytics.layout import MARTS
@@ -16,9 +16,9 @@ runner = CliRunner()
 
 
 @pytest.fixture
-def out(tmp_path):
+def out(marts_db, tmp_path):
     """An output folder whose DuckDB warehouse holds the marts (the default <out>/hospital.duckdb)."""
-    build_marts(tmp_path / "out" / "hospital.duckdb")
+    copy_marts(marts_db, tmp_path / "out" / "hospital.duckdb")
     return tmp_path / "out"
 
 

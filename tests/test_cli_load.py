@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from helpers.raw import CORRUPTIONS, write_raw
 from hospital_analytics.cli import app
 from hospital_analytics.layout import OutputLayout
-from warehouse_support import CORRUPTIONS, write_raw
 
 runner = CliRunner()
 

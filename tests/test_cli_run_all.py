@@ -9,7 +9,7 @@ import os
 import pyarrow.csv as pacsv
 import pytest
 
-import proof_support as ps
+import helpers.proof as ps
 from hospital_analytics.config import Settings
 from hospital_analytics.layout import RAW_TABLES, OutputLayout
 
@@ -19,6 +19,7 @@ def shared(tmp_path_factory: pytest.TempPathFactory) -> ps.SharedRun:
     return ps.shared_run(tmp_path_factory)
 
 
+@pytest.mark.slow  # run-all end to end
 def test_no_configuration_runs_every_step_and_shows_kpis_and_paths(shared: ps.SharedRun) -> None:
     """The first command a user types: `hospital run-all` in an empty folder, no variables, no .env."""
     assert shared.exit_code == 0, shared.output
@@ -45,6 +46,7 @@ def _kpi(shared: ps.SharedRun, name: str):
         return wh.query_df(f"SELECT {name} FROM {wh.qualified('ANALYTICS', 'kpis')}").iloc[0, 0].item()
 
 
+@pytest.mark.slow  # run-all end to end
 def test_from_transform_json_reuses_earlier_outputs(shared: ps.SharedRun) -> None:
     layout = OutputLayout(shared.out)
     raw_files = [layout.csv(t) for t in RAW_TABLES] + [layout.manifest]
@@ -72,6 +74,7 @@ def test_from_an_unknown_step_is_a_usage_error(step: str, tmp_path) -> None:
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.slow  # run-all end to end
 @pytest.mark.snowflake
 def test_run_all_on_snowflake_end_to_end(fakesnow_server: dict, tmp_path, monkeypatch) -> None:
     """--warehouse snowflake plus the SNOWFLAKE_* variables: every step on fakesnow through the real

@@ -10,19 +10,15 @@ import duckdb
 import pyarrow as pa
 import pytest
 
-from export_marts import build_marts
-from export_support import assert_same_rows, clean_env, duckdb_settings, read_back, warehouse_table
+from helpers import clean_env
+from helpers.export import assert_same_rows, duckdb_settings, read_back, warehouse_table
+from helpers.marts import copy_marts
+from helpers.tableau import validate
 from hospital_analytics.errors import ConfigError, ExportError, HospitalError, StepOrderError
 from hospital_analytics.exports import DASHBOARD_TABLE, FORMATS, export, export_path, writers
 from hospital_analytics.fsutil import TMP_MARK
 from hospital_analytics.layout import MARTS
 from hospital_analytics.warehouse import open_warehouse
-from tableau_check import validate
-
-
-@pytest.fixture(scope="module")
-def marts_db(tmp_path_factory) -> Path:
-    return build_marts(tmp_path_factory.mktemp("warehouse") / "hospital.duckdb")
 
 
 @pytest.fixture(scope="module")
@@ -178,10 +174,15 @@ def test_a_failed_write_leaves_the_previous_file_and_no_temporary(marts_db, tmp_
 def test_a_failed_duckdb_copy_leaves_no_temporary(marts_db, tmp_path, monkeypatch):
     settings = duckdb_settings(tmp_path, marts_db)
 
-    def fail(wh, sql):
+    from hospital_analytics.warehouse.duckdb import DuckDBWarehouse
+
+    copy = DuckDBWarehouse.export_native
+
+    def fail(wh, sql, target, fmt):
+        copy(wh, sql, target, fmt)  # DuckDB's COPY wrote the temporary file
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(writers, "_count", fail)  # runs after COPY wrote the temporary file
+    monkeypatch.setattr(DuckDBWarehouse, "export_native", fail)
     with pytest.raises(ExportError, match="No space left on device"):
         export(settings, formats="parquet")
     leftovers = _files(tmp_path / "export")
@@ -197,11 +198,10 @@ def test_arrow_stream_path_writes_row_groups_as_it_goes(marts_db, tmp_path, monk
     monkeypatch.setattr(writers, "PARQUET_ROW_GROUP", 100)
     settings = duckdb_settings(tmp_path, marts_db)
     with open_warehouse(settings, read_only=True) as wh:
-        wh.name = "snowflake-like"  # take the generic streaming path on the same data
+        wh.native_export_formats = frozenset()  # take the streaming path (Snowflake's) on the same data
         q = wh.qualified("ANALYTICS", DASHBOARD_TABLE)
         schema = writers.export_schema(wh.query_arrow(f"SELECT * FROM {q} LIMIT 0").schema)
-        sql = writers.select_sql(wh, q, schema)
-        assert sql.startswith("SELECT * FROM")
+        sql = wh.export_select(q, schema)
         written = writers.write_parquet(wh, sql, schema, tmp_path / "fct.parquet")
         csv_written = writers.write_csv(wh, sql, schema, tmp_path / "fct.csv.gz")
         expected = warehouse_table(wh, "ANALYTICS", DASHBOARD_TABLE)
@@ -252,14 +252,16 @@ def test_marts_not_built_yet(tmp_path):
     con = duckdb.connect(str(db))
     con.execute('CREATE SCHEMA "RAW"; CREATE TABLE "RAW".patients (patient_id BIGINT)')
     con.close()
-    with pytest.raises(StepOrderError, match="not in the duckdb warehouse yet") as info:
+    with pytest.raises(
+        StepOrderError, match=r"ANALYTICS\.patients_demographics is not in the DuckDB file .* yet"
+    ) as info:
         export(duckdb_settings(tmp_path, db))
     assert "hospital transform" in info.value.hint
     assert isinstance(info.value, HospitalError) and info.value.exit_code == 1
 
 
-def test_an_empty_mart_gives_empty_files_with_columns(tmp_path):
-    db = build_marts(tmp_path / "hospital.duckdb")
+def test_an_empty_mart_gives_empty_files_with_columns(marts_db, tmp_path):
+    db = copy_marts(marts_db, tmp_path / "hospital.duckdb")
     con = duckdb.connect(str(db))
     con.execute('DELETE FROM "ANALYTICS".readmission_rate_by_month')
     con.close()
@@ -276,10 +278,10 @@ def test_arrow_stream_path_with_no_rows_writes_the_header(marts_db, tmp_path):
     import pyarrow.parquet as pq
 
     with open_warehouse(duckdb_settings(tmp_path, marts_db), read_only=True) as wh:
-        wh.name = "snowflake-like"
+        wh.native_export_formats = frozenset()  # the streaming path
         q = wh.qualified("ANALYTICS", "kpis")
         schema = writers.export_schema(wh.query_arrow(f"SELECT * FROM {q} LIMIT 1").schema)
-        sql = f"SELECT * FROM ({writers.select_sql(wh, q, schema)}) AS t WHERE false"
+        sql = f"SELECT * FROM ({wh.export_select(q, schema)}) AS t WHERE false"
         csv_written = writers.write_csv(wh, sql, schema, tmp_path / "kpis.csv.gz")
         parquet_written = writers.write_parquet(wh, sql, schema, tmp_path / "kpis.parquet")
         hyper_written = writers.write_hyper(wh, sql, schema, tmp_path / "kpis.hyper")

@@ -8,14 +8,18 @@ from __future__ import annotations
 import pyarrow as pa
 import pytest
 
-from export_support import assert_same_rows, clean_env, read_back, warehouse_table
+from helpers import clean_env
+from helpers.export import assert_same_rows, read_back, warehouse_table
+from helpers.tableau import data_references, field_problems, parse, validate
 from hospital_analytics.config import Settings
 from hospital_analytics.exports import DASHBOARD_TABLE, FORMATS, export, export_path
 from hospital_analytics.layout import MARTS
 from hospital_analytics.synth import generate
 from hospital_analytics.transformation import transform
-from hospital_analytics.warehouse import load, open_warehouse
-from tableau_check import data_references, field_problems, parse, validate, validator
+from hospital_analytics.warehouse import open_warehouse
+from hospital_analytics.warehouse.loading import load
+
+pytestmark = pytest.mark.slow  # the whole pipeline end to end, on DuckDB and on fakesnow
 
 SIZE = {"patients": 300, "doctors": 25, "hospitalizations": 1_200, "seed": 11}
 
@@ -75,7 +79,6 @@ def test_every_mart_round_trips_in_every_format(pipeline):
     assert result.rows[DASHBOARD_TABLE] == SIZE["hospitalizations"]
 
 
-@pytest.mark.skipif(not validator().is_file(), reason="Tableau's validator (../shared/tableau) is absent")
 def test_workbooks_are_valid_and_match_their_data(pipeline, tmp_path):
     import zipfile
 

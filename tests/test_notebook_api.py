@@ -36,10 +36,20 @@ def test_the_readme_session_is_a_whole_session() -> None:
         assert f"ha.{step}(" in code, f"the README's session does not show ha.{step}"
 
 
+class Printer:
+    """What IPython hands ``_repr_pretty_``: something with ``text``."""
+
+    def __init__(self) -> None:
+        self.out = io.StringIO()
+
+    def text(self, value: str) -> None:
+        self.out.write(value)
+
+
 @pytest.fixture(scope="module")
 def session(tmp_path_factory: pytest.TempPathFactory) -> dict:
     """The README's session executed as it is written, in an empty folder, its printed output captured."""
-    from proof_support import clean_env
+    from helpers import clean_env
 
     root = tmp_path_factory.mktemp("notebook")
     namespace: dict = {"__name__": "__notebook__"}
@@ -57,13 +67,14 @@ def _one(namespace: dict, cls: type):
     return found[0]
 
 
+@pytest.mark.slow  # the README's notebook session, end to end
 def test_session_results_print_well(session: dict) -> None:
     from hospital_analytics.analysis import AnalysisResult
     from hospital_analytics.exports import ExportResult
     from hospital_analytics.pipeline import RunAllResult
     from hospital_analytics.synth import GenerateResult
     from hospital_analytics.transformation import TransformResult
-    from hospital_analytics.warehouse import LoadResult
+    from hospital_analytics.warehouse.loading import LoadResult
 
     generated = _one(session, GenerateResult)
     stays = generated.rows["hospitalizations"]
@@ -99,16 +110,12 @@ def test_session_results_print_well(session: dict) -> None:
     assert str(generated) in printed and str(again) in printed
     for result in (generated, built, analysis, exported, again):
         json.dumps(result.to_dict())  # the --json form of every result is JSON
-        pretty = io.StringIO()
-
-        class Printer:
-            def text(self, value: str) -> None:
-                pretty.write(value)
-
-        result._repr_pretty_(Printer(), False)  # what IPython/Jupyter shows
-        assert pretty.getvalue() == str(result)
+        printer = Printer()
+        result._repr_pretty_(printer, False)  # what IPython/Jupyter shows
+        assert printer.out.getvalue() == str(result)
 
 
+@pytest.mark.slow  # the README's notebook session, end to end
 def test_session_wrote_where_it_said(session: dict) -> None:
     from hospital_analytics.pipeline import RunAllResult
 

@@ -26,7 +26,8 @@ from pathlib import Path
 
 import pytest
 
-import proof_support as ps
+import helpers.proof as ps
+from helpers import clean_env
 from hospital_analytics.cli import RichProgress
 from hospital_analytics.config import Settings
 from hospital_analytics.layout import RAW_TABLES, OutputLayout
@@ -119,6 +120,7 @@ def interrupted(tmp_path_factory: pytest.TempPathFactory) -> dict:
     return outcomes
 
 
+@pytest.mark.slow  # end to end on the shared run-all, or a killed process
 @pytest.mark.parametrize("sig", ["SIGINT", "SIGKILL"])
 def test_interrupted_generate_leaves_no_partial_file_and_the_next_run_succeeds(interrupted: dict, sig: str) -> None:
     o = interrupted[sig]
@@ -152,20 +154,26 @@ class StopServerAfterFirstTable(RichProgress):
     def __init__(self, server: ps.FakesnowProcess):
         super().__init__(enabled=False)
         self.server = server
+        self.totals: dict[str, float | None] = {}
+        self.counts: dict[str, float] = {}
         self.finished: list[str] = []
 
-    def finish(self, task: str) -> None:
-        super().finish(task)
-        self.finished.append(task)
-        if len(self.finished) == 1:
-            self.server.kill()
+    def update(self, name: str, inc: float = 1, total: float | None = None) -> None:
+        super().update(name, inc, total)
+        self.totals[name] = total if total is not None else self.totals.get(name)
+        self.counts[name] = self.counts.get(name, 0) + inc
+        if inc and self.counts[name] == self.totals[name]:  # a table is copied
+            self.finished.append(name)
+            if len(self.finished) == 1:
+                self.server.kill()
 
 
+@pytest.mark.slow  # end to end on the shared run-all, or a killed process
 @pytest.mark.snowflake
 def test_snowflake_server_stopped_mid_load(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from hospital_analytics import cli
     from hospital_analytics.synth import generate
-    from hospital_analytics.warehouse import load
+    from hospital_analytics.warehouse.loading import load
 
     database = "T_PROOF_STOPPED"
     server = ps.FakesnowProcess(tmp_path / "fakesnow", (database,))
@@ -230,7 +238,7 @@ def test_snowflake_server_stopped_mid_load(tmp_path: Path, monkeypatch: pytest.M
 def _as_dicts(content: dict, table: str) -> list[dict]:
     """Rows of ``raw_content`` (tuples, columns in name order) as dicts."""
     names = sorted(column_names(table))
-    return [dict(zip(names, row)) for row in content[table]]
+    return [dict(zip(names, row, strict=True)) for row in content[table]]
 
 
 # --- the DuckDB file locked by another process ------------------------------------------------------------
@@ -253,6 +261,7 @@ def _locked(path: Path):
         holder.wait(30)
 
 
+@pytest.mark.slow  # end to end on the shared run-all, or a killed process
 @pytest.mark.parametrize(
     "args",
     [["load"], ["transform"], ["analyze"], ["export"], ["run-all", "--from", "load"]],
@@ -292,6 +301,7 @@ def _read_only(folder: Path):
         subprocess.run(["umount", str(folder)], check=True)
 
 
+@pytest.mark.slow  # end to end on the shared run-all, or a killed process
 @pytest.mark.parametrize(
     ("args", "code", "expected"),
     [
@@ -369,10 +379,10 @@ CORRUPTIONS = {
 def corrupt_setup(tmp_path_factory: pytest.TempPathFactory):
     """A folder loaded with seed 1, then regenerated with seed 2 (not loaded); a pristine copy of seed 2."""
     from hospital_analytics.synth import generate
-    from hospital_analytics.warehouse import load
+    from hospital_analytics.warehouse.loading import load
 
     root = tmp_path_factory.mktemp("corrupt")
-    with ps.clean_env(root):
+    with clean_env(root):
         settings = Settings(output_dir=root / "out")
         generate(settings, patients=50, hospitalizations=100, seed=1)
         load(settings)

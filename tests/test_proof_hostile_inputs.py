@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-import proof_support as ps
+import helpers.proof as ps
 
 SHARED = "{shared}"  # replaced by the shared run's output folder
 TMP = "{tmp}"  # replaced by the test's empty folder
@@ -139,8 +139,8 @@ CASES = [
         env={"HOSPITAL_DUCKDB_PATH": FILE},
     ),
     Case("load-nothing-generated", ["load", "--out", f"{TMP}/nothing"], 1, "No generated data to load"),
-    Case("transform-nothing-loaded", ["transform", "--out", f"{TMP}/nothing"], 1, "nothing has been loaded yet"),
-    Case("analyze-nothing-built", ["analyze", "--out", f"{TMP}/nothing"], 1, "No DuckDB warehouse"),
+    Case("transform-nothing-loaded", ["transform", "--out", f"{TMP}/nothing"], 1, "nothing has been loaded into it"),
+    Case("analyze-nothing-built", ["analyze", "--out", f"{TMP}/nothing"], 1, "does not exist yet"),
     Case("export-nothing-built", ["export", "--out", f"{TMP}/nothing"], 1, "does not exist yet"),
     Case(
         "run-all-from-load-nothing",
@@ -254,6 +254,7 @@ def _fill(text: str, values: dict[str, str]) -> str:
     return text
 
 
+@pytest.mark.slow  # 60+ commands against the shared run-all
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_hostile_input(
     case: Case, shared: ps.SharedRun, shared_before: dict, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -284,6 +285,7 @@ def test_hostile_input(
     assert not (tmp_path / "nothing").exists() or not any((tmp_path / "nothing").rglob("*.csv"))
 
 
+@pytest.mark.slow  # 60+ commands against the shared run-all
 def test_shared_output_untouched_by_the_hostile_cases(shared: ps.SharedRun, shared_before: dict) -> None:
     """Runs after every case above (same module, declared last): not a byte of the shared run changed."""
     assert ps.stable_digests(ps.file_digests(shared.out)) == shared_before["files"]

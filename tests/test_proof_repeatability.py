@@ -20,9 +20,12 @@ import zipfile
 import pyarrow.csv as pacsv
 import pytest
 
-import proof_support as ps
+import helpers.proof as ps
+from helpers import clean_env
 from hospital_analytics.config import Settings
 from hospital_analytics.layout import RAW_TABLES, OutputLayout
+
+pytestmark = pytest.mark.slow  # run-all twice, ten loads and three transforms
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +37,7 @@ def shared(tmp_path_factory: pytest.TempPathFactory) -> ps.SharedRun:
 def second(shared: ps.SharedRun, tmp_path_factory: pytest.TempPathFactory) -> dict:
     """`hospital run-all` again, with the same (default) configuration, in another empty folder."""
     root = tmp_path_factory.mktemp("second_run")
-    with ps.clean_env(root):
+    with clean_env(root):
         result = ps.invoke("run-all")
     assert result.exit_code == 0, result.output
     settings = Settings(output_dir=root / "hospital_output")

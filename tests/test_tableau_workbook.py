@@ -12,21 +12,19 @@ import zipfile
 import pytest
 from lxml import etree
 
-from export_marts import build_marts
-from export_support import clean_env, duckdb_settings
+from helpers import clean_env
+from helpers.export import duckdb_settings
+from helpers.tableau import data_references, field_problems, parse, validate
 from hospital_analytics import tableau
 from hospital_analytics.errors import ExportError
 from hospital_analytics.exports import export, writers
 from hospital_analytics.layout import tableau_source_dir
-from tableau_check import data_references, field_problems, parse, validate, validator
-
-pytestmark = pytest.mark.skipif(not validator().is_file(), reason="Tableau's validator (../shared/tableau) is absent")
 
 
 @pytest.fixture(scope="module")
-def books(tmp_path_factory) -> dict[str, object]:
-    """The export of the fixture marts twice: Hyper data (pantab) and CSV data (as without pantab)."""
-    db = build_marts(tmp_path_factory.mktemp("warehouse") / "hospital.duckdb")
+def books(marts_db, tmp_path_factory) -> dict[str, object]:
+    """The export of the session's marts twice: Hyper data (pantab) and CSV data (as without pantab)."""
+    db = marts_db
     out = {}
     for kind, formats in (("hyper", "hyper"), ("csv", "csv")):
         folder = tmp_path_factory.mktemp(kind)

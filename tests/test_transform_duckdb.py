@@ -16,83 +16,68 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
-import transform_support as ts
+import helpers.transform as ts
 from hospital_analytics.cli import app
 from hospital_analytics.errors import StepOrderError, TransformError
-from hospital_analytics.layout import MARTS, dbt_project_dir
+from hospital_analytics.layout import MARTS
 from hospital_analytics.transformation import transform
 
 VENV_BIN = Path(sys.executable).parent
 
 
-def _clear_env(mp: pytest.MonkeyPatch) -> None:
-    for name in list(os.environ):
-        if name.startswith(("HOSPITAL_", "SNOWFLAKE_")):
-            mp.delenv(name, raising=False)
-
-
-def _tree(folder: Path) -> dict[str, tuple[int, int]]:
-    """Every file under ``folder`` (hidden ones too) with its size and mtime."""
-    return {
-        str(p.relative_to(folder)): (p.stat().st_size, p.stat().st_mtime_ns)
-        for p in sorted(folder.rglob("*"))
-        if p.is_file() and "__pycache__" not in p.parts
-    }
-
-
-class Recorder:
-    """A Progress that remembers what it was told."""
-
-    def __init__(self) -> None:
-        self.started: list[tuple[str, float | None]] = []
-        self.advanced = 0
-        self.finished: list[str] = []
-
-    def start(self, task: str, total: float | None = None) -> None:
-        self.started.append((task, total))
-
-    def advance(self, task: str, amount: float = 1) -> None:
-        self.advanced += amount
-
-    def finish(self, task: str) -> None:
-        self.finished.append(task)
-
-
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory):
-    """Edge-case raw data, loaded with `hospital load`'s library step, built once with transform."""
-    from hospital_analytics.warehouse import load
-
-    root = tmp_path_factory.mktemp("transform_duckdb")
-    with pytest.MonkeyPatch.context() as mp:
-        _clear_env(mp)
-        settings = ts.clean_settings(output_dir=root / "out", start=ts.START, end=ts.END)
-        ts.write_edge_case_csvs(settings.layout.csv_dir)
-        load(settings)
-        project_before = _tree(dbt_project_dir())
-        progress = Recorder()
-        result = transform(settings, progress=progress)
-        project_after = _tree(dbt_project_dir())
+def built(edge_case_build):
+    """Edge-case raw data, loaded with `hospital load`'s library step, built once with transform (the session's
+    build, helpers.marts: analyze and export read it too)."""
+    b = edge_case_build
     return {
-        "settings": settings,
-        "result": result,
-        "progress": progress,
-        "project_before": project_before,
-        "project_after": project_after,
+        "settings": b.settings,
+        "result": b.result,
+        "progress": b.progress,
+        "project_before": b.project_before,
+        "project_after": b.project_after,
     }
 
 
-def test_every_model_builds_and_every_dbt_test_passes(built) -> None:
+def test_every_model_builds_and_its_rows_are_counted(built) -> None:
     result = built["result"]
-    assert result.success and not result.failures
+    assert result.command == "run" and result.success and not result.failures
     models = {n.node: n for n in result.models}
     assert set(MARTS) <= set(models)
     assert {"stg_patients", "stg_doctors", "stg_hospitalizations"} <= set(models)
     assert all(n.status == "success" for n in models.values())
     assert all(models[m].materialized == "table" for m in MARTS)
     assert all(models[m].materialized == "view" for m in ("stg_patients", "stg_doctors", "stg_hospitalizations"))
+    # rows are counted for every table
+    assert result.rows_of("kpis") == 1
+    assert result.rows_of("fct_hospitalizations") == len(
+        ts.pd.read_csv(built["settings"].layout.csv("hospitalizations"))
+    )
+    assert all(models[m].rows is not None and models[m].rows > 0 for m in MARTS)
+    assert result.rows_of("stg_patients") is None  # a view
+
+
+def test_every_unit_test_passes(built) -> None:
+    result = transform(built["settings"], command="test", select="test_type:unit")
+    units = {n.node: n for n in result.tests}
+    assert result.success and all(n.resource_type == "unit_test" and n.status == "pass" for n in units.values())
+    for name in (
+        "test_int_patient_ages_age_groups",
+        "test_int_patient_ages_leap_day_birthday",
+        "test_stg_hospitalizations_length_of_stay",
+        "test_int_stays_sequenced_readmission_flags",
+        "test_int_stays_sequenced_readmission_window_follows_the_var",
+        "test_daily_census_midnight_census",
+    ):
+        assert name in units, name
+    assert len(units) >= 10
+
+
+@pytest.mark.slow  # every dbt test of the project (dbt test)
+def test_every_dbt_test_passes(built) -> None:
+    result = transform(built["settings"], command="test")
     tests = {n.node: n for n in result.tests}
-    assert all(n.status == "pass" for n in tests.values())
+    assert result.success and all(n.status == "pass" for n in tests.values())
     # the singular tests and the unit tests the project promises
     for name in (
         "assert_discharge_on_or_after_admission",
@@ -108,15 +93,8 @@ def test_every_model_builds_and_every_dbt_test_passes(built) -> None:
         "test_daily_census_midnight_census",
     ):
         assert name in tests, name
-    assert sum(1 for n in result.tests if n.resource_type == "unit_test") >= 9
+    assert sum(1 for n in result.tests if n.resource_type == "unit_test") >= 10
     assert len(result.tests) > 100
-    # rows are counted for every table
-    assert result.rows_of("kpis") == 1
-    assert result.rows_of("fct_hospitalizations") == len(
-        ts.pd.read_csv(built["settings"].layout.csv("hospitalizations"))
-    )
-    assert all(models[m].rows is not None and models[m].rows > 0 for m in MARTS)
-    assert result.rows_of("stg_patients") is None  # a view
 
 
 def test_marts_equal_pandas_figures_from_the_raw_csvs(built) -> None:
@@ -128,7 +106,7 @@ def test_marts_equal_pandas_figures_from_the_raw_csvs(built) -> None:
 
 def test_edge_cases_land_where_the_rules_say(built) -> None:
     actual = ts.read_marts(built["settings"])
-    readm = actual["readmissions"].set_index("hospitalization_id")
+    readm = actual["fct_readmissions"].set_index("hospitalization_id")
     first_patient = readm[readm["patient_id"] == 1].sort_values("admission_date")
     # discharge -> next admission: 30 days (a readmission), then 31 days (not one), then none
     assert [int(v) for v in first_patient["days_to_next_admission"].iloc[:2]] == [30, 31]
@@ -146,9 +124,8 @@ def test_edge_cases_land_where_the_rules_say(built) -> None:
 
 def test_progress_counts_every_dbt_node(built) -> None:
     progress, result = built["progress"], built["result"]
-    assert progress.started == [("dbt build", len(result.nodes))]
-    assert progress.advanced == len(result.nodes)
-    assert progress.finished == ["dbt build"]
+    assert progress.totals() == {"dbt run": len(result.nodes)}
+    assert progress.advanced("dbt run") == len(result.nodes)
 
 
 def test_dbt_writes_only_under_the_output_folder(built) -> None:
@@ -169,6 +146,7 @@ def test_duckdb_file_reopens_read_write_in_the_same_process(built) -> None:
     transform(settings, select="kpis")  # and dbt can open it again after us
 
 
+@pytest.mark.slow  # a dbt build of its own
 def test_failing_tests_raise_with_their_names_and_how_to_inspect(tmp_path: Path) -> None:
     settings = ts.clean_settings(output_dir=tmp_path / "out", start=ts.START, end=ts.END)
     csv_dir = settings.layout.csv_dir
@@ -225,7 +203,7 @@ def test_failing_tests_raise_with_their_names_and_how_to_inspect(tmp_path: Path)
 def test_missing_raw_table_says_to_run_load(tmp_path: Path) -> None:
     settings = ts.clean_settings(output_dir=tmp_path / "out", start=ts.START, end=ts.END)
     # No warehouse file at all: nothing is created.
-    with pytest.raises(StepOrderError, match=r"run `hospital load`|nothing has been loaded"):
+    with pytest.raises(StepOrderError, match=r"does not exist yet: nothing has been loaded into it"):
         transform(settings)
     assert not settings.duckdb_file.exists()
     # A file holding three of the four RAW tables.
@@ -234,7 +212,7 @@ def test_missing_raw_table_says_to_run_load(tmp_path: Path) -> None:
     with pytest.raises(StepOrderError) as caught:
         transform(settings)
     assert caught.value.message == (
-        f"The RAW table hospitalizations is missing in {settings.duckdb_file}: run `hospital load` first."
+        f"The RAW table hospitalizations is missing in DuckDB file {settings.duckdb_file}: run `hospital load` first."
     )
     runner = CliRunner()
     outcome = runner.invoke(app, ["transform", "--out", str(settings.output_dir)])
@@ -271,6 +249,7 @@ def test_cli_transform_prints_the_node_table_and_json(built) -> None:
     assert "is not a valid dbt selection" in outcome.output
 
 
+@pytest.mark.slow  # dbt docs generate, the whole documentation site
 def test_docs_writes_one_static_html_page(built) -> None:
     from hospital_analytics.transformation import docs
 
@@ -283,6 +262,7 @@ def test_docs_writes_one_static_html_page(built) -> None:
     assert not any(p.name.startswith(".tmp-") for p in result.html.parent.iterdir())
 
 
+@pytest.mark.slow  # a dbt build of its own
 def test_plain_dbt_build_gives_the_same_tables(built, tmp_path: Path) -> None:
     """`dbt build --project-dir dbt_project --profiles-dir dbt_project` with the env vars builds the same marts."""
     settings = built["settings"]
@@ -327,7 +307,7 @@ def test_plain_dbt_build_gives_the_same_tables(built, tmp_path: Path) -> None:
         mine.close()
 
 
-# The marts' columns, in order, as CONTRACT.md names them (analyze and export read exactly these).
+# The marts' columns, in order: their contract (analyze, export and the Tableau dashboard read exactly these).
 CONTRACT_COLUMNS = {
     "patients_demographics": "gender age_group age_group_order patients share_of_patients",
     "patients_admissions_by_month": "month month_label admissions distinct_patients total_length_of_stay_days "
@@ -338,7 +318,7 @@ CONTRACT_COLUMNS = {
     "length_of_stay_days admission_type stay_type diagnosis_code diagnosis_description diagnosis_category "
     "discharge_disposition total_charges patient_gender patient_age_at_admission age_group age_group_order "
     "insurance patient_state doctor_specialty doctor_department readmitted_within_30d is_readmission",
-    "readmissions": "hospitalization_id patient_id admission_date discharge_date discharge_month next_admission_date "
+    "fct_readmissions": "hospitalization_id patient_id admission_date discharge_date discharge_month next_admission_date "
     "days_to_next_admission readmitted_within_30d",
     "readmission_rate_by_month": "month month_label discharges readmissions_30d readmission_rate",
     "length_of_stay_by_diagnosis": "diagnosis_category doctor_specialty stays mean_length_of_stay_days "
@@ -373,7 +353,7 @@ def test_marts_have_exactly_the_contract_columns_and_types(built) -> None:
     assert types["daily_census"]["census_date"] == "DATE"
     assert types["fct_hospitalizations"]["readmitted_within_30d"] == "BOOLEAN"
     assert types["fct_hospitalizations"]["is_readmission"] == "BOOLEAN"
-    assert types["readmissions"]["readmitted_within_30d"] == "BOOLEAN"
+    assert types["fct_readmissions"]["readmitted_within_30d"] == "BOOLEAN"
     # counts are BIGINT (never DuckDB's HUGEINT, which pandas turns into floats), measures DOUBLE
     for mart, cols in types.items():
         assert "HUGEINT" not in cols.values(), mart
@@ -400,10 +380,11 @@ def test_every_model_and_column_is_described(built) -> None:
     )
 
 
+@pytest.mark.slow  # a dbt build of its own
 def test_generated_data_builds_and_matches_pandas(tmp_path: Path) -> None:
     """The real pipeline's data (hospital generate + hospital load): every dbt test passes, marts = pandas."""
     from hospital_analytics.synth import generate
-    from hospital_analytics.warehouse import load
+    from hospital_analytics.warehouse.loading import load
 
     settings = ts.clean_settings(output_dir=tmp_path / "out", patients=600, doctors=60, hospitalizations=2_000, seed=11)
     generate(settings)

@@ -5,18 +5,18 @@ the same project builds, every dbt test passes, the marts equal the pandas figur
 from __future__ import annotations
 
 import json
-import os
 
 import pytest
 from typer.testing import CliRunner
 
-import transform_support as ts
+import helpers.transform as ts
+from helpers import clean_env
 from hospital_analytics.cli import app
 from hospital_analytics.errors import StepOrderError
 from hospital_analytics.layout import MARTS
 from hospital_analytics.transformation import transform
 
-pytestmark = pytest.mark.snowflake
+pytestmark = [pytest.mark.snowflake, pytest.mark.slow]  # dbt build on fakesnow
 SECRET = "pw-Xq7-never-in-files"
 
 
@@ -37,13 +37,10 @@ def _fields(server: dict, database: str) -> dict:
 @pytest.fixture(scope="module")
 def built_snowflake(fakesnow_server: dict, tmp_path_factory: pytest.TempPathFactory):
     """Edge-case raw data loaded into fakesnow by `hospital load`'s library step, then transform."""
-    from hospital_analytics.warehouse import load
+    from hospital_analytics.warehouse.loading import load
 
     root = tmp_path_factory.mktemp("transform_snowflake")
-    with pytest.MonkeyPatch.context() as mp:
-        for name in list(os.environ):
-            if name.startswith(("HOSPITAL_", "SNOWFLAKE_")):
-                mp.delenv(name, raising=False)
+    with clean_env(root):
         fields = _fields(fakesnow_server, "T_TRANSFORM") | {"snowflake_password": SECRET}  # fakesnow takes any
         settings = ts.clean_settings(output_dir=root / "out", start=ts.START, end=ts.END, **fields)
         ts.write_edge_case_csvs(settings.layout.csv_dir)
@@ -98,7 +95,7 @@ def test_snowflake_missing_raw_tables_say_to_run_load(fakesnow_server: dict, tmp
         transform(settings)
     assert caught.value.message == (
         "The RAW tables patients, doctors, hospitalizations, admissions_by_month are missing in "
-        "Snowflake database T_TRANSFORM_EMPTY: run `hospital load` first."
+        f"Snowflake account {fakesnow_server['account']}, database T_TRANSFORM_EMPTY: run `hospital load` first."
     )
 
 

@@ -1,4 +1,4 @@
-"""transform's pieces that need no warehouse: Settings -> profiles.yml variables, the scoped environment,
+"""transform's pieces that need no warehouse: the warehouses' profiles.yml variables, the scoped environment,
 progress from dbt events, recognising a missing RAW table in dbt's errors, argument checks, results."""
 
 from __future__ import annotations
@@ -10,32 +10,29 @@ from types import SimpleNamespace
 
 import pytest
 
-import transform_support as ts
+import helpers.transform as ts
+from helpers import Recorder
 from hospital_analytics.errors import ConfigError
-from hospital_analytics.transformation import (
-    NodeOutcome,
-    TransformResult,
-    _environment,
-    _EventCollector,
-    _missing_raw_table,
-    _selection,
-    profile_env,
-    transform,
-)
+from hospital_analytics.transformation import NodeOutcome, TransformResult, _selection, transform
+from hospital_analytics.transformation.events import DbtProgress
+from hospital_analytics.transformation.runner import environment, missing_raw_table
+from hospital_analytics.warehouse import make_warehouse
+
+PROFILES = Path(__file__).resolve().parents[1] / "dbt_project" / "profiles.yml"
 
 
-class Recorder:
-    def __init__(self) -> None:
-        self.calls: list[tuple] = []
+def profile_env(settings) -> dict[str, str]:
+    return make_warehouse(settings).profile_env()
 
-    def start(self, task: str, total: float | None = None) -> None:
-        self.calls.append(("start", task, total))
 
-    def advance(self, task: str, amount: float = 1) -> None:
-        self.calls.append(("advance", task, amount))
+def _profile_variables(target: str) -> set[str]:
+    """The variables profiles.yml reads for ``target`` (and to choose the target)."""
+    import re
 
-    def finish(self, task: str) -> None:
-        self.calls.append(("finish", task))
+    import yaml
+
+    profile = yaml.safe_load(PROFILES.read_text())["hospital_analytics"]
+    return set(re.findall(r"env_var\('([A-Z_]+)'", f"{profile['target']} {profile['outputs'][target]}"))
 
 
 def _event(name: str, **data) -> SimpleNamespace:
@@ -64,12 +61,11 @@ def test_profile_env_fills_every_profile_variable_from_settings(tmp_path: Path) 
     assert env["SNOWFLAKE_DATABASE"] == "HOSPITAL_DB"
     assert env["HOSPITAL_RAW_SCHEMA"] == "LANDING" and env["HOSPITAL_DBT_THREADS"] == "2"
     assert env["SNOWFLAKE_WAREHOUSE"] == "" and env["SNOWFLAKE_AUTHENTICATOR"] == ""  # unset -> '' (profile: unused)
-    assert Path(env["HOSPITAL_DUCKDB_PATH"]).is_absolute()
-    # every variable profiles.yml reads is provided
-    profile = (Path(__file__).resolve().parents[1] / "dbt_project" / "profiles.yml").read_text()
-    import re
-
-    assert set(re.findall(r"env_var\('([A-Z_]+)'", profile)) <= set(env)
+    assert _profile_variables("snowflake") <= set(env)  # every variable its profile reads is provided
+    duckdb_env = profile_env(ts.clean_settings(output_dir=tmp_path / "out"))
+    assert duckdb_env["HOSPITAL_WAREHOUSE"] == "duckdb" and Path(duckdb_env["HOSPITAL_DUCKDB_PATH"]).is_absolute()
+    assert _profile_variables("duckdb") <= set(duckdb_env)
+    assert not any(name.startswith("SNOWFLAKE_") for name in duckdb_env)
 
 
 def test_profile_env_reads_a_named_connection(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -92,38 +88,37 @@ def test_profile_env_reads_a_named_connection(tmp_path: Path, monkeypatch: pytes
 def test_environment_is_restored_after_the_run(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HOSPITAL_WAREHOUSE", "duckdb")
     monkeypatch.delenv("SNOWFLAKE_PASSWORD", raising=False)
-    with _environment({"HOSPITAL_WAREHOUSE": "snowflake", "SNOWFLAKE_PASSWORD": "x"}):
+    with environment({"HOSPITAL_WAREHOUSE": "snowflake", "SNOWFLAKE_PASSWORD": "x"}):
         assert os.environ["HOSPITAL_WAREHOUSE"] == "snowflake" and os.environ["SNOWFLAKE_PASSWORD"] == "x"
     assert os.environ["HOSPITAL_WAREHOUSE"] == "duckdb"
     assert "SNOWFLAKE_PASSWORD" not in os.environ
     with pytest.raises(RuntimeError):
-        with _environment({"SNOWFLAKE_PASSWORD": "y"}):
+        with environment({"SNOWFLAKE_PASSWORD": "y"}):
             raise RuntimeError("dbt failed")
     assert "SNOWFLAKE_PASSWORD" not in os.environ
 
 
 def test_progress_total_includes_unit_tests_dbt_adds_after_concurrency_line() -> None:
     progress = Recorder()
-    collector = _EventCollector(progress, "dbt build")
-    collector(_event("ConcurrencyLine", node_count=5, num_threads=4, target_name="duckdb"))
-    collector(_event("LogStartLine", total=7, index=1))  # 5 nodes + 2 unit tests
+    events = DbtProgress(progress, "dbt build")
+    events(_event("ConcurrencyLine", node_count=5, num_threads=4, target_name="duckdb"))
+    events(_event("LogStartLine", total=7, index=1))  # 5 nodes + 2 unit tests
     for _ in range(8):  # one more than the total never overflows the bar
-        collector(_event("NodeFinished"))
-    collector(_event("LogStartLine", total=99, index=2))  # later start lines do not restart the bar
-    collector.close()
-    assert progress.calls[0] == ("start", "dbt build", 7)
-    assert progress.calls.count(("advance", "dbt build", 1)) == 7
-    assert progress.calls[-1] == ("finish", "dbt build")
+        events(_event("NodeFinished"))
+    events(_event("LogStartLine", total=99, index=2))  # later start lines do not restart the bar
+    events.close()
+    assert progress.events[0] == ("update", "dbt build", 0, 7)
+    assert progress.events[1:] == [("update", "dbt build", 1, None)] * 7
 
 
 def test_progress_without_nodes_still_starts_and_finishes() -> None:
     progress = Recorder()
-    collector = _EventCollector(progress, "dbt run")
-    collector(_event("ConcurrencyLine", node_count=0))
-    collector(_event("SomethingElse"))
-    collector(SimpleNamespace())  # a malformed event never breaks the run
-    collector.close()
-    assert progress.calls == [("start", "dbt run", 0), ("finish", "dbt run")]
+    events = DbtProgress(progress, "dbt run")
+    events(_event("ConcurrencyLine", node_count=0))
+    events(_event("SomethingElse"))
+    events(SimpleNamespace())  # a malformed event never breaks the run
+    events.close()
+    assert progress.events == [("update", "dbt run", 0, 0)]
 
 
 @pytest.mark.parametrize(
@@ -140,8 +135,8 @@ def test_progress_without_nodes_still_starts_and_finishes() -> None:
         ("Binder Error: column x not found", None),
     ],
 )
-def test_missing_raw_table_is_recognised_in_dbt_errors(message: str, table: str | None, tmp_path: Path) -> None:
-    assert _missing_raw_table(message, ts.clean_settings(output_dir=tmp_path)) == table
+def test_missing_raw_table_is_recognised_in_dbt_errors(message: str, table: str | None) -> None:
+    assert missing_raw_table(message) == table
 
 
 def test_selection_accepts_strings_and_lists() -> None:
@@ -182,6 +177,7 @@ def test_result_prints_and_serialises() -> None:
     assert list(result.to_frame().columns[:5]) == ["node", "resource_type", "status", "rows", "seconds"]
 
 
+@pytest.mark.slow  # dbt parses the whole project
 def test_profiles_render_with_defaults_for_unused_snowflake_fields(tmp_path: Path, monkeypatch) -> None:
     """Only account/user/password set: host, port, protocol, role, warehouse, key fall back to defaults."""
     from dbt.cli.main import dbtRunner

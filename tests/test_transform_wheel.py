@@ -9,7 +9,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-import transform_support as ts
+import pytest
+
+import helpers.transform as ts
+
+pytestmark = pytest.mark.slow  # builds and installs the wheel, then dbt build from it
 
 REPO = Path(__file__).resolve().parents[1]
 

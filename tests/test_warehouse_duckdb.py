@@ -11,15 +11,16 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from helpers.raw import CORRUPTIONS, corrupt_field, write_handmade, write_raw
 from hospital_analytics.config import Settings, load_settings
 from hospital_analytics.errors import ConfigError, LoadError, StepOrderError, WarehouseError
 from hospital_analytics.layout import RAW_TABLES, OutputLayout
 from hospital_analytics.schema import column_names
-from hospital_analytics.warehouse import LoadResult, load, open_warehouse
+from hospital_analytics.warehouse import open_warehouse
 from hospital_analytics.warehouse.common import one_line
 from hospital_analytics.warehouse.identifiers import check_identifier, quote
+from hospital_analytics.warehouse.loading import LoadResult, load
 from hospital_analytics.warehouse.sources import find_sources, format_order
-from warehouse_support import CORRUPTIONS, corrupt_field, write_handmade, write_raw
 
 
 def counts(out: Path) -> dict[str, int]:
@@ -227,8 +228,8 @@ def test_format_order(preferred: str, warehouse: str, order: tuple[str, str]) ->
 def test_parquet_source_gives_the_same_tables(tmp_path: Path) -> None:
     out = tmp_path / "out"
     expected = write_raw(out, fmt="both")
-    from_csv = load(output_dir=out, format="csv", duckdb_path=tmp_path / "csv.duckdb")
-    from_parquet = load(output_dir=out, format="parquet", duckdb_path=tmp_path / "parquet.duckdb")
+    from_csv = load(output_dir=out, raw_format="csv", duckdb_path=tmp_path / "csv.duckdb")
+    from_parquet = load(output_dir=out, raw_format="parquet", duckdb_path=tmp_path / "parquet.duckdb")
     assert (from_csv.source_format, from_parquet.source_format) == ("csv", "parquet")
     assert {t: s.rows for t, s in from_parquet.tables.items()} == expected
     with (
@@ -253,8 +254,8 @@ def test_parquet_only_is_used_when_csv_is_missing(tmp_path: Path) -> None:
 def test_both_formats_prefer_parquet_on_duckdb(tmp_path: Path) -> None:
     out = tmp_path / "out"
     write_raw(out, fmt="both")
-    assert load(output_dir=out, format="both").source_format == "parquet"
-    assert load(output_dir=out, format="csv").source_format == "csv"
+    assert load(output_dir=out, raw_format="both").source_format == "parquet"
+    assert load(output_dir=out, raw_format="csv").source_format == "csv"
 
 
 def test_sources_counted_independently(tmp_path: Path) -> None:

@@ -11,13 +11,15 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-import hospital_analytics.warehouse.snowflake as sf
+from helpers.raw import CORRUPTIONS, corrupt_field, write_handmade, write_raw
 from hospital_analytics.config import Settings, load_settings
 from hospital_analytics.errors import ConfigError, LoadError, WarehouseError
 from hospital_analytics.layout import RAW_TABLES, OutputLayout
-from hospital_analytics.warehouse import load, open_warehouse
-from hospital_analytics.warehouse.snowflake import connect_kwargs, load_private_key, split_csv, split_parquet
-from warehouse_support import CORRUPTIONS, corrupt_field, write_handmade, write_raw
+from hospital_analytics.warehouse import open_warehouse
+from hospital_analytics.warehouse.loading import load
+from hospital_analytics.warehouse.snowflake import warehouse as snowflake_warehouse
+from hospital_analytics.warehouse.snowflake.auth import connect_kwargs, load_private_key
+from hospital_analytics.warehouse.snowflake.files import split_csv, split_parquet
 
 pytestmark = pytest.mark.snowflake
 
@@ -67,6 +69,7 @@ def test_end_to_end(tmp_path: Path, snowflake_overrides: dict) -> None:
         assert {"RAW", "ANALYTICS"} <= schemas
 
 
+@pytest.mark.slow  # a load through fakesnow (test_end_to_end keeps one in the quick tier)
 def test_quoted_fields_survive(tmp_path: Path, snowflake_overrides: dict) -> None:
     out = tmp_path / "out"
     expected = write_handmade(out)
@@ -83,6 +86,7 @@ def test_quoted_fields_survive(tmp_path: Path, snowflake_overrides: dict) -> Non
         assert 'Dependence on "enabling" machines' in descriptions
 
 
+@pytest.mark.slow  # a load through fakesnow (test_end_to_end keeps one in the quick tier)
 def test_load_twice_same_counts(tmp_path: Path, snowflake_overrides: dict) -> None:
     out = tmp_path / "out"
     expected = write_raw(out)
@@ -92,12 +96,13 @@ def test_load_twice_same_counts(tmp_path: Path, snowflake_overrides: dict) -> No
     assert counts(snowflake_overrides) == expected
 
 
+@pytest.mark.slow  # a load through fakesnow (test_end_to_end keeps one in the quick tier)
 def test_large_files_are_split_and_loaded_in_parts(
     tmp_path: Path, snowflake_overrides: dict, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     out = tmp_path / "out"
     expected = write_raw(out, patients=120, stays=400)
-    monkeypatch.setattr(sf, "CSV_CHUNK_BYTES", 4_000)
+    monkeypatch.setattr(snowflake_warehouse, "CSV_CHUNK_BYTES", 4_000)
     result = load(output_dir=out, **snowflake_overrides)
     size = OutputLayout(out).csv("hospitalizations").stat().st_size
     assert result.tables["hospitalizations"].files >= size // 4_000 >= 3
@@ -105,16 +110,18 @@ def test_large_files_are_split_and_loaded_in_parts(
     assert counts(snowflake_overrides) == expected
 
 
+@pytest.mark.slow  # a load through fakesnow (test_end_to_end keeps one in the quick tier)
 def test_parquet_source(tmp_path: Path, snowflake_overrides: dict) -> None:
     out = tmp_path / "out"
     expected = write_raw(out, fmt="parquet")
-    result = load(output_dir=out, format="parquet", **snowflake_overrides)
+    result = load(output_dir=out, raw_format="parquet", **snowflake_overrides)
     assert result.source_format == "parquet"
     assert counts(snowflake_overrides) == expected
 
 
 # "short row" is left out here: fakesnow answers it with an HTTP 500 (it does not translate DuckDB's
 # sniffer error), which the connector retries without end. Real Snowflake reports a column-count error.
+@pytest.mark.slow  # a load through fakesnow (test_end_to_end keeps one in the quick tier)
 @pytest.mark.parametrize("table", ["patients", "hospitalizations"])
 def test_corrupt_file_keeps_previous_tables(tmp_path: Path, snowflake_overrides: dict, table: str) -> None:
     out = tmp_path / "out"
@@ -131,6 +138,7 @@ def test_corrupt_file_keeps_previous_tables(tmp_path: Path, snowflake_overrides:
     assert counts(snowflake_overrides) == before
 
 
+@pytest.mark.slow  # a load through fakesnow (test_end_to_end keeps one in the quick tier)
 def test_failure_in_last_table_rolls_back_everything(tmp_path: Path, snowflake_overrides: dict) -> None:
     out = tmp_path / "out"
     before = write_raw(out)
@@ -211,6 +219,7 @@ def test_unknown_connection_name(tmp_path: Path, snowflake_overrides: dict, monk
         open_warehouse(warehouse="snowflake", snowflake_connection_name="nope")
 
 
+@pytest.mark.slow  # a load through fakesnow (test_end_to_end keeps one in the quick tier)
 def test_named_connection_from_connections_toml(
     tmp_path: Path, snowflake_overrides: dict, fakesnow_server: dict, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -246,6 +255,7 @@ def _key_file(folder: Path, passphrase: str | None) -> Path:
     return path
 
 
+@pytest.mark.slow  # a load through fakesnow (test_end_to_end keeps one in the quick tier)
 def test_key_pair_login(tmp_path: Path, snowflake_overrides: dict) -> None:
     """The key is decrypted with the passphrase and handed to the connector (fakesnow accepts any JWT)."""
     key = _key_file(tmp_path, "open sesame")
@@ -253,7 +263,7 @@ def test_key_pair_login(tmp_path: Path, snowflake_overrides: dict) -> None:
     expected = write_raw(out)
     overrides = {k: v for k, v in snowflake_overrides.items() if k != "snowflake_password"}
     overrides.update(snowflake_private_key_file=key, snowflake_private_key_file_pwd="open sesame")
-    kwargs = connect_kwargs(load_settings(**overrides))
+    kwargs = connect_kwargs(load_settings(**overrides).snowflake)
     assert kwargs["authenticator"] == "SNOWFLAKE_JWT" and isinstance(kwargs["private_key"], bytes)
     assert "password" not in kwargs
     assert {t: s.rows for t, s in load(output_dir=out, **overrides).tables.items()} == expected
@@ -287,7 +297,7 @@ def test_authenticator_passes_through_without_password() -> None:
         snowflake_warehouse="COMPUTE_WH",
         snowflake_login_timeout=7,
     )
-    kwargs = connect_kwargs(settings)
+    kwargs = connect_kwargs(settings.snowflake)
     assert kwargs == {
         "login_timeout": 7,
         "role": "ANALYST",
@@ -304,9 +314,7 @@ def test_secrets_masked() -> None:
         warehouse="snowflake", snowflake_account="a", snowflake_user="u", snowflake_password="s3cret-pw"
     )
     assert "s3cret-pw" not in repr(settings) and "s3cret-pw" not in str(settings.public_dict())
-    kwargs = connect_kwargs(settings)
-    assert kwargs["password"] == "s3cret-pw"
-    assert "s3cret-pw" not in str(sf.public_kwargs(kwargs))
+    assert connect_kwargs(settings.snowflake)["password"] == "s3cret-pw"
 
 
 # --- identifiers -------------------------------------------------------------------------------------------
@@ -327,7 +335,9 @@ def test_injection_refused_before_connecting(tmp_path: Path, snowflake_overrides
     out = tmp_path / "out"
     write_raw(out)
     settings = Settings(output_dir=out, **{**snowflake_overrides, "snowflake_port": _closed_port()})
-    object.__setattr__(settings, field, "x; drop table y")
+    nested = field.removeprefix("snowflake_")
+    target = settings.snowflake if nested != field else settings
+    object.__setattr__(target, nested, "x; drop table y")
     with pytest.raises(ConfigError, match=r"'x; drop table y' is not a valid identifier"):
         load(settings)
     with pytest.raises(ConfigError):
@@ -385,6 +395,7 @@ def test_split_parquet(tmp_path: Path) -> None:
     assert split_parquet(source, tmp_path / "parts2", "t", chunk_bytes=10**9) == [source]
 
 
+@pytest.mark.slow  # a load through fakesnow (test_end_to_end keeps one in the quick tier)
 def test_row_count_mismatch_is_an_error_and_rolls_back(tmp_path: Path, snowflake_overrides: dict) -> None:
     import json
 
@@ -400,6 +411,7 @@ def test_row_count_mismatch_is_an_error_and_rolls_back(tmp_path: Path, snowflake
     assert counts(snowflake_overrides) == before
 
 
+@pytest.mark.slow  # a load through fakesnow (test_end_to_end keeps one in the quick tier)
 def test_output_folder_with_quote_in_its_name(tmp_path: Path, snowflake_overrides: dict) -> None:
     """A path PUT could not quote safely is staged through a link in a temporary folder."""
     out = tmp_path / "it's here"

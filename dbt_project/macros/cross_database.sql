@@ -1,33 +1,18 @@
 {#-
-    Where DuckDB and Snowflake spell the same thing differently. Each macro dispatches on the adapter
-    (`adapter.dispatch`): default__ is portable SQL; duckdb__ / snowflake__ use the warehouse's own function.
-    Models call these macros and never branch on target.type.
+    Where DuckDB and Snowflake spell the same thing differently. Those macros dispatch on the adapter
+    (`adapter.dispatch`): default__ is portable SQL; a duckdb__ / snowflake__ version exists only where the
+    warehouse needs its own function. Models call these macros and never branch on target.type.
 -#}
 
-{#- Whole days from start_date to end_date (end - start); null when either is null. -#}
+{#- Whole days from start_date to end_date (end - start); null when either is null. dbt's datediff already
+    speaks each warehouse's dialect. -#}
 {% macro days_between(start_date, end_date) -%}
-    {{ return(adapter.dispatch('days_between', 'hospital_analytics')(start_date, end_date)) }}
-{%- endmacro %}
-
-{% macro default__days_between(start_date, end_date) -%}
     {{ dbt.datediff(start_date, end_date, 'day') }}
 {%- endmacro %}
 
-{% macro duckdb__days_between(start_date, end_date) -%}
-    date_diff('day', {{ start_date }}, {{ end_date }})
-{%- endmacro %}
 
-{% macro snowflake__days_between(start_date, end_date) -%}
-    datediff(day, {{ start_date }}, {{ end_date }})
-{%- endmacro %}
-
-
-{#- First day of the date's month, as a DATE (DuckDB's date_trunc returns a TIMESTAMP). -#}
+{#- First day of the date's month, as a DATE (DuckDB's date_trunc returns a TIMESTAMP). Portable SQL. -#}
 {% macro month_start(date_expr) -%}
-    {{ return(adapter.dispatch('month_start', 'hospital_analytics')(date_expr)) }}
-{%- endmacro %}
-
-{% macro default__month_start(date_expr) -%}
     cast(date_trunc('month', {{ date_expr }}) as date)
 {%- endmacro %}
 
@@ -68,21 +53,9 @@
 {%- endmacro %}
 
 
-{#- Number of rows where a boolean expression is true, as BIGINT (never null). -#}
+{#- Number of rows where a boolean expression is true, as BIGINT (0 over no rows). Portable SQL. -#}
 {% macro count_true(condition) -%}
-    {{ return(adapter.dispatch('count_true', 'hospital_analytics')(condition)) }}
-{%- endmacro %}
-
-{% macro default__count_true(condition) -%}
-    cast(sum(case when {{ condition }} then 1 else 0 end) as bigint)
-{%- endmacro %}
-
-{% macro duckdb__count_true(condition) -%}
-    cast(count_if({{ condition }}) as bigint)
-{%- endmacro %}
-
-{% macro snowflake__count_true(condition) -%}
-    cast(count_if({{ condition }}) as bigint)
+    cast(coalesce(sum(case when {{ condition }} then 1 else 0 end), 0) as bigint)
 {%- endmacro %}
 
 
@@ -100,21 +73,10 @@
 {%- endmacro %}
 
 
-{#- Median of a numeric expression, as DOUBLE (the mean of the two middle values for an even count). -#}
+{#- Median of a numeric expression, as DOUBLE (the mean of the two middle values for an even count): the
+    50th continuous percentile, which percentile() already spells per warehouse. -#}
 {% macro median(expr) -%}
-    {{ return(adapter.dispatch('median', 'hospital_analytics')(expr)) }}
-{%- endmacro %}
-
-{% macro default__median(expr) -%}
     {{ hospital_analytics.percentile(expr, 0.5) }}
-{%- endmacro %}
-
-{% macro duckdb__median(expr) -%}
-    cast(median({{ expr }}) as double)
-{%- endmacro %}
-
-{% macro snowflake__median(expr) -%}
-    cast(median({{ expr }}) as double)
 {%- endmacro %}
 
 

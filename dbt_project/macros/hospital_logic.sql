@@ -14,25 +14,50 @@
        end)
 {%- endmacro %}
 
-{#- The age groups every mart reports: 0-17, 18-44, 45-64, 65-84, 85+. -#}
+{#-
+    The age groups every mart reports, youngest first: the label and the first age past the group (none: no
+    upper bound). Defined here only: models bucket ages with age_group()/age_group_order(), and every
+    accepted_values test takes its values from age_group_labels()/age_group_orders().
+-#}
+{% macro age_groups() -%}
+    {{ return([
+        {"label": "0-17", "below": 18},
+        {"label": "18-44", "below": 45},
+        {"label": "45-64", "below": 65},
+        {"label": "65-84", "below": 85},
+        {"label": "85+", "below": none},
+    ]) }}
+{%- endmacro %}
+
+{#- The age groups' labels, youngest first: ['0-17', '18-44', ...]. -#}
+{% macro age_group_labels() -%}
+    {{ return(hospital_analytics.age_groups() | map(attribute="label") | list) }}
+{%- endmacro %}
+
+{#- The age groups' sort orders: [1, 2, ...], 1 for the youngest. -#}
+{% macro age_group_orders() -%}
+    {{ return(range(1, (hospital_analytics.age_groups() | length) + 1) | list) }}
+{%- endmacro %}
+
+{#- The age group (its label) of an age in completed years. -#}
 {% macro age_group(age) -%}
+    {%- set groups = hospital_analytics.age_groups() -%}
     case
-        when {{ age }} < 18 then '0-17'
-        when {{ age }} < 45 then '18-44'
-        when {{ age }} < 65 then '45-64'
-        when {{ age }} < 85 then '65-84'
-        else '85+'
+        {%- for group in groups if group.below is not none %}
+        when {{ age }} < {{ group.below }} then '{{ group.label }}'
+        {%- endfor %}
+        else '{{ (groups | last).label }}'
     end
 {%- endmacro %}
 
-{#- Sort order of age_group(age): 1 for 0-17 .. 5 for 85+. -#}
+{#- The sort order of age_group(age): 1 for the youngest group. -#}
 {% macro age_group_order(age) -%}
+    {%- set groups = hospital_analytics.age_groups() -%}
     case
-        when {{ age }} < 18 then 1
-        when {{ age }} < 45 then 2
-        when {{ age }} < 65 then 3
-        when {{ age }} < 85 then 4
-        else 5
+        {%- for group in groups if group.below is not none %}
+        when {{ age }} < {{ group.below }} then {{ loop.index }}
+        {%- endfor %}
+        else {{ groups | length }}
     end
 {%- endmacro %}
 
@@ -53,7 +78,10 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- The 30-day readmission window, in days (var readmission_window_days, default 30). -#}
+{#-
+    The readmission window, in days (var readmission_window_days, default 30): readmitted_within_30d and
+    is_readmission follow it (the columns keep the 30-day name the industry's measure has).
+-#}
 {% macro readmission_window_days() -%}
     {{ var('readmission_window_days', 30) | int }}
 {%- endmacro %}

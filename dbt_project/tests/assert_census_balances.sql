@@ -10,17 +10,38 @@ with census as (
     from {{ ref('daily_census') }}
 ),
 
+window_bounds as (
+    select window_end from {{ ref('int_window') }}
+),
+
 admitted_in_window as (
     select count(*) as stays
-    from {{ ref('stg_hospitalizations') }}
-    where admission_date <= (select window_end from {{ ref('int_window') }})
+    from {{ ref('stg_hospitalizations') }} as stays
+    cross join window_bounds
+    where stays.admission_date <= window_bounds.window_end
+),
+
+census_total as (
+    select sum(admissions) as admissions from census
 )
 
-select census_date, previous_census, admissions, discharges, patients_in_hospital
+select
+    census_date,
+    previous_census,
+    admissions,
+    discharges,
+    patients_in_hospital
 from census
-where previous_census is not null
-  and patients_in_hospital <> previous_census + admissions - discharges
+where
+    previous_census is not null
+    and patients_in_hospital <> previous_census + admissions - discharges
 union all
-select null, null, (select sum(admissions) from census), null, (select stays from admitted_in_window)
-from admitted_in_window
-where (select sum(admissions) from census) <> stays
+select
+    null as census_date,
+    null as previous_census,
+    census_total.admissions,
+    null as discharges,
+    admitted_in_window.stays as patients_in_hospital
+from census_total
+cross join admitted_in_window
+where census_total.admissions <> admitted_in_window.stays

@@ -1,5 +1,9 @@
 -- The length of stay written in the raw file equals discharge_date - admission_date.
-select hospitalization_id, length_of_stay_days, reported_length_of_stay_days
+select
+    hospitalization_id,
+    length_of_stay_days,
+    reported_length_of_stay_days
 from {{ ref('stg_hospitalizations') }}
-where reported_length_of_stay_days is null
-   or reported_length_of_stay_days <> length_of_stay_days
+where
+    reported_length_of_stay_days is null
+    or reported_length_of_stay_days <> length_of_stay_days

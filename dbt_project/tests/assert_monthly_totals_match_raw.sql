@@ -1,7 +1,12 @@
 -- patients_admissions_by_month agrees exactly with RAW.admissions_by_month (the totals generate wrote
 -- next to the raw rows): same months, admissions, distinct patients and bed-days; averages to 2 decimals.
 with mart as (
-    select month_label, admissions, distinct_patients, total_length_of_stay_days, average_length_of_stay_days
+    select
+        month_label,
+        admissions,
+        distinct_patients,
+        total_length_of_stay_days,
+        average_length_of_stay_days
     from {{ ref('patients_admissions_by_month') }}
 ),
 
@@ -25,10 +30,11 @@ select
     raw_totals.total_length_of_stay_days as raw_bed_days
 from mart
 full outer join raw_totals
-    on raw_totals.month_label = mart.month_label
-where mart.month_label is null
-   or raw_totals.month_label is null
-   or mart.admissions <> raw_totals.admissions
-   or mart.distinct_patients <> raw_totals.distinct_patients
-   or mart.total_length_of_stay_days <> raw_totals.total_length_of_stay_days
-   or abs(mart.average_length_of_stay_days - raw_totals.average_length_of_stay_days) > 0.005 + 1e-9
+    on mart.month_label = raw_totals.month_label
+where
+    mart.month_label is null
+    or raw_totals.month_label is null
+    or mart.admissions <> raw_totals.admissions
+    or mart.distinct_patients <> raw_totals.distinct_patients
+    or mart.total_length_of_stay_days <> raw_totals.total_length_of_stay_days
+    or abs(mart.average_length_of_stay_days - raw_totals.average_length_of_stay_days) > 0.005 + 1e-9

@@ -13,31 +13,29 @@ a short summary. Heavy modules (dbt, matplotlib) are imported on first use.
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
 __version__ = "0.1.0"
 
 from hospital_analytics.config import Settings, load_settings
 from hospital_analytics.errors import HospitalError
+from hospital_analytics.steps import STEPS
 
-# Public name -> module that defines it (module names differ from the functions so that importing a
-# submodule never shadows the function on the package); imported lazily so `import hospital_analytics` stays fast.
-_LAZY = {
-    "generate": "hospital_analytics.synth",
-    "load": "hospital_analytics.warehouse",
-    "transform": "hospital_analytics.transformation",
-    "analyze": "hospital_analytics.analysis",
-    "export": "hospital_analytics.exports",
-    "run_all": "hospital_analytics.pipeline",
-}
+# The steps' functions (steps.STEPS says where each lives) and run_all, imported on first use so that
+# `import hospital_analytics` stays fast. (Module names differ from the functions, so importing a submodule
+# never shadows the function on the package.)
+_LAZY = [*STEPS, "run_all"]
 
 __all__ = ["HospitalError", "Settings", "__version__", "load_settings", *_LAZY]
 
 
 def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        return getattr(importlib.import_module(_LAZY[name]), name)
+    if name in STEPS:
+        return STEPS[name].function()
+    if name == "run_all":
+        from hospital_analytics.pipeline import run_all
+
+        return run_all
     raise AttributeError(f"module 'hospital_analytics' has no attribute {name!r}")
 
 

@@ -24,9 +24,30 @@ from typer.core import TyperGroup
 
 from hospital_analytics import __version__
 from hospital_analytics.config import Settings, load_settings
-from hospital_analytics.errors import HospitalError
+from hospital_analytics.errors import HospitalError, TransformError
+from hospital_analytics.progress import Collector
+from hospital_analytics.results import StepResult
+from hospital_analytics.steps import STEPS
 
-COMMAND_ORDER = ("run-all", "generate", "load", "transform", "analyze", "export", "docs")
+COMMAND_ORDER = ("run-all", *STEPS, "docs")
+
+# The flag that sets each setting (named in error messages beside its environment variable); the rest are
+# set by environment variable or .env only.
+FLAGS = {
+    "output_dir": "--out",
+    "patients": "--patients",
+    "doctors": "--doctors",
+    "hospitalizations": "--hospitalizations",
+    "scale": "--scale",
+    "seed": "--seed",
+    "start": "--start",
+    "end": "--end",
+    "locale": "--locale",
+    "raw_format": "--format",
+    "warehouse": "--warehouse",
+    "chart_format": "--chart-format",
+    "export_format": "--format",
+}
 
 
 class _PipelineOrder(TyperGroup):
@@ -125,9 +146,15 @@ def _one_line(exc: BaseException) -> str:
     return text[0][:300] if text else ""
 
 
-def settings_from(**flags: Any) -> Settings:
-    """Settings from the environment, ``.env`` and the flags given (``None`` means not given)."""
-    return load_settings(**flags)
+def settings_from(**values: Any) -> Settings:
+    """Settings from the environment, ``.env`` and the flags given (``None`` means not given); a bad value's
+    message names its flag."""
+    return load_settings(flags=FLAGS, **values)
+
+
+def _help(step: str, example: str) -> str:
+    """A step command's help: the registry's summary and an example."""
+    return f"{STEPS[step].summary}\n\nExample: {example}"
 
 
 def emit(result: Any, as_json: bool) -> None:
@@ -144,8 +171,8 @@ def emit(result: Any, as_json: bool) -> None:
     out.print(table)
 
 
-class RichProgress:
-    """``Progress`` implementation drawing one rich bar per task on stderr (hidden when not a terminal)."""
+class RichProgress(Collector):
+    """A ``Collector`` drawing one rich bar per counter on stderr (hidden when disabled, e.g. with --json)."""
 
     def __init__(self, enabled: bool = True):
         self._bars = Progress(
@@ -166,19 +193,20 @@ class RichProgress:
     def __exit__(self, *exc: object) -> None:
         self._bars.stop()
 
-    def start(self, task: str, total: float | None = None) -> None:
-        self._tasks[task] = self._bars.add_task(task, total=total)
+    def update(self, name: str, inc: float = 1, total: float | None = None) -> None:
+        if name not in self._tasks:
+            self._tasks[name] = self._bars.add_task(name, total=total)
+        elif total is not None:
+            self._bars.update(self._tasks[name], total=total)
+        self._bars.advance(self._tasks[name], inc)
 
-    def advance(self, task: str, amount: float = 1) -> None:
-        if task not in self._tasks:
-            self.start(task)
-        self._bars.advance(self._tasks[task], amount)
-
-    def finish(self, task: str) -> None:
-        if task in self._tasks:
-            bar = self._tasks[task]
-            total = self._bars.tasks[bar].total
-            self._bars.update(bar, completed=total if total is not None else self._bars.tasks[bar].completed)
+    def stop(self, step: str, result: StepResult | None = None) -> None:
+        """The step is over: a finished step's bars are shown full (a bar's total may never have been known)."""
+        if result is None:
+            return
+        for bar in self._tasks.values():
+            task = self._bars.tasks[bar]
+            self._bars.update(bar, completed=task.total if task.total is not None else task.completed)
 
 
 def progress_for(as_json: bool) -> RichProgress:
@@ -202,7 +230,7 @@ ExportFormatOpt = Annotated[
 ]
 
 
-@app.command("export")
+@app.command("export", help=_help("export", "hospital export --format all --out ./hospital_output"))
 def export_command(
     ctx: typer.Context,
     out_dir: OutOpt = None,
@@ -210,18 +238,10 @@ def export_command(
     export_format: ExportFormatOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Export the marts as CSV.gz, Parquet and Tableau Hyper files plus a Tableau dashboard (.twb, .twbx).
-
-    Example: hospital export --format all --out ./hospital_output
-    """
     with _step(ctx):
-        from hospital_analytics.exports import export
-
-        settings = settings_from(
-            output_dir=out_dir, warehouse=warehouse, export_format=export_format.lower() if export_format else None
-        )
+        settings = settings_from(output_dir=out_dir, warehouse=warehouse, export_format=export_format)
         with progress_for(as_json) as progress:
-            result = export(settings, progress=progress)
+            result = STEPS["export"].run(settings, progress)
         emit(result, as_json)
 
 
@@ -234,7 +254,7 @@ ChartFormatOpt = Annotated[
 ]
 
 
-@app.command("analyze")
+@app.command("analyze", help=_help("analyze", "hospital analyze --out ./hospital_output --chart-format both"))
 def analyze_command(
     ctx: typer.Context,
     out_dir: OutOpt = None,
@@ -242,39 +262,25 @@ def analyze_command(
     chart_format: ChartFormatOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Chart the marts and write charts/*.png and a self-contained report.html (KPIs, charts, tables).
-
-    Example: hospital analyze --out ./hospital_output --chart-format both
-    """
     with _step(ctx):
-        from hospital_analytics.analysis import analyze
-
-        settings = settings_from(
-            output_dir=out_dir, warehouse=warehouse, chart_format=chart_format.lower() if chart_format else None
-        )
+        settings = settings_from(output_dir=out_dir, warehouse=warehouse, chart_format=chart_format)
         with progress_for(as_json) as progress:
-            result = analyze(settings, progress=progress)
+            result = STEPS["analyze"].run(settings, progress)
         emit(result, as_json)
 
 
 # --- load ---------------------------------------------------------------------------------------------
-@app.command("load")
+@app.command("load", help=_help("load", "hospital load --warehouse duckdb --out ./hospital_output"))
 def load_command(
     ctx: typer.Context,
     out_dir: OutOpt = None,
     warehouse: WarehouseOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Load the generated files into the warehouse's RAW schema, replacing all four tables at once or none.
-
-    Example: hospital load --warehouse duckdb --out ./hospital_output
-    """
     with _step(ctx):
-        from hospital_analytics.warehouse import load
-
-        settings = settings_from(output_dir=out_dir, warehouse=warehouse.lower() if warehouse else None)
+        settings = settings_from(output_dir=out_dir, warehouse=warehouse)
         with progress_for(as_json) as progress:
-            result = load(settings, progress=progress)
+            result: Any = STEPS["load"].run(settings, progress)
         if not as_json:
             title = f"Loaded into {result.warehouse}: {result.database}, schema {result.schema}"
             table = Table(title=title, title_justify="left")
@@ -328,7 +334,7 @@ def _print_nodes(result: Any) -> None:
     out.print(table)
 
 
-@app.command("transform")
+@app.command("transform", help=_help("transform", "hospital transform --out ./hospital_output --select kpis+"))
 def transform_command(
     ctx: typer.Context,
     select: SelectOpt = None,
@@ -337,21 +343,14 @@ def transform_command(
     warehouse: WarehouseOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Build the dbt models in the ANALYTICS schema and run their tests (dbt build, in-process).
-
-    Example: hospital transform --out ./hospital_output --select kpis+
-    """
     with _step(ctx):
-        from hospital_analytics.transformation import transform
-
-        settings = settings_from(output_dir=out_dir, warehouse=warehouse.lower() if warehouse else None)
+        settings = settings_from(output_dir=out_dir, warehouse=warehouse)
         try:
             with progress_for(as_json) as progress:
-                result = transform(settings, select=select, full_refresh=full_refresh, progress=progress)
-        except HospitalError as exc:
-            partial = getattr(exc, "result", None)
-            if partial is not None and not as_json:
-                _print_nodes(partial)
+                result = STEPS["transform"].run(settings, progress, select=select, full_refresh=full_refresh)
+        except TransformError as exc:
+            if exc.result is not None and not as_json:
+                _print_nodes(exc.result)
             raise
         if not as_json:
             _print_nodes(result)
@@ -372,7 +371,7 @@ def docs_command(
     with _step(ctx):
         from hospital_analytics.transformation import docs
 
-        settings = settings_from(output_dir=out_dir, warehouse=warehouse.lower() if warehouse else None)
+        settings = settings_from(output_dir=out_dir, warehouse=warehouse)
         with progress_for(as_json) as progress:
             result = docs(settings, progress=progress)
         emit(result, as_json)
@@ -434,7 +433,10 @@ def _print_fidelity(result: Any) -> None:
     out.print(table)
 
 
-@app.command("generate")
+@app.command(
+    "generate",
+    help=_help("generate", "hospital generate --patients 5000 --hospitalizations 10000 --seed 7 --format both"),
+)
 def generate_command(
     ctx: typer.Context,
     patients: PatientsOpt = None,
@@ -449,13 +451,7 @@ def generate_command(
     out_dir: OutOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Generate patients, doctors and hospital stays calibrated to US inpatient statistics, as CSV/Parquet.
-
-    Example: hospital generate --patients 5000 --hospitalizations 10000 --seed 7 --format both
-    """
     with _step(ctx):
-        from hospital_analytics.synth import generate
-
         settings = settings_from(
             patients=patients,
             doctors=doctors,
@@ -465,11 +461,11 @@ def generate_command(
             start=start,
             end=end,
             locale=locale,
-            format=raw_format.lower() if raw_format else None,
+            raw_format=raw_format,
             output_dir=out_dir,
         )
         with RichProgress(enabled=not as_json and settings.scaled_counts[2] >= LONG_RUN_STAYS) as progress:
-            result = generate(settings, progress=progress)
+            result: Any = STEPS["generate"].run(settings, progress)
         emit(result, as_json)
         if not as_json:
             _print_fidelity(result)
@@ -487,47 +483,32 @@ FromOpt = Annotated[
 ]
 
 
-def _step_outcome(name: str, result: Any) -> str:
-    """What a finished step made, in a few words."""
-    return {
-        "generate": lambda r: f"{sum(r.rows.values()):,} rows in {len(r.files)} files",
-        "load": lambda r: f"{sum(t.rows for t in r.tables.values()):,} rows into {r.warehouse}",
-        "transform": lambda r: (
-            f"{sum(n.resource_type == 'model' for n in r.nodes)} models, "
-            f"{sum(n.resource_type in ('test', 'unit_test') for n in r.nodes)} tests passed"
-        ),
-        "analyze": lambda r: f"{len(r.charts)} charts and {r.report.name}",
-        "export": lambda r: f"{len(r.files)} files in {r.export_dir}",
-    }[name](result)
-
-
 class StepBars(RichProgress):
-    """run-all's display: one line per pipeline step, its bar driven by the step's own progress."""
+    """run-all's display: one line per pipeline step, its bar driven by the step's own counters."""
 
     def __init__(self, enabled: bool = True):
         super().__init__(enabled)
         self._step = ""
+        self._counter = ""
 
-    def step_started(self, step: str) -> None:
-        self._step = step
+    def start(self, step: str) -> None:
+        self._step, self._counter = step, ""
         self._tasks[step] = self._bars.add_task(f"[bold]{step}[/]", total=None)
 
-    def step_finished(self, step: str, result: Any, seconds: float) -> None:
-        bar = self._tasks[step]
-        self._bars.update(
-            bar, total=1, completed=1, description=f"[green]✓[/] [bold]{step}[/] {escape(_step_outcome(step, result))}"
-        )
+    def update(self, name: str, inc: float = 1, total: float | None = None) -> None:
+        bar = self._tasks[self._step]
+        if name != self._counter:  # the step's next counter: the line starts over
+            self._counter = name
+            self._bars.update(bar, description=f"[bold]{self._step}[/] {escape(name)}", total=total, completed=0)
+        elif total is not None:
+            self._bars.update(bar, total=total)
+        self._bars.advance(bar, inc)
 
-    def start(self, task: str, total: float | None = None) -> None:
-        self._bars.update(
-            self._tasks[self._step], description=f"[bold]{self._step}[/] {escape(task)}", total=total, completed=0
-        )
-
-    def advance(self, task: str, amount: float = 1) -> None:
-        self._bars.advance(self._tasks[self._step], amount)
-
-    def finish(self, task: str) -> None:
-        pass
+    def stop(self, step: str, result: StepResult | None = None) -> None:
+        if result is None:
+            return
+        outcome = escape(STEPS[step].outcome(result))
+        self._bars.update(self._tasks[step], total=1, completed=1, description=f"[green]✓[/] [bold]{step}[/] {outcome}")
 
 
 @app.command("run-all")
@@ -563,9 +544,8 @@ def run_all_command(
             end=end,
             locale=locale,
             output_dir=out_dir,
-            warehouse=warehouse.lower() if warehouse else None,
+            warehouse=warehouse,
         )
-
         with StepBars(enabled=not as_json) as bars:
-            result = run_all(settings, start_from=(start_from or "generate").lower(), progress=bars, observer=bars)
+            result = run_all(settings, start_from=start_from or "generate", progress=bars)
         emit(result, as_json)

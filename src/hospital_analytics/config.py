@@ -1,24 +1,28 @@
 """Settings: every option from ``HOSPITAL_*`` (and ``SNOWFLAKE_*``) environment variables, a ``.env`` file
-and CLI flags, flags winning.
+and keyword arguments (the CLI's flags), keywords winning.
 
-``Settings()`` reads the environment and ``./.env``; keyword arguments (the CLI's flags) override both.
-``load_settings`` turns pydantic's validation errors into one-line ``ConfigError`` messages that name the
-flag and the environment variable.
+``Settings()`` reads the environment and ``./.env``; keyword arguments override both. Snowflake's fields are a
+``SnowflakeSettings`` of their own (``settings.snowflake``, owned by ``warehouse/snowflake``). ``load_settings``
+turns pydantic's validation errors into one-line ``ConfigError`` messages that name the environment variable
+(and the flag, when the CLI says which flag sets the field).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
-import re
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import AliasChoices, Field, SecretStr, TypeAdapter, ValidationError, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from hospital_analytics.errors import ConfigError
 from hospital_analytics.layout import OutputLayout
+from hospital_analytics.setting_types import Choice, Identifier
+from hospital_analytics.warehouse.snowflake.settings import SnowflakeSettings
 
 # Reference date the default window ends on: fixed, never "today", so a seed always reproduces.
 REFERENCE_END = dt.date(2025, 12, 31)
@@ -26,17 +30,27 @@ DEFAULT_WINDOW_MONTHS = 24
 DEFAULT_SEED = 42
 MIN_WINDOW_DAYS = 31  # 30-day readmissions need a month of follow-up
 NAME_MAX, PATH_MAX = 255, 4096  # bytes: longest file name and path (Linux, macOS)
-
-_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]{0,254}$")
-
-
-def _env(*names: str) -> AliasChoices:
-    return AliasChoices(*names)
+SNOWFLAKE_PREFIX = "snowflake_"  # flat keywords for settings.snowflake's fields: snowflake_account=...
+NESTED: dict[str, type[BaseSettings]] = {"snowflake": SnowflakeSettings}  # Settings fields that are models
+_DATE = TypeAdapter(dt.date)
 
 
 def _add_months(day: dt.date, months: int) -> dt.date:
     index = day.year * 12 + day.month - 1 + months
     return dt.date(index // 12, index % 12 + 1, 1)
+
+
+_UNPARSED: Any = object()
+
+
+def _parse_date(value: Any) -> Any:
+    """A date from what a setting holds; None when empty, ``_UNPARSED`` when not a date."""
+    if value in (None, ""):
+        return None
+    try:
+        return _DATE.validate_python(value)
+    except ValidationError:
+        return _UNPARSED
 
 
 def default_start(end: dt.date) -> dt.date:
@@ -49,8 +63,10 @@ class Settings(BaseSettings):
 
     Args:
         **values: any field below by name (``output_dir``, ``patients``, ``hospitalizations``, ``seed``,
-            ``warehouse``, ...); fields not given come from ``HOSPITAL_*`` / ``SNOWFLAKE_*`` environment
-            variables, then ``./.env``, then the defaults.
+            ``warehouse``, ...), and Snowflake's either as ``snowflake=SnowflakeSettings(...)`` or flat
+            (``snowflake_account="..."``); fields not given come from ``HOSPITAL_*`` / ``SNOWFLAKE_*``
+            environment variables, then ``./.env``, then the defaults. ``format`` is the old name of
+            ``raw_format`` and still accepted.
 
     Returns:
         Settings: validated values; ``start``/``end`` always filled, secrets kept as ``SecretStr``.
@@ -79,56 +95,44 @@ class Settings(BaseSettings):
     hospitalizations: int = Field(1_000, gt=0, le=1_000_000_000, description="Number of hospital stays.")
     scale: float = Field(1.0, gt=0, le=100_000, description="Multiplies patients, doctors and stays.")
     seed: int = Field(DEFAULT_SEED, ge=0, le=2**63 - 1, description="Random seed; same seed, same bytes.")
-    start: dt.date | None = Field(None, description="First day of the simulated window (YYYY-MM-DD).")
-    end: dt.date | None = Field(None, description="Last day of the simulated window (YYYY-MM-DD).")
+    # start/end: no default, yet either may be left out: ``_window`` fills them before fields are validated.
+    start: dt.date = Field(description="First day of the simulated window (YYYY-MM-DD).")
+    end: dt.date = Field(description="Last day of the simulated window (YYYY-MM-DD).")
     locale: str = Field("en_US", description="Faker locale for names and places.")
-    format: Literal["csv", "parquet", "both"] = Field("csv", description="Raw file format(s) to write.")
+    raw_format: Annotated[Literal["csv", "parquet", "both"], Choice] = Field(
+        "csv", validation_alias="HOSPITAL_FORMAT", description="Raw file format(s)."
+    )
 
     # --- warehouse --------------------------------------------------------------------------------
-    warehouse: Literal["duckdb", "snowflake"] = Field("duckdb", description="Warehouse to load into.")
-    analytics_db: str = Field("HOSPITAL_ANALYTICS", description="Database name (HOSPITAL_ANALYTICS_DB).")
-    raw_schema: str = Field("RAW", description="Schema for loaded tables.")
-    analytics_schema: str = Field("ANALYTICS", description="Schema for dbt models.")
+    warehouse: Annotated[Literal["duckdb", "snowflake"], Choice] = Field("duckdb", description="Warehouse to use.")
+    analytics_db: Identifier = Field("HOSPITAL_ANALYTICS", description="Database name (HOSPITAL_ANALYTICS_DB).")
+    raw_schema: Identifier = Field("RAW", description="Schema for loaded tables.")
+    analytics_schema: Identifier = Field("ANALYTICS", description="Schema for dbt models.")
     duckdb_path: Path | None = Field(None, description="DuckDB file; default <output_dir>/hospital.duckdb.")
-
-    # --- snowflake (the connector's usual variable names) ------------------------------------------
-    snowflake_account: str | None = Field(None, validation_alias=_env("SNOWFLAKE_ACCOUNT", "snowflake_account"))
-    snowflake_user: str | None = Field(None, validation_alias=_env("SNOWFLAKE_USER", "snowflake_user"))
-    snowflake_password: SecretStr | None = Field(
-        None, validation_alias=_env("SNOWFLAKE_PASSWORD", "snowflake_password")
-    )
-    snowflake_role: str | None = Field(None, validation_alias=_env("SNOWFLAKE_ROLE", "snowflake_role"))
-    snowflake_warehouse: str | None = Field(None, validation_alias=_env("SNOWFLAKE_WAREHOUSE", "snowflake_warehouse"))
-    snowflake_database: str | None = Field(None, validation_alias=_env("SNOWFLAKE_DATABASE", "snowflake_database"))
-    snowflake_authenticator: str | None = Field(
-        None, validation_alias=_env("SNOWFLAKE_AUTHENTICATOR", "snowflake_authenticator")
-    )
-    snowflake_private_key_file: Path | None = Field(
-        None, validation_alias=_env("SNOWFLAKE_PRIVATE_KEY_FILE", "snowflake_private_key_file")
-    )
-    snowflake_private_key_file_pwd: SecretStr | None = Field(
-        None, validation_alias=_env("SNOWFLAKE_PRIVATE_KEY_FILE_PWD", "snowflake_private_key_file_pwd")
-    )
-    snowflake_connection_name: str | None = Field(
-        None, validation_alias=_env("SNOWFLAKE_CONNECTION_NAME", "snowflake_connection_name")
-    )
-    snowflake_host: str | None = Field(None, validation_alias=_env("SNOWFLAKE_HOST", "snowflake_host"))
-    snowflake_port: int | None = Field(None, gt=0, lt=65536, validation_alias=_env("SNOWFLAKE_PORT", "snowflake_port"))
-    snowflake_protocol: Literal["https", "http"] | None = Field(
-        None, validation_alias=_env("SNOWFLAKE_PROTOCOL", "snowflake_protocol")
-    )
-    snowflake_login_timeout: int = Field(
-        20, gt=0, le=3600, description="Seconds before an unreachable Snowflake account fails."
-    )
-    snowflake_stage: str = Field("HOSPITAL_STAGE", description="Internal stage used by load.")
-    snowflake_file_format: str = Field("HOSPITAL_CSV", description="Named file format used by load.")
+    snowflake: SnowflakeSettings = Field(default_factory=SnowflakeSettings, description="SNOWFLAKE_*.")
 
     # --- transform --------------------------------------------------------------------------------
     dbt_threads: int = Field(4, gt=0, le=64, description="dbt threads.")
 
     # --- analyze / export -------------------------------------------------------------------------
-    chart_format: Literal["png", "svg", "both"] = Field("png", description="Chart image format(s).")
-    export_format: Literal["csv", "parquet", "hyper", "all"] = Field("all", description="Export format(s).")
+    chart_format: Annotated[Literal["png", "svg", "both"], Choice] = Field("png", description="Chart format(s).")
+    export_format: Annotated[Literal["csv", "parquet", "hyper", "all"], Choice] = Field(
+        "all", description="Export format(s)."
+    )
+
+    def __init__(self, **values: Any) -> None:
+        # Flat Snowflake keywords (snowflake_account=...) become settings.snowflake; its other fields still come
+        # from SNOWFLAKE_* and .env. Built here, outside validation, so its own errors stay pydantic's.
+        flat = {
+            key[len(SNOWFLAKE_PREFIX) :]: values.pop(key) for key in list(values) if key.startswith(SNOWFLAKE_PREFIX)
+        }
+        if flat:
+            given = values.get("snowflake")
+            base = given.model_dump() if isinstance(given, SnowflakeSettings) else dict(given or {})
+            values["snowflake"] = SnowflakeSettings(**{**base, **flat})
+        if "format" in values:  # the old keyword, e.g. generate(format="both")
+            values["raw_format"] = values.pop("format")
+        super().__init__(**values)
 
     @field_validator("output_dir", "duckdb_path")
     @classmethod
@@ -142,11 +146,6 @@ class Settings(BaseSettings):
                 raise ValueError(f"the path is longer than {PATH_MAX - 1} bytes")
         return value
 
-    @field_validator("start", "end", mode="before")
-    @classmethod
-    def _empty_date_is_none(cls, value: Any) -> Any:
-        return None if value == "" else value
-
     @field_validator("locale")
     @classmethod
     def _known_locale(cls, value: str) -> str:
@@ -158,40 +157,35 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown locale {value!r} (try en_US, en_GB, de_DE, fr_FR)")
         return value
 
-    @field_validator(
-        "analytics_db",
-        "raw_schema",
-        "analytics_schema",
-        "snowflake_database",
-        "snowflake_role",
-        "snowflake_warehouse",
-        "snowflake_stage",
-        "snowflake_file_format",
-    )
+    @model_validator(mode="before")
     @classmethod
-    def _identifier(cls, value: str | None) -> str | None:
-        if value is not None and not _IDENTIFIER.match(value):
-            raise ValueError(
-                f"{value!r} is not a valid identifier (letters, digits, _ and $; starting with a letter or _)"
-            )
-        return value
-
-    @model_validator(mode="after")
-    def _window(self) -> Settings:
-        start, end = self.start, self.end
-        if start is None and end is None:
-            end = REFERENCE_END
+    def _window(cls, data: Any) -> Any:
+        """Fill whichever of start/end is missing (24 months, ending 2025-12-31 when both are), then check the
+        window. A value that is not a date is left for the field's own validation to report."""
+        if not isinstance(data, dict):
+            return data
+        parsed = {key: _parse_date(data.get(key)) for key in ("start", "end")}
+        if any(value is _UNPARSED for value in parsed.values()):  # the field reports it; the other one defaults
+            return {
+                **data,
+                "start": data.get("start") or default_start(REFERENCE_END),
+                "end": data.get("end") or REFERENCE_END,
+            }
+        start, end = parsed["start"], parsed["end"]
         if start is None:
+            end = end or REFERENCE_END
             start = default_start(end)
-        if end is None:
+        elif end is None:
             end = _add_months(start, DEFAULT_WINDOW_MONTHS) - dt.timedelta(days=1)
         if start > end:
-            raise ValueError(f"--start/--end: end {end} is before start {start}")
+            raise PydanticCustomError("window", f"end {end} is before start {start}", {"fields": ("start", "end")})
         if (end - start).days + 1 < MIN_WINDOW_DAYS:
-            raise ValueError(f"--start/--end: the window {start}..{end} is shorter than {MIN_WINDOW_DAYS} days")
-        object.__setattr__(self, "start", start)
-        object.__setattr__(self, "end", end)
-        return self
+            raise PydanticCustomError(
+                "window",
+                f"the window {start}..{end} is shorter than {MIN_WINDOW_DAYS} days",
+                {"fields": ("start", "end")},
+            )
+        return {**data, "start": start, "end": end}
 
     # --- derived values ---------------------------------------------------------------------------
     @property
@@ -199,25 +193,20 @@ class Settings(BaseSettings):
         return OutputLayout(self.output_dir)
 
     @property
-    def database(self) -> str:
-        """Database name: SNOWFLAKE_DATABASE overrides HOSPITAL_ANALYTICS_DB on Snowflake."""
-        if self.warehouse == "snowflake" and self.snowflake_database:
-            return self.snowflake_database
-        return self.analytics_db
-
-    @property
     def duckdb_file(self) -> Path:
         return self.duckdb_path or self.layout.duckdb
 
     @property
-    def scaled_counts(self) -> tuple[int, int, int]:
-        """(patients, doctors, hospitalizations) after ``scale``; each at least 1."""
-        return tuple(max(1, round(n * self.scale)) for n in (self.patients, self.doctors, self.hospitalizations))
+    def format(self) -> str:
+        """The old name of ``raw_format`` (synth/ reads it until issue 13 replaces the generator)."""
+        return self.raw_format
 
     def public_dict(self) -> dict[str, Any]:
-        """Settings as JSON-safe values, secrets masked."""
+        """Settings as JSON-safe values, Snowflake's as ``snowflake_<field>``, secrets masked."""
+        values = self.model_dump(exclude={"snowflake"})
+        values.update({f"{SNOWFLAKE_PREFIX}{k}": v for k, v in self.snowflake.model_dump().items()})
         out = {}
-        for name, value in self.model_dump().items():
+        for name, value in values.items():
             if isinstance(value, SecretStr):
                 value = "**********" if value.get_secret_value() else ""
             elif isinstance(value, (Path, dt.date)):
@@ -225,73 +214,88 @@ class Settings(BaseSettings):
             out[name] = value
         return out
 
+    def secrets(self) -> list[str]:
+        """Every secret value that is set, to blank out of messages (dbt's, the connector's)."""
+        return self.snowflake.secrets()
 
-# Fields that also have a CLI flag (the rest are set by environment variable or .env only).
-_FLAGS = {
-    "output_dir": "--out",
-    "patients": "--patients",
-    "doctors": "--doctors",
-    "hospitalizations": "--hospitalizations",
-    "scale": "--scale",
-    "seed": "--seed",
-    "start": "--start",
-    "end": "--end",
-    "locale": "--locale",
-    "format": "--format",
-    "warehouse": "--warehouse",
-    "chart_format": "--chart-format",
-    "export_format": "--format",
-}
+    @property
+    def scaled_counts(self) -> tuple[int, int, int]:
+        """(patients, doctors, hospitalizations) after ``scale``; each at least 1."""
+        patients, doctors, stays = (
+            max(1, round(n * self.scale)) for n in (self.patients, self.doctors, self.hospitalizations)
+        )
+        return patients, doctors, stays
 
 
-def env_name(field: str) -> str:
-    """The environment variable that sets ``field``."""
-    info = Settings.model_fields[field]
-    if info.validation_alias is not None:
-        return info.validation_alias.choices[0]
-    return f"HOSPITAL_{field.upper()}"
+def _model_field(title: str, loc: tuple[Any, ...]) -> tuple[type[BaseSettings], str] | None:
+    """(model, field) a validation error names: its model (``title``) and location (a field name or one of its
+    aliases), in ``Settings`` or in the nested ``SnowflakeSettings``."""
+    if not loc:
+        return None
+    if title == SnowflakeSettings.__name__:  # raised by SnowflakeSettings itself (its own variables)
+        return _model_field_in(SnowflakeSettings, str(loc[0]))
+    if len(loc) > 1 and str(loc[0]) in NESTED:  # a nested model's field, given as Settings(snowflake={...})
+        return _model_field_in(NESTED[str(loc[0])], str(loc[1]))
+    return _model_field_in(Settings, str(loc[0]))
 
 
-def _field_named(loc: str) -> str:
-    """The field a validation error's location names (a field name or one of its aliases)."""
-    for name, info in Settings.model_fields.items():
-        if name == loc or (info.validation_alias is not None and loc in info.validation_alias.choices):
-            return name
-    return loc
+def _model_field_in(model: type[BaseSettings], loc: str) -> tuple[type[BaseSettings], str] | None:
+    for name, info in model.model_fields.items():
+        alias = info.validation_alias
+        aliases = alias.choices if isinstance(alias, AliasChoices) else [alias] if alias else []
+        if loc == name or loc in aliases:
+            return model, name
+    return None
 
 
-def _setting_names(field: str) -> str:
-    if field not in Settings.model_fields:
-        return field
-    flag = _FLAGS.get(field)
-    return f"{flag} / {env_name(field)}" if flag else env_name(field)
+def env_name(field: str, model: type[BaseSettings] | None = None) -> str:
+    """The environment variable that sets ``field`` of ``Settings`` (or of ``model``, e.g. ``SnowflakeSettings``)."""
+    model = model or Settings
+    alias = model.model_fields[field].validation_alias
+    if isinstance(alias, AliasChoices):
+        return str(alias.choices[0])
+    if isinstance(alias, str):
+        return alias
+    return f"{model.model_config.get('env_prefix', '')}{field}".upper()
 
 
-def load_settings(**overrides: Any) -> Settings:
+def _names(model: type[BaseSettings], field: str, flags: Mapping[str, str]) -> str:
+    """How a user sets ``field``: "--flag / VARIABLE", or the variable alone when no flag sets it."""
+    flag = flags.get(field) if model is Settings else None
+    return f"{flag} / {env_name(field, model)}" if flag else env_name(field, model)
+
+
+def load_settings(*, flags: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
     """Build ``Settings`` from the environment, ``.env`` and ``overrides`` (``None`` values are ignored).
 
     Args:
+        flags: field name -> the command-line flag that sets it (the CLI's), named in messages beside the variable.
         **overrides: setting values that win over the environment and ``.env`` (the CLI's flags).
 
     Returns:
         Settings: the validated settings.
 
     Raises:
-        ConfigError: a value is invalid; the message names the flag and environment variable.
+        ConfigError: a value is invalid; the message names the environment variable (and flag).
     """
+    flags = flags or {}
     given = {key: value for key, value in overrides.items() if value is not None}
     try:
         return Settings(**given)
     except ValidationError as exc:
         error = exc.errors()[0]
-        field = _field_named(str(error["loc"][0])) if error["loc"] else ""
         reason = str(error["msg"]).removeprefix("Value error, ")
-        if field:
-            names = _setting_names(field)
+        pair = (error.get("ctx") or {}).get("fields")
+        found = _model_field(exc.title, tuple(error["loc"]))
+        if pair:  # a rule between fields (the window): "--start/--end: ..."
+            names = "/".join(flags.get(field) or env_name(field) for field in pair)
+            message = f"Invalid {names}: {reason}."
+        elif found:
+            model, field = found
             value = error.get("input")
             secret = "password" in field or "pwd" in field or isinstance(value, dict)
             shown = "" if secret else f" (got {value!r})"
-            message = f"Invalid {names}{shown}: {reason}."
+            message = f"Invalid {_names(model, field, flags)}{shown}: {reason}."
         else:
             message = f"Invalid {reason}."
         raise ConfigError(message, "Fix the value (see `hospital --help` and .env.example).") from None

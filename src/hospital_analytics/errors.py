@@ -7,6 +7,11 @@ errors, 1 for runtime failures. Messages never contain secrets.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from hospital_analytics.transformation.results import TransformResult
+
 
 class HospitalError(Exception):
     """Root of every error the package raises on purpose."""
@@ -57,7 +62,14 @@ class LoadError(WarehouseError):
 
 
 class TransformError(HospitalError):
-    """dbt could not build the project or some of its tests failed."""
+    """dbt could not build the project or some of its tests failed.
+
+    ``result`` is what dbt did get to (every node's outcome) when it ran at all, else None.
+    """
+
+    def __init__(self, message: str, hint: str | None = None, *, result: TransformResult | None = None):
+        super().__init__(message, hint)
+        self.result = result
 
 
 class AnalyzeError(HospitalError):

@@ -1,9 +1,14 @@
-"""Safe file writing: everything is written under a temporary name and renamed into place."""
+"""Files and temporaries: everything is written under a temporary name and renamed into place, scratch
+folders are removed however the block ends, and output folders are checked before anything is written.
+
+Every temporary file or folder the package makes goes through this module.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -28,6 +33,13 @@ def atomic_path(final: Path) -> Iterator[Path]:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
         raise
+
+
+@contextlib.contextmanager
+def temporary_dir(prefix: str) -> Iterator[Path]:
+    """A scratch folder in the system's temporary folder, removed with everything in it when the block ends."""
+    with tempfile.TemporaryDirectory(prefix=prefix) as folder:
+        yield Path(folder)
 
 
 def remove_stale_temporaries(folder: Path) -> None:

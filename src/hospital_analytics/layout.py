@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 # Raw tables: generated as files, loaded into the RAW schema under the same names.
 RAW_TABLES: tuple[str, ...] = ("patients", "doctors", "hospitalizations", "admissions_by_month")
@@ -14,7 +16,7 @@ MARTS: tuple[str, ...] = (
     "patients_admissions_by_month",
     "patients_hospitalizations",
     "fct_hospitalizations",
-    "readmissions",
+    "fct_readmissions",
     "readmission_rate_by_month",
     "length_of_stay_by_diagnosis",
     "doctor_workload",
@@ -53,6 +55,14 @@ class OutputLayout:
     def manifest(self) -> Path:
         """JSON written by generate: seed, window, counts, when; read by later steps for provenance."""
         return self.data_dir / "manifest.json"
+
+    def read_manifest(self) -> dict[str, Any] | None:
+        """generate's ``data/manifest.json``, or None when it is missing, unreadable or not a JSON object."""
+        try:
+            data = json.loads(self.manifest.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return data if isinstance(data, dict) else None
 
     @property
     def duckdb(self) -> Path:

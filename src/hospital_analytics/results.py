@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,29 @@ def human_size(n: float) -> str:
     raise AssertionError("unreachable")
 
 
+def kpi_rows(kpis: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The headline numbers (``analyze``'s KPIs, from the kpis mart) formatted for people; "–" when missing."""
+    if not kpis:
+        return []
+
+    def show(name: str, spec: str) -> str:
+        value = kpis.get(name)
+        return "–" if value is None else format(value, spec)
+
+    return [
+        ("admissions", show("admissions", ",d")),
+        ("patients", show("patients", ",d")),
+        (
+            "average stay",
+            f"{show('average_length_of_stay_days', '.2f')} days (median {show('median_length_of_stay_days', 'g')})",
+        ),
+        ("30-day readmission rate", show("readmission_rate_30d", ".1%")),
+        ("bed days", show("bed_days", ",d")),
+        ("peak census", f"{show('peak_census', ',d')} patients on {kpis.get('peak_census_date') or '–'}"),
+        ("total charges", f"${show('total_charges', ',.0f')}"),
+    ]
+
+
 @dataclasses.dataclass
 class StepResult:
     """Base of every step's result."""
@@ -50,6 +74,10 @@ class StepResult:
     def summary_rows(self) -> list[tuple[str, str]]:
         """(label, value) pairs shown by ``__str__`` and the CLI; steps extend it."""
         return []
+
+    def outcome(self) -> str:
+        """What the step made, in a few words (run-all's line per step); steps override it."""
+        return ""
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe fields (fields declared with ``repr=False`` are left out)."""

@@ -327,7 +327,7 @@ def _datasource(parent: ET.Element, spec: dict[str, Any], fields: _Fields, data:
         ET.SubElement(
             federated,
             "relation",
-            connection=named.get("name"),
+            connection=named.get("name", ""),
             name=relation_name,
             table="[Extract].[Extract]",
             type="table",
@@ -347,7 +347,12 @@ def _datasource(parent: ET.Element, spec: dict[str, Any], fields: _Fields, data:
         relation_name = data.filename
         stem = data.filename.rsplit(".", 1)[0]
         relation = ET.SubElement(
-            federated, "relation", connection=named.get("name"), name=relation_name, table=f"[{stem}#csv]", type="table"
+            federated,
+            "relation",
+            connection=named.get("name", ""),
+            name=relation_name,
+            table=f"[{stem}#csv]",
+            type="table",
         )
         columns = ET.SubElement(
             relation,

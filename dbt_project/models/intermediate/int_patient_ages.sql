@@ -13,7 +13,8 @@ aged as (
         patients.gender,
         patients.birth_date,
         window_bounds.window_end,
-        cast({{ hospital_analytics.age_in_years('patients.birth_date', 'window_bounds.window_end') }} as integer) as age_at_window_end
+        cast({{ hospital_analytics.age_in_years('patients.birth_date', 'window_bounds.window_end') }} as integer)
+            as age_at_window_end
     from patients
     cross join window_bounds
 )

@@ -2,10 +2,15 @@
 {{ config(materialized="table") }}
 
 -- One row per stay with the same patient's previous and next stay: the basis of the readmission flags.
--- A stay is readmitted_within_30d when the next admission comes 1..30 days after its discharge;
--- it is_readmission when it began 1..30 days after the previous stay's discharge.
+-- A stay is readmitted_within_30d when the next admission comes 1..readmission_window_days (var, 30) days
+-- after its discharge; it is_readmission when it began 1..readmission_window_days days after the previous
+-- stay's discharge.
 with stays as (
-    select hospitalization_id, patient_id, admission_date, discharge_date
+    select
+        hospitalization_id,
+        patient_id,
+        admission_date,
+        discharge_date
     from {{ ref('stg_hospitalizations') }}
 ),
 
@@ -30,8 +35,10 @@ sequenced as (
 with_gaps as (
     select
         *,
-        {{ hospital_analytics.days_between('previous_discharge_date', 'admission_date') }} as days_since_previous_discharge,
-        {{ hospital_analytics.days_between('discharge_date', 'next_admission_date') }} as days_to_next_admission
+        {{ hospital_analytics.days_between('previous_discharge_date', 'admission_date') }}
+            as days_since_previous_discharge,
+        {{ hospital_analytics.days_between('discharge_date', 'next_admission_date') }}
+            as days_to_next_admission
     from sequenced
 )
 

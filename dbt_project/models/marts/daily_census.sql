@@ -1,11 +1,17 @@
 -- Every day from the first admission to the window's last day: admissions, discharges and the midnight
 -- census (stays with admission_date <= day < discharge_date), i.e. bed occupancy.
 with stays as (
-    select admission_date, discharge_date from {{ ref('stg_hospitalizations') }}
+    select
+        admission_date,
+        discharge_date
+    from {{ ref('stg_hospitalizations') }}
 ),
 
 bounds as (
-    select first_admission_date, window_end from {{ ref('int_window') }}
+    select
+        first_admission_date,
+        window_end
+    from {{ ref('int_window') }}
 ),
 
 spine as (
@@ -13,13 +19,17 @@ spine as (
 ),
 
 admitted as (
-    select admission_date as activity_date, count(*) as admissions
+    select
+        admission_date as activity_date,
+        count(*) as admissions
     from stays
     group by admission_date
 ),
 
 discharged as (
-    select discharge_date as activity_date, count(*) as discharges
+    select
+        discharge_date as activity_date,
+        count(*) as discharges
     from stays
     group by discharge_date
 ),
@@ -31,9 +41,9 @@ daily as (
         coalesce(discharged.discharges, 0) as discharges
     from spine
     left join admitted
-        on admitted.activity_date = spine.date_day
+        on spine.date_day = admitted.activity_date
     left join discharged
-        on discharged.activity_date = spine.date_day
+        on spine.date_day = discharged.activity_date
 )
 
 -- Admitted on or before the day minus discharged on or before it: a same-day stay adds nothing.

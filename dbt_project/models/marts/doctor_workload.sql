@@ -29,4 +29,4 @@ select
     per_doctor.average_length_of_stay_days
 from doctors
 left join per_doctor
-    on per_doctor.doctor_id = doctors.doctor_id
+    on doctors.doctor_id = per_doctor.doctor_id

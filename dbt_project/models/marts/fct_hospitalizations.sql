@@ -12,7 +12,10 @@ doctors as (
 ),
 
 sequenced as (
-    select hospitalization_id, readmitted_within_30d, is_readmission
+    select
+        hospitalization_id,
+        readmitted_within_30d,
+        is_readmission
     from {{ ref('int_stays_sequenced') }}
 ),
 
@@ -30,11 +33,11 @@ joined as (
         sequenced.is_readmission
     from stays
     inner join patients
-        on patients.patient_id = stays.patient_id
+        on stays.patient_id = patients.patient_id
     inner join doctors
-        on doctors.doctor_id = stays.doctor_id
+        on stays.doctor_id = doctors.doctor_id
     inner join sequenced
-        on sequenced.hospitalization_id = stays.hospitalization_id
+        on stays.hospitalization_id = sequenced.hospitalization_id
 )
 
 select

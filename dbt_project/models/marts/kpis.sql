@@ -14,7 +14,7 @@ stay_figures as (
         cast(avg(length_of_stay_days) as double) as average_length_of_stay_days,
         {{ hospital_analytics.median('length_of_stay_days') }} as median_length_of_stay_days,
         cast({{ hospital_analytics.count_true('readmitted_within_30d') }} as double)
-            / cast(count(*) as double) as readmission_rate_30d,
+        / cast(count(*) as double) as readmission_rate_30d,
         cast(sum(length_of_stay_days) as bigint) as bed_days,
         cast(sum(total_charges) as decimal(18, 2)) as total_charges,
         min(admission_date) as first_admission_date,

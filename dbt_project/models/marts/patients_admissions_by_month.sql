@@ -4,7 +4,8 @@ with stays as (
 )
 
 select
-    admission_month as month,
+    -- `month` is a keyword, and the column's name in the mart's contract
+    admission_month as month,  -- noqa: RF04
     {{ hospital_analytics.month_label('admission_month') }} as month_label,
     count(*) as admissions,
     count(distinct patient_id) as distinct_patients,

@@ -1,13 +1,15 @@
 -- Patients by gender and age group (age on the window's last day), with their share of all patients.
--- Every gender present is listed with all five age groups, zero when no patient falls in one.
+-- Every gender present is listed with every age group, zero when no patient falls in one.
 with ages as (
     select * from {{ ref('int_patient_ages') }}
 ),
 
 age_groups as (
-    {% for group in ['0-17', '18-44', '45-64', '65-84', '85+'] -%}
-    select '{{ group }}' as age_group, {{ loop.index }} as age_group_order
-    {% if not loop.last %}union all{% endif %}
+    {% for group in hospital_analytics.age_groups() -%}
+        select
+            '{{ group.label }}' as age_group,
+            {{ loop.index }} as age_group_order
+        {% if not loop.last %}union all{% endif %}
     {% endfor %}
 ),
 
@@ -16,7 +18,10 @@ genders as (
 ),
 
 counts as (
-    select gender, age_group, count(*) as patients
+    select
+        gender,
+        age_group,
+        count(*) as patients
     from ages
     group by gender, age_group
 ),
@@ -30,8 +35,9 @@ grid as (
     from genders
     cross join age_groups
     left join counts
-        on counts.gender = genders.gender
-        and counts.age_group = age_groups.age_group
+        on
+            genders.gender = counts.gender
+            and age_groups.age_group = counts.age_group
 )
 
 select

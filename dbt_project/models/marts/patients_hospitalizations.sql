@@ -30,4 +30,4 @@ select
     per_patient.last_discharge_date
 from per_patient
 inner join ages
-    on ages.patient_id = per_patient.patient_id
+    on per_patient.patient_id = ages.patient_id

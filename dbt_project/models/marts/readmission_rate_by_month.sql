@@ -1,6 +1,6 @@
 -- 30-day readmission rate per month of discharge: readmitted stays / stays discharged that month.
 with readmissions as (
-    select * from {{ ref('readmissions') }}
+    select * from {{ ref('fct_readmissions') }}
 ),
 
 monthly as (
@@ -13,7 +13,8 @@ monthly as (
 )
 
 select
-    discharge_month as month,
+    -- `month` is a keyword, and the column's name in the mart's contract
+    discharge_month as month,  -- noqa: RF04
     {{ hospital_analytics.month_label('discharge_month') }} as month_label,
     discharges,
     readmissions_30d,

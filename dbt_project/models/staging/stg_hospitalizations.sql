@@ -24,7 +24,10 @@ typed as (
 with_stay_length as (
     select
         *,
-        cast({{ hospital_analytics.days_between('admission_date', 'discharge_date') }} as integer) as length_of_stay_days
+        cast(
+            {{ hospital_analytics.days_between('admission_date', 'discharge_date') }}
+            as integer
+        ) as length_of_stay_days
     from typed
 )
 

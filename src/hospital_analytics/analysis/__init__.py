@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +22,9 @@ from matplotlib.figure import Figure
 from hospital_analytics.config import Settings, resolve_settings
 from hospital_analytics.errors import AnalyzeError
 from hospital_analytics.fsutil import atomic_path, ensure_writable_dir, remove_stale_temporaries
-from hospital_analytics.progress import NULL_PROGRESS, Progress
-from hospital_analytics.results import StepResult
+from hospital_analytics.progress import SILENT, Collector
+from hospital_analytics.results import StepResult, kpi_rows
+from hospital_analytics.warehouse import open_warehouse
 
 from . import charts, marts, report
 from .charts import CHART_NAMES
@@ -52,25 +54,15 @@ class AnalysisResult(StepResult):
     kpis: dict[str, Any]
     warehouse: str
     frames: dict[str, pd.DataFrame] = dataclasses.field(default_factory=dict, repr=False)
-    figures: dict[str, Figure] = dataclasses.field(default_factory=dict, repr=False)
+    figures: Mapping[str, Figure] = dataclasses.field(default_factory=dict, repr=False)
 
     def summary_rows(self) -> list[tuple[str, str]]:
-        k = self.kpis
-
-        def num(name: str, fmt: str) -> str:
-            value = k.get(name)
-            return "–" if value is None else format(value, fmt)
-
         rows = [("report", str(self.report))]
         rows += [("charts" if i == 0 else "", str(path)) for i, path in enumerate(self.charts)]
-        return rows + [
-            ("warehouse", self.warehouse),
-            ("admissions", num("admissions", ",d")),
-            ("patients", num("patients", ",d")),
-            ("average stay", num("average_length_of_stay_days", ".2f") + " days"),
-            ("readmission rate", num("readmission_rate_30d", ".1%")),
-            ("peak census", f"{num('peak_census', ',d')} on {k.get('peak_census_date') or '–'}"),
-        ]
+        return [*rows, ("warehouse", self.warehouse), *kpi_rows(self.kpis)]
+
+    def outcome(self) -> str:
+        return f"{len(self.charts)} charts and {self.report.name}"
 
     def __repr__(self) -> str:
         return f"AnalysisResult(report={str(self.report)!r}, charts={len(self.charts)}, figures={list(self.figures)})"
@@ -80,14 +72,12 @@ def _formats(chart_format: str) -> tuple[str, ...]:
     return {"png": ("png",), "svg": ("svg",), "both": ("png", "svg")}[chart_format]
 
 
-def analyze(
-    settings: Settings | None = None, *, progress: Progress = NULL_PROGRESS, **overrides: Any
-) -> AnalysisResult:
+def analyze(settings: Settings | None = None, *, progress: Collector = SILENT, **overrides: Any) -> AnalysisResult:
     """Read the marts, draw the charts and write ``charts/*`` and ``report.html`` under the output folder.
 
     Args:
         settings: the run's settings (default: environment, ``.env``, defaults).
-        progress: receives one "analyze" task advancing per query, chart and file written.
+        progress: receives one "analyze" counter advancing per query, chart and file written.
         **overrides: setting names and values that win over ``settings`` (``output_dir``, ``warehouse``,
             ``chart_format`` ("png", "svg" or "both"), ``duckdb_path``, ...).
 
@@ -105,14 +95,15 @@ def analyze(
     layout = s.layout
     formats = _formats(s.chart_format)
     total = len(QUERIES) + 2 * len(CHART_NAMES) + 1
-    progress.start(TASK, total)
+    progress.update(TASK, 0, total=total)
 
-    with marts.open_reader(s) as wh:
-        frames = marts.read_marts(wh, s.analytics_schema, on_query=lambda _name: progress.advance(TASK))
-        warehouse = report.warehouse_description(s)
+    # read-only: a notebook may hold the DuckDB file too
+    with open_warehouse(s, read_only=True) as wh:
+        frames = marts.read_marts(wh, s.analytics_schema, on_query=lambda _name: progress.update(TASK))
+        warehouse = f"{wh.describe()}, schema {s.analytics_schema}"
     kpis = marts.kpi_values(frames)
 
-    figures = charts.build_figures(frames, on_chart=lambda _name: progress.advance(TASK))
+    figures = charts.build_figures(frames, on_chart=lambda _name: progress.update(TASK))
 
     charts_dir = ensure_writable_dir(layout.charts_dir, "charts folder")
     ensure_writable_dir(layout.report.parent)
@@ -131,14 +122,15 @@ def analyze(
                 written.append(final)
             for fmt in {"png", "svg"} - set(formats):  # a chart from an earlier run in another format is stale
                 (charts_dir / f"{name}.{fmt}").unlink(missing_ok=True)
-            progress.advance(TASK)
+            progress.update(TASK)
         created = dt.datetime.now(dt.timezone.utc)
         text = report.render(
             kpis=kpis,
             frames=frames,
             images=images,
             settings=s,
-            manifest=report.read_manifest(layout.manifest),
+            warehouse=warehouse,
+            manifest=layout.read_manifest(),
             created=created,
         )
         path = report.write_report(layout.report, text)
@@ -147,8 +139,7 @@ def analyze(
             f"Writing the charts or report under {layout.root} failed: {exc.strerror or exc}.",
             "Check the free space and permissions of the output folder (--out).",
         ) from None
-    progress.advance(TASK)
-    progress.finish(TASK)
+    progress.update(TASK)
     return AnalysisResult(
         step=TASK,
         seconds=time.perf_counter() - started,

@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import math
 from collections.abc import Callable
+from typing import Literal
 
 import matplotlib
 import matplotlib.dates as mdates
@@ -67,7 +68,7 @@ def _figure(size: tuple[float, float] = WIDE) -> ChartFigure:
     return fig
 
 
-def _style(ax: Axes, *, grid_axis: str = "y") -> None:
+def _style(ax: Axes, *, grid_axis: Literal["both", "x", "y"] = "y") -> None:
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     for side in ("left", "bottom"):
@@ -341,7 +342,10 @@ def top_diagnoses(diagnoses: pd.DataFrame) -> ChartFigure:
     _style(left, grid_axis="x")
     _style(right, grid_axis="x")
     y = np.arange(len(diagnoses))
-    labels = [f"{_short(d)} ({c})" for d, c in zip(diagnoses["diagnosis_description"], diagnoses["diagnosis_code"])]
+    labels = [
+        f"{_short(d)} ({c})"
+        for d, c in zip(diagnoses["diagnosis_description"], diagnoses["diagnosis_code"], strict=True)
+    ]
     stays = diagnoses["stays"].to_numpy(dtype="int64")
     average = diagnoses["average_length_of_stay_days"].to_numpy(dtype=float)
     bars = left.barh(y, stays, color=PRIMARY, height=0.7)

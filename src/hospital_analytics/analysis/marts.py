@@ -16,7 +16,6 @@ import pandas as pd
 from hospital_analytics.errors import AnalyzeError, HospitalError, StepOrderError, WarehouseError
 
 if TYPE_CHECKING:
-    from hospital_analytics.config import Settings
     from hospital_analytics.warehouse.base import Warehouse
 
 TRANSFORM_HINT = (
@@ -137,23 +136,6 @@ def _normalise(frame: pd.DataFrame) -> pd.DataFrame:
         else:
             frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("float64")
     return frame
-
-
-def open_reader(settings: Settings) -> Warehouse:
-    """The connected warehouse the marts live in (DuckDB file, read-only, or Snowflake), via ``open_warehouse``.
-
-    Raises:
-        StepOrderError: the DuckDB file does not exist yet (nothing was loaded or transformed).
-        WarehouseError: the warehouse could not be reached.
-    """
-    if settings.warehouse == "duckdb" and not settings.duckdb_file.is_file():
-        raise StepOrderError(
-            f"No DuckDB warehouse at {settings.duckdb_file}: its marts are built by `hospital transform`.",
-            TRANSFORM_HINT,
-        )
-    from hospital_analytics.warehouse import open_warehouse
-
-    return open_warehouse(settings, read_only=True)  # read-only: a notebook may hold the DuckDB file too
 
 
 def check_marts(warehouse: Warehouse, schema: str) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import html
-import json
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -185,7 +184,7 @@ def _tables(frames: Mapping[str, pd.DataFrame]) -> str:
     recent = recent.assign(
         readmission_text=[
             "–" if pd.isna(rate) else f"{rate:.1%}" + ("" if done else " *")
-            for rate, done in zip(recent["readmission_rate"], final)
+            for rate, done in zip(recent["readmission_rate"], final, strict=True)
         ]
     )
     partial_note = (
@@ -250,31 +249,17 @@ def _tables(frames: Mapping[str, pd.DataFrame]) -> str:
     return "\n".join(out)
 
 
-def warehouse_description(settings: Settings) -> str:
-    """Where the marts were read from, without secrets."""
-    if settings.warehouse == "duckdb":
-        return f"DuckDB file {settings.duckdb_file}, schema {settings.analytics_schema}"
-    account = settings.snowflake_account or settings.snowflake_host or settings.snowflake_connection_name or "?"
-    return f"Snowflake account {account}, database {settings.database}, schema {settings.analytics_schema}"
-
-
-def read_manifest(path: Path) -> dict[str, Any] | None:
-    """generate's ``data/manifest.json``, or None when it is missing or unreadable."""
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
-
-
-def provenance(settings: Settings, manifest: Mapping[str, Any] | None, created: dt.datetime) -> list[tuple[str, str]]:
-    """(label, text) rows of the report's "Where the data came from" section."""
+def provenance(
+    settings: Settings, warehouse: str, manifest: Mapping[str, Any] | None, created: dt.datetime
+) -> list[tuple[str, str]]:
+    """(label, text) rows of the report's "Where the data came from" section; ``warehouse`` says where the marts
+    were read (``Warehouse.describe()`` and the schema)."""
     from hospital_analytics import __version__
 
     rows: list[tuple[str, str]] = [
         ("Report created", f"{created:%Y-%m-%d %H:%M} UTC by hospital-analytics {__version__}")
     ]
-    rows.append(("Warehouse", warehouse_description(settings)))
+    rows.append(("Warehouse", warehouse))
     if manifest is None:
         rows.append(("Raw data", f"no manifest at {settings.layout.manifest} (generated elsewhere?)"))
         rows.append(("Window (settings)", f"{settings.start} to {settings.end}"))
@@ -330,12 +315,14 @@ def render(
     frames: Mapping[str, pd.DataFrame],
     images: Mapping[str, bytes],
     settings: Settings,
+    warehouse: str,
     manifest: Mapping[str, Any] | None,
     created: dt.datetime,
 ) -> str:
-    """The report's HTML text. ``images`` maps chart names to PNG bytes."""
+    """The report's HTML text. ``images`` maps chart names to PNG bytes; ``warehouse`` says where the marts
+    were read (``Warehouse.describe()`` and the schema)."""
     first, last = kpis.get("first_admission_date"), kpis.get("last_admission_date")
-    subtitle = f"Admissions {_date(first)} to {_date(last)} · {warehouse_description(settings)}"
+    subtitle = f"Admissions {_date(first)} to {_date(last)} · {warehouse}"
     census = frames["daily_census"]["patients_in_hospital"]
     average_census = float(census.mean()) if len(census) else None
     cards = "\n".join(
@@ -353,7 +340,9 @@ def render(
             f'alt="{_e(heading)} chart">'
             f"<figcaption><strong>{_e(heading)}.</strong> {_e(caption)}</figcaption></figure>"
         )
-    where = "\n".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in provenance(settings, manifest, created))
+    where = "\n".join(
+        f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in provenance(settings, warehouse, manifest, created)
+    )
     shown = {k: v for k, v in settings.public_dict().items() if v not in (None, "")}
     settings_rows = "\n".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in sorted(shown.items()))
     return f"""<!DOCTYPE html>

@@ -25,7 +25,7 @@ from hospital_analytics.errors import ConfigError, StepOrderError, WarehouseErro
 from hospital_analytics.exports import writers
 from hospital_analytics.fsutil import ensure_writable_dir, remove_stale_temporaries
 from hospital_analytics.layout import MARTS
-from hospital_analytics.progress import NULL_PROGRESS, Progress
+from hospital_analytics.progress import SILENT, Collector
 from hospital_analytics.results import StepResult, human_size
 
 FORMATS = ("csv", "parquet", "hyper")
@@ -34,10 +34,6 @@ DASHBOARD_TABLE = "fct_hospitalizations"
 _SUFFIX = {"csv": ".csv.gz", "parquet": ".parquet", "hyper": ".hyper"}
 
 __all__ = ["DASHBOARD_TABLE", "FORMATS", "ExportResult", "ExportedFile", "export", "export_path"]
-
-
-# DuckDB memory while exporting: sorting 10M stays spills to disk instead of holding them all.
-DUCKDB_EXPORT_MEMORY = "1GB"
 
 
 @dataclasses.dataclass
@@ -86,6 +82,9 @@ class ExportResult(StepResult):
         out += [("note", note) for note in self.notes]
         return out
 
+    def outcome(self) -> str:
+        return f"{len(self.files)} files in {self.export_dir}"
+
 
 def export_path(export_dir: Path, table: str, fmt: str) -> Path:
     """Where ``table`` goes in format ``fmt`` (csv, parquet or hyper) under ``export_dir``.
@@ -132,7 +131,7 @@ def _export_schema(wh: Any, schema_name: str, table: str) -> Any:
     except WarehouseError:
         if not wh.table_exists(schema_name, table):
             raise StepOrderError(
-                f"The mart {schema_name}.{table} is not in the {wh.name} warehouse yet.",
+                f"The mart {schema_name}.{table} is not in the {wh.describe()} yet.",
                 "Run `hospital transform` first (or `hospital run-all`).",
             ) from None
         raise
@@ -143,21 +142,21 @@ def export(
     settings: Settings | None = None,
     *,
     formats: str | Iterable[str] | None = None,
-    progress: Progress = NULL_PROGRESS,
+    progress: Collector = SILENT,
     **overrides: Any,
 ) -> ExportResult:
     """Export every mart and ``fct_hospitalizations`` to files, and write the Tableau dashboard.
 
     Writes ``.csv.gz``, Parquet and Tableau ``.hyper`` files under ``<output>/export/`` (one folder per
     format), then ``hospital_dashboard.twb`` beside them and the packaged ``hospital_dashboard.twbx``.
-    Rows stream from the warehouse (Arrow batches; DuckDB writes Parquet itself with ``COPY``), so memory
-    stays bounded at any size.
+    Rows stream from the warehouse (Arrow batches, or the engine's own writer where it has one: DuckDB's
+    Parquet), so memory stays bounded at any size.
 
     Args:
         settings: the settings to run with (default: environment, ``.env``).
         formats: ``"csv"``, ``"parquet"``, ``"hyper"``, ``"all"`` or a list of them (default:
             ``settings.export_format``). With ``"all"`` and pantab missing, Hyper is skipped (see ``notes``).
-        progress: receives one step per file written.
+        progress: receives one "export" counter, advanced per file written.
         **overrides: any ``Settings`` field, e.g. ``output_dir=...``, ``warehouse="snowflake"``.
 
     Returns:
@@ -184,11 +183,6 @@ def export(
 
     spec = tableau.load_spec()  # fail early on a broken spec, before any file is written
     export_dir = settings.layout.export_dir
-    if settings.warehouse == "duckdb" and not Path(settings.duckdb_file).is_file():
-        raise StepOrderError(
-            f"The DuckDB warehouse {settings.duckdb_file} does not exist yet.",
-            "Run `hospital load` and `hospital transform` first (or `hospital run-all`).",
-        )
     result = ExportResult(
         step="export",
         seconds=0.0,
@@ -197,9 +191,8 @@ def export(
         formats=list(chosen),
         notes=notes,
     )
-    with open_warehouse(settings, read_only=True) as wh:
-        if wh.name == "duckdb":  # exports are sorted (same marts, same bytes): let big sorts spill to disk
-            wh.execute(f"SET memory_limit = '{DUCKDB_EXPORT_MEMORY}'")
+    with open_warehouse(settings, read_only=True) as wh:  # the warehouse must exist: StepOrderError
+        wh.prepare_export()  # exports are sorted (same marts, same bytes)
         schema_name = settings.analytics_schema
         schemas = {table: _export_schema(wh, schema_name, table) for table in MARTS}  # all there, before writing
         ensure_writable_dir(export_dir, "export folder")
@@ -209,11 +202,11 @@ def export(
         remove_stale_temporaries(export_dir)
         dashboard_csv = "hyper" not in chosen
         task = "export"
-        progress.start(task, total=len(MARTS) * len(chosen) + (1 if dashboard_csv else 0) + 2)
+        progress.update(task, 0, total=len(MARTS) * len(chosen) + (1 if dashboard_csv else 0) + 2)
         for table in MARTS:
             qualified = wh.qualified(schema_name, table)
             schema = schemas[table]
-            sql = writers.select_sql(wh, qualified, schema)
+            sql = wh.export_select(qualified, schema)
             for fmt in chosen:
                 path = export_path(export_dir, table, fmt)
                 if fmt == "csv":
@@ -223,13 +216,13 @@ def export(
                 else:
                     written = writers.write_hyper(wh, sql, schema, path)
                 result.files.append(ExportedFile(table, fmt, written.path, written.rows, written.bytes))
-                progress.advance(task)
+                progress.update(task)
             if table == DASHBOARD_TABLE and dashboard_csv:
                 ensure_writable_dir(export_dir / "csv", "export folder")
                 path = export_dir / "csv" / f"{table}.csv"
                 written = writers.write_csv(wh, sql, schema, path, gzip=False)
                 result.files.append(ExportedFile(table, "dashboard-csv", written.path, written.rows, written.bytes))
-                progress.advance(task)
+                progress.update(task)
 
     kind = "csv" if dashboard_csv else "hyper"
     relpath = f"csv/{DASHBOARD_TABLE}.csv" if dashboard_csv else f"hyper/{DASHBOARD_TABLE}.hyper"
@@ -237,8 +230,7 @@ def export(
     books = tableau.write_workbooks(export_dir, data, spec)
     for path, fmt in ((books.twb, "twb"), (books.twbx, "twbx")):
         result.files.append(ExportedFile(spec["workbook"], fmt, path, None, path.stat().st_size))
-        progress.advance(task)
-    progress.finish(task)
+        progress.update(task)
     result.workbook, result.packaged_workbook, result.dashboard_data = books.twb, books.twbx, kind
     result.seconds = time.perf_counter() - began
     return result

@@ -2,10 +2,11 @@
 
 Two ways to move the rows, both streaming (memory stays bounded whatever the table's size):
 
-* DuckDB, Parquet: DuckDB's own ``COPY (SELECT ...) TO`` writes the file inside the engine.
-* Everything else (Snowflake; DuckDB's CSV and Hyper): ``Warehouse.arrow_batches`` (Snowflake's
-  ``fetch_arrow_batches``), each batch written as it arrives: CSV text compressed as gzip members on worker
-  threads, pyarrow's Parquet writer, or, for Hyper, one Arrow stream handed to pantab.
+* a format the warehouse writes itself (``Warehouse.native_export_formats``: DuckDB's Parquet, with its own
+  ``COPY (SELECT ...) TO``) is written inside the engine (``Warehouse.export_native``);
+* everything else: ``Warehouse.arrow_batches`` (Snowflake's ``fetch_arrow_batches``), each batch written as it
+  arrives: CSV text compressed as gzip members on worker threads, pyarrow's Parquet writer, or, for Hyper, one
+  Arrow stream handed to pantab.
 
 Every file goes through ``fsutil.atomic_path``: written under a temporary name beside the final one and
 renamed only when complete. Column types are made warehouse-neutral first (``export_schema``) so the same
@@ -27,7 +28,6 @@ from typing import TYPE_CHECKING
 
 from hospital_analytics.errors import ConfigError, ExportError
 from hospital_analytics.fsutil import atomic_path
-from hospital_analytics.warehouse.identifiers import string_literal
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -37,11 +37,8 @@ if TYPE_CHECKING:
 HYPER_TABLE = ("Extract", "Extract")  # Tableau's convention for an extract's single table
 TABLEAU_EXTRA_HINT = "pip install 'hospital-analytics[tableau]'"
 PARQUET_COMPRESSION = "zstd"
-# Rows per Parquet row group; memory follows it (measured at 10M stays, bench/bench_export.py).
-# DuckDB's COPY: its own default, 0.44 GB peak (1.3 GB with 1M-row groups).
-# The Arrow stream buffers one group: 500k rows, 0.67 GB peak, file 169 MB (1M: 0.77 GB, 159 MB;
-# 250k: 0.55 GB, 186 MB).
-DUCKDB_PARQUET_ROW_GROUP = 122_880
+# Rows per Parquet row group; memory follows it (measured at 10M stays, bench/bench_export.py). The Arrow
+# stream buffers one group: 500k rows, 0.67 GB peak, file 169 MB (1M: 0.77 GB, 159 MB; 250k: 0.55 GB, 186 MB).
 PARQUET_ROW_GROUP = 500_000
 MAX_DECIMAL_PRECISION = 18  # wider decimals (Snowflake's AVG: NUMBER(38,6)) become DOUBLE
 GZIP_LEVEL = (
@@ -49,10 +46,6 @@ GZIP_LEVEL = (
 )
 GZIP_THREADS = max(1, min(4, os.cpu_count() or 1))
 GZIP_IN_FLIGHT = 2 * GZIP_THREADS  # batches formatted and waiting for compression, at most
-# Formats DuckDB writes itself with COPY; the others stream Arrow batches. Measured side by side at 10M stays
-# (bench/bench_export.py): DuckDB's Parquet writer is 1.3-1.9x faster than pyarrow's here, while its gzip is
-# single-threaded, and the Arrow stream with gzip members compressed in parallel is 1.4-2.1x faster for CSV.
-DUCKDB_COPY = frozenset({"parquet"})
 
 
 def import_pantab() -> ModuleType:
@@ -107,41 +100,6 @@ def export_schema(schema: pa.Schema) -> pa.Schema:
     return pa.schema([pa.field(f.name.lower(), _export_type(f.type)) for f in schema])
 
 
-def _duckdb_type(t: pa.DataType) -> str:
-    import pyarrow as pa
-
-    if pa.types.is_int64(t):
-        return "BIGINT"
-    if pa.types.is_float64(t):
-        return "DOUBLE"
-    if pa.types.is_decimal(t):
-        return f"DECIMAL({t.precision},{t.scale})"
-    if pa.types.is_date32(t):
-        return "DATE"
-    if pa.types.is_boolean(t):
-        return "BOOLEAN"
-    if pa.types.is_string(t):
-        return "VARCHAR"
-    if pa.types.is_timestamp(t):
-        return "TIMESTAMPTZ" if t.tz else "TIMESTAMP"
-    raise ExportError(f"Column type {t} cannot be exported.", "Cast the column in the dbt model to a plain type.")
-
-
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def select_sql(wh: Warehouse, qualified: str, schema: pa.Schema) -> str:
-    """The query reading a table with its export types (explicit casts on DuckDB; Snowflake: ``SELECT *``),
-    rows in a fixed order (every column, left to right: key columns come first in every mart), so that the
-    same marts always export to the same bytes."""
-    order = "ORDER BY " + ", ".join(str(position) for position in range(1, len(schema) + 1))
-    if wh.name != "duckdb":
-        return f"SELECT * FROM {qualified} {order}"
-    columns = ", ".join(f"CAST({_quote(f.name)} AS {_duckdb_type(f.type)}) AS {_quote(f.name)}" for f in schema)
-    return f"SELECT {columns} FROM {qualified} {order}"
-
-
 # --- writers ----------------------------------------------------------------------------------------------
 
 
@@ -191,12 +149,7 @@ def write_csv(wh: Warehouse, sql: str, schema: pa.Schema, path: Path, *, gzip: b
     stream = _Stream(wh, sql, schema)
     try:
         with atomic_path(path) as tmp:
-            if wh.name == "duckdb" and "csv" in DUCKDB_COPY:
-                compression = "gzip" if gzip else "none"
-                stream.rows = _duckdb_copy(
-                    wh, sql, tmp, f"FORMAT csv, HEADER true, DELIMITER ',', COMPRESSION {compression}"
-                )
-            elif gzip:
+            if gzip:
                 _write_gzip_members(_csv_chunks(stream, schema), tmp)
             else:
                 with open(tmp, "wb") as out:
@@ -251,11 +204,8 @@ def write_parquet(wh: Warehouse, sql: str, schema: pa.Schema, path: Path) -> Wri
     stream = _Stream(wh, sql, schema)
     try:
         with atomic_path(path) as tmp:
-            if wh.name == "duckdb" and "parquet" in DUCKDB_COPY:
-                options = (
-                    f"FORMAT parquet, COMPRESSION {PARQUET_COMPRESSION}, ROW_GROUP_SIZE {DUCKDB_PARQUET_ROW_GROUP}"
-                )
-                stream.rows = _duckdb_copy(wh, sql, tmp, options)
+            if "parquet" in wh.native_export_formats:
+                stream.rows = wh.export_native(sql, tmp, "parquet")
             else:
                 with pq.ParquetWriter(str(tmp), schema, compression=PARQUET_COMPRESSION) as writer:
                     pending: list[pa.RecordBatch] = []
@@ -293,23 +243,3 @@ def write_hyper(wh: Warehouse, sql: str, schema: pa.Schema, path: Path) -> Writt
             raise _io_error(path, exc) from None
         raise
     return Written(path, stream.rows, path.stat().st_size)
-
-
-def _duckdb_copy(wh: Warehouse, sql: str, target: Path, options: str) -> int:
-    """DuckDB's own ``COPY (sql) TO target``; the number of rows written.
-
-    ``preserve_insertion_order`` is switched off for the statement: with it on, DuckDB holds the result
-    back to write it in order and its memory grows with the table (2.6 GB at 10M stays, against 0.36 GB).
-    """
-    setting = wh.query_arrow("SELECT current_setting('preserve_insertion_order') AS v").column(0)[0].as_py()
-    wh.execute("SET preserve_insertion_order = false")
-    try:
-        wh.execute(f"COPY ({sql}) TO {string_literal(str(target))} ({options})")
-    finally:
-        wh.execute(f"SET preserve_insertion_order = {'true' if setting in (True, 'true') else 'false'}")
-    return _count(wh, sql)
-
-
-def _count(wh: Warehouse, sql: str) -> int:
-    table = wh.query_arrow(f"SELECT count(*) AS n FROM ({sql}) AS t")
-    return int(table.column(0)[0].as_py())

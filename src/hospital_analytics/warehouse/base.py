@@ -1,5 +1,10 @@
 """The ``Warehouse`` protocol every step talks to: DuckDB (embedded) and Snowflake implement it.
 
+Every difference between the two warehouses lives behind it (as ``adapter.dispatch`` macros hold them on the
+dbt side): whether there is anything to read yet, row counts, dbt's profile environment, how export reads a
+table and which files the engine writes itself, how the warehouse is described to people. No module outside
+``warehouse/`` asks which warehouse it has.
+
 Readers get the same shape from both warehouses, so one piece of code reads both:
 
 - column names in lower case (Snowflake answers in upper case);
@@ -12,26 +17,53 @@ manager. Table names go through ``wh.qualified(schema, table)``, which checks an
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
 
-    from hospital_analytics.progress import Progress
+    from hospital_analytics.progress import Collector
     from hospital_analytics.warehouse.common import TableStats
     from hospital_analytics.warehouse.sources import SourceFile
 
 
 @runtime_checkable
 class Warehouse(Protocol):
-    """A connection to one warehouse, used as a context manager (``with open_warehouse(s) as wh``)."""
+    """A connection to one warehouse, used as a context manager (``with open_warehouse(s) as wh``).
 
-    name: str  # "duckdb" or "snowflake"
+    Implementations are built as ``cls(settings, *, read_only=False)``: every identifier is checked then
+    (``ConfigError``), nothing is connected yet; ``read_only`` only reads (the data must exist; DuckDB then
+    lets several readers share the file).
+    """
+
+    name: str  # "duckdb" or "snowflake": HOSPITAL_WAREHOUSE, and the dbt target
     database: str  # Snowflake: the database; DuckDB: the file's path
+    catalog: str  # what SQL qualifies names with: Snowflake's database, DuckDB's catalog (the file's stem)
     raw_schema: str  # schema the raw tables are loaded into (HOSPITAL_RAW_SCHEMA)
     analytics_schema: str  # schema dbt builds the marts in (HOSPITAL_ANALYTICS_SCHEMA)
+    native_export_formats: frozenset[str]  # export formats the engine writes itself (``export_native``)
+
+    def check_settings(self) -> None:
+        """Check what can be checked without connecting (credentials set, a key file readable): ``ConfigError``."""
+
+    def ensure_exists(self) -> None:
+        """Raise ``StepOrderError`` (the same message for every step) when the warehouse holds nothing yet;
+        never creates anything. DuckDB: the file is missing. Snowflake: nothing to check before connecting
+        (a missing database shows as missing tables)."""
+
+    def describe(self) -> str:
+        """Where the data is, for people (no secrets): "DuckDB file out/hospital.duckdb", "Snowflake account Y,
+        database X"."""
+
+    def profile_env(self) -> dict[str, str]:
+        """The environment variables dbt's ``profiles.yml`` reads for this warehouse ('' = unset). Secrets
+        included: for the dbt run's environment only, never for printing."""
+
+    def profile_hint(self) -> str:
+        """The variables plain dbt needs to reach this warehouse, as a hint shows them (no secrets)."""
 
     def connect(self) -> None:
         """Open the connection (raises ``WarehouseError`` with a clear message and hint)."""
@@ -52,7 +84,10 @@ class Warehouse(Protocol):
     def table_exists(self, schema: str, table: str) -> bool:
         """Whether ``schema.table`` exists (a table or a view)."""
 
-    def load_tables(self, sources: Mapping[str, SourceFile], progress: Progress) -> dict[str, TableStats]:
+    def row_counts(self, schema: str, tables: Sequence[str]) -> dict[str, int]:
+        """Rows in each of ``tables`` (one round trip, no pandas or pyarrow import)."""
+
+    def load_tables(self, sources: Mapping[str, SourceFile], progress: Collector) -> dict[str, TableStats]:
         """Replace the RAW tables with the given files, all or none; per-table stats.
 
         Each table's loaded row count is checked against ``SourceFile.rows`` before anything is
@@ -70,3 +105,15 @@ class Warehouse(Protocol):
 
     def arrow_batches(self, sql: str) -> Iterator[pa.RecordBatch]:
         """Run a query and stream its result as Arrow record batches (bounded memory; empty batches skipped)."""
+
+    # --- export ----------------------------------------------------------------------------------------
+    def prepare_export(self) -> None:
+        """Session settings for reading whole tables in a fixed order (DuckDB: let big sorts spill to disk)."""
+
+    def export_select(self, qualified: str, schema: pa.Schema) -> str:
+        """The query reading a table with the export types of ``schema`` (``exports.writers.export_schema``),
+        rows in a fixed order (every column, left to right), so the same marts export to the same bytes."""
+
+    def export_native(self, sql: str, target: Path, fmt: str) -> int:
+        """Write ``sql``'s rows to ``target`` in ``fmt`` (one of ``native_export_formats``) inside the engine;
+        the number of rows written."""

@@ -1,4 +1,5 @@
-"""Pieces both warehouses share: one-line error text, Arrow/pandas normalisation, per-table stats."""
+"""Pieces both warehouses share: one-line error text, Arrow/pandas normalisation, per-table stats, and the part
+of dbt's profile environment that does not depend on the warehouse."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
+
+    from hospital_analytics.config import Settings
 
 MAX_MESSAGE = 300
 
@@ -51,6 +54,18 @@ def one_line(message: object, secrets: Iterable[str | None] = (), limit: int = M
     if len(result) > limit:
         result = result[: limit - 3].rstrip() + "..."
     return result
+
+
+def dbt_profile_env(settings: Settings) -> dict[str, str]:
+    """The ``HOSPITAL_*`` variables ``profiles.yml`` reads whatever the warehouse (each warehouse adds its own)."""
+    return {
+        "HOSPITAL_WAREHOUSE": settings.warehouse,
+        "HOSPITAL_OUTPUT_DIR": str(settings.output_dir),
+        "HOSPITAL_ANALYTICS_DB": settings.analytics_db,
+        "HOSPITAL_RAW_SCHEMA": settings.raw_schema,
+        "HOSPITAL_ANALYTICS_SCHEMA": settings.analytics_schema,
+        "HOSPITAL_DBT_THREADS": str(settings.dbt_threads),
+    }
 
 
 @dataclasses.dataclass

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import csv
 import dataclasses
-import json
 from pathlib import Path
 from typing import Literal
 
@@ -70,7 +69,7 @@ def find_sources(layout: OutputLayout, preferred: str = "csv", warehouse: str = 
     for fmt in order:
         paths = {table: _path(layout, table, fmt) for table in RAW_TABLES}
         if all(path.is_file() for path in paths.values()):
-            manifest = _manifest(layout.manifest)
+            manifest = layout.read_manifest() or {}
             return {table: _check(table, path, fmt, manifest) for table, path in paths.items()}
     first = order[0]
     missing = [str(_path(layout, t, first)) for t in RAW_TABLES if not _path(layout, t, first).is_file()]
@@ -78,14 +77,6 @@ def find_sources(layout: OutputLayout, preferred: str = "csv", warehouse: str = 
         f"No generated data to load: {', '.join(missing[:2])}{' and more' if len(missing) > 2 else ''} missing.",
         f"Run `hospital generate --out {layout.root}` first (or point --out at the folder generate wrote).",
     )
-
-
-def _manifest(manifest: Path) -> dict:
-    try:
-        data = json.loads(manifest.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
 
 
 def _expected(manifest: dict, table: str, path: Path) -> tuple[int | None, int | None]:
@@ -110,7 +101,8 @@ def _check(table: str, path: Path, fmt: Format, manifest: dict) -> SourceFile:
         # gives the same number, and the warehouse's own count is checked against it either way.
         recorded = expected_rows is not None and expected_bytes == size
         counted = _check_csv(table, path, count=not recorded)
-        rows = expected_rows if counted is None else counted
+        rows = counted if counted is not None else expected_rows
+        assert rows is not None  # not counted only when the manifest recorded it
     else:
         rows, counted = _check_parquet(table, path), 0
     if expected_bytes is not None and expected_bytes != size:
@@ -127,7 +119,7 @@ def _check(table: str, path: Path, fmt: Format, manifest: dict) -> SourceFile:
         table=table,
         path=path,
         format=fmt,
-        rows=int(rows),
+        rows=rows,
         bytes=size,
         rows_from="manifest" if fmt == "csv" and counted is None else "file",
     )

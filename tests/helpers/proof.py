@@ -1,6 +1,5 @@
 """Helpers for the proof tests (faults, hostile input, repeatability, run-all, notebook API).
 
-- ``clean_env``: what the autouse ``isolated_env`` fixture does, for fixtures wider than one test;
 - ``shared_run``: ONE ``hospital run-all`` with no configuration at all (empty folder, no variables, default
   size), run once per session and shared by every proof test module that needs earlier steps' data;
   it keeps what the first run printed and a snapshot of its marts and exports, taken right after it ran;
@@ -18,36 +17,24 @@ import contextlib
 import dataclasses
 import gzip
 import hashlib
-import os
 import signal
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
+from helpers import clean_env
 from hospital_analytics.cli import app
 from hospital_analytics.config import Settings
 from hospital_analytics.layout import MARTS, RAW_TABLES
 
 SECRET = "s3cr3t-planted"
 runner = CliRunner()
-
-
-@contextlib.contextmanager
-def clean_env(folder: Path) -> Iterator[pytest.MonkeyPatch]:
-    """No HOSPITAL_/SNOWFLAKE_ variables and ``folder`` as the working folder (so no stray ``.env``)."""
-    with pytest.MonkeyPatch.context() as mp:
-        for name in list(os.environ):
-            if name.startswith(("HOSPITAL_", "SNOWFLAKE_")):
-                mp.delenv(name, raising=False)
-        mp.chdir(folder)
-        yield mp
 
 
 def invoke(*args: str, env: dict[str, str] | None = None) -> Any:

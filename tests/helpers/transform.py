@@ -279,7 +279,9 @@ def expected_marts(csv_dir: Path, window_end: dt.date) -> dict[str, pd.DataFrame
         ),
         on="doctor_id",
     )
-    fct["patient_age_at_admission"] = [age_in_years(b, a.date()) for b, a in zip(fct["birth"], fct["admission_date"])]
+    fct["patient_age_at_admission"] = [
+        age_in_years(b, a.date()) for b, a in zip(fct["birth"], fct["admission_date"], strict=True)
+    ]
     fct["fct_age_group"] = fct["patient_age_at_admission"].map(lambda a: age_group(a)[0])
     los_by_dx = (
         fct.groupby(["diagnosis_category", "doctor_specialty"])["los"]
@@ -333,7 +335,7 @@ def expected_marts(csv_dir: Path, window_end: dt.date) -> dict[str, pd.DataFrame
         "patients_demographics": demo,
         "patients_admissions_by_month": monthly,
         "patients_hospitalizations": per_patient,
-        "readmissions": readmissions,
+        "fct_readmissions": readmissions,
         "readmission_rate_by_month": rate,
         "fct_hospitalizations": fct,
         "length_of_stay_by_diagnosis": los_by_dx,
@@ -371,7 +373,7 @@ def _floats(series: pd.Series) -> list:
 def _close(a: list, b: list, tol: float = 1e-9) -> bool:
     return len(a) == len(b) and all(
         (x is None and y is None) or (x is not None and y is not None and abs(x - y) <= tol * max(1.0, abs(y)))
-        for x, y in zip(a, b)
+        for x, y in zip(a, b, strict=True)
     )
 
 
@@ -425,8 +427,8 @@ def assert_marts_match(actual: dict[str, pd.DataFrame], expected: dict[str, pd.D
     assert _dates(fct["admission_month"]) == [d.date().replace(day=1) for d in ref["admission_date"]]
     assert _close(_floats(fct["total_charges"]), _floats(ref["total_charges"]), tol=1e-12)
 
-    readm = actual["readmissions"].sort_values("hospitalization_id").reset_index(drop=True)
-    ref = expected["readmissions"]
+    readm = actual["fct_readmissions"].sort_values("hospitalization_id").reset_index(drop=True)
+    ref = expected["fct_readmissions"]
     assert _dates(readm["next_admission_date"]) == _dates(ref["next_admission_date"])
     assert _floats(readm["days_to_next_admission"]) == _floats(ref["days_to_next_admission"])
     assert [bool(v) for v in readm["readmitted_within_30d"]] == [bool(v) for v in ref["readmitted_within_30d"]]

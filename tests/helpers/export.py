@@ -1,12 +1,7 @@
-"""Test helpers for export: clean settings for module-scoped fixtures, reading exported files back, and
-comparing them with the warehouse tables.
-"""
+"""Export helpers: settings for a marts file, reading exported files back, comparing them with the warehouse."""
 
 from __future__ import annotations
 
-import contextlib
-import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pyarrow as pa
@@ -17,37 +12,8 @@ from hospital_analytics.config import Settings
 from hospital_analytics.exports import writers
 
 
-@contextlib.contextmanager
-def clean_env(folder: Path) -> Iterator[None]:
-    """What the autouse ``isolated_env`` does, for fixtures wider than one test: no HOSPITAL_/SNOWFLAKE_
-    variables, and an empty working folder (so no stray ``.env`` is read)."""
-    import pytest
-
-    with pytest.MonkeyPatch.context() as mp:
-        for name in list(os.environ):
-            if name.startswith(("HOSPITAL_", "SNOWFLAKE_")):
-                mp.delenv(name, raising=False)
-        mp.chdir(folder)
-        yield
-
-
 def duckdb_settings(out: Path, duckdb_file: Path, **extra) -> Settings:
     return Settings(output_dir=out, duckdb_path=duckdb_file, warehouse="duckdb", **extra)
-
-
-def snowflake_settings(out: Path, server: dict, **extra) -> Settings:
-    """Settings pointing at a fakesnow server (``fakesnow.server()``'s connection kwargs)."""
-    return Settings(
-        output_dir=out,
-        warehouse="snowflake",
-        snowflake_account=server.get("account", "fakesnow"),
-        snowflake_user=server["user"],
-        snowflake_password=server["password"],
-        snowflake_host=server["host"],
-        snowflake_port=server["port"],
-        snowflake_protocol=server.get("protocol", "http"),
-        **extra,
-    )
 
 
 def warehouse_table(wh, schema: str, table: str) -> pa.Table:
@@ -83,7 +49,7 @@ def assert_same_rows(actual: pa.Table, expected: pa.Table, what: str) -> None:
     for name in expected.schema.names:
         left, right = a.column(name).to_pylist(), e.column(name).to_pylist()
         if pa.types.is_floating(expected.schema.field(name).type):
-            for x, y in zip(left, right):
+            for x, y in zip(left, right, strict=True):
                 assert (x is None and y is None) or abs(x - y) <= 1e-9 * max(1.0, abs(y)), f"{what}.{name}: {x} != {y}"
         else:
             assert left == right, f"{what}.{name} differs"

@@ -53,7 +53,7 @@ def _tables(patients: int, doctors: int, stays: int, seed: int) -> dict[str, pa.
         "patient_id": [rng.randrange(1, patients + 1) for _ in range(stays)],
         "doctor_id": [rng.randrange(1, doctors + 1) for _ in range(stays)],
         "admission_date": admissions,
-        "discharge_date": [a + dt.timedelta(days=n) for a, n in zip(admissions, los)],
+        "discharge_date": [a + dt.timedelta(days=n) for a, n in zip(admissions, los, strict=True)],
         "length_of_stay_days": los,
         "admission_type": [rng.choice(["Emergency", "Urgent", "Elective"]) for _ in range(stays)],
         "stay_type": [rng.choice(["Medical", "Surgical"]) for _ in range(stays)],
@@ -64,7 +64,7 @@ def _tables(patients: int, doctors: int, stays: int, seed: int) -> dict[str, pa.
         "total_charges": [round(rng.uniform(500, 90000), 2) for _ in range(stays)],
     }
     months: dict[str, list[int]] = {}
-    for a, n in zip(admissions, los):
+    for a, n in zip(admissions, los, strict=True):
         months.setdefault(a.strftime("%Y-%m"), []).append(n)
     month_rows = {
         "month": sorted(months),
@@ -107,7 +107,7 @@ def write_raw(
     """Generate the four raw files under ``out`` with ``hospital generate`` (csv, parquet or both); rows per table."""
     from hospital_analytics.synth import generate
 
-    generate(output_dir=out, patients=patients, doctors=doctors, hospitalizations=stays, seed=seed, format=fmt)
+    generate(output_dir=out, patients=patients, doctors=doctors, hospitalizations=stays, seed=seed, raw_format=fmt)
     return json.loads(OutputLayout(out).manifest.read_text(encoding="utf-8"))["rows"]
 
 

@@ -17,17 +17,13 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 from lxml import etree
 
-VALIDATOR = Path("/work/shared/tableau/validate_twb.py")
-REPO_VALIDATOR = Path(__file__).resolve().parents[2] / "shared" / "tableau" / "validate_twb.py"
-
-
-def validator() -> Path:
-    """Tableau's validator: beside the repository (``../shared/tableau``), as the issue names it."""
-    return REPO_VALIDATOR if REPO_VALIDATOR.is_file() else VALIDATOR
+# Tableau's validator and schema, vendored (see tableau_schema/README.md).
+VALIDATOR = Path(__file__).resolve().parent / "tableau_schema" / "validate_twb.py"
 
 
 def validate(path: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(validator()), str(path)], capture_output=True, text=True, timeout=120)
+    """Tableau's validator run on a workbook: return code 0 when the schema and the cross references hold."""
+    return subprocess.run([sys.executable, str(VALIDATOR), str(path)], capture_output=True, text=True, timeout=120)
 
 
 def _arrow_to_tableau(t: pa.DataType) -> str:

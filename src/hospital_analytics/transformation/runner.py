@@ -1,0 +1,157 @@
+"""dbt in this process (``dbtRunner``): its arguments, its environment, and what it reports back.
+
+The warehouse's ``profile_env()`` is set as environment variables for the duration of the run only, then
+restored, so plain ``dbt build --project-dir dbt_project --profiles-dir dbt_project`` with those variables
+builds the same tables. dbt's ``target/`` and ``logs/`` go under the output folder; the project itself, which
+ships inside the package, is only read. dbt's console output is silenced (its log file keeps everything).
+The dbt-duckdb connection is closed after every run, so the same process can open the DuckDB file again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from hospital_analytics.config import Settings
+from hospital_analytics.fsutil import ensure_writable_dir
+from hospital_analytics.layout import RAW_TABLES
+from hospital_analytics.transformation.results import NodeOutcome
+from hospital_analytics.warehouse import Warehouse
+from hospital_analytics.warehouse.common import one_line
+
+PROJECT_NAME = "hospital_analytics"
+
+# What dbt says when a relation is missing, on DuckDB and on Snowflake.
+_MISSING_RELATION = (
+    re.compile(r"Table with name (?P<name>[\w$]+) does not exist", re.IGNORECASE),
+    re.compile(r"Object '(?:[\w$\"]+\.)?(?:[\w$\"]+\.)?(?P<name>[\w$\"]+)' does not exist", re.IGNORECASE),
+)
+
+
+def dbt_args(
+    command: Sequence[str], s: Settings, warehouse: Warehouse, project: Path, extra: Sequence[str] = ()
+) -> list[str]:
+    """dbt's command line: the project, ``warehouse``'s target, files under the output folder, no console."""
+    layout = s.layout
+    return [
+        *command,
+        "--project-dir",
+        str(project),
+        "--profiles-dir",
+        str(project),
+        "--target",
+        warehouse.name,
+        "--target-path",
+        str(layout.dbt_target_dir.resolve()),
+        "--log-path",
+        str(layout.dbt_log_dir.resolve()),
+        "--threads",
+        str(s.dbt_threads),
+        "--vars",
+        json.dumps({"window_end": s.end.isoformat()}),
+        "--log-level",
+        "none",  # nothing on the console; dbt.log gets everything
+        "--log-level-file",
+        "debug",
+        "--no-use-colors",
+        "--no-send-anonymous-usage-stats",
+        "--no-version-check",
+        *extra,
+    ]
+
+
+@contextlib.contextmanager
+def environment(values: Mapping[str, str]) -> Iterator[None]:
+    """Set environment variables for the block; restore the previous values (or absence) afterwards."""
+    previous = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in previous.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def invoke(args: list[str], s: Settings, warehouse: Warehouse, callbacks: Sequence[Any] = ()) -> Any:
+    """Run dbt in this process with ``warehouse``'s profile variables set; always release DuckDB."""
+    from dbt.cli.main import dbtRunner
+
+    ensure_writable_dir(s.layout.dbt_dir, "dbt folder")
+    with environment(warehouse.profile_env()):
+        try:
+            return dbtRunner(callbacks=list(callbacks)).invoke(args)
+        finally:
+            release_duckdb()
+
+
+def release_duckdb() -> None:
+    """Close the DuckDB database dbt-duckdb may still hold, so this process can open the file again."""
+    try:
+        from dbt.adapters.factory import cleanup_connections
+
+        cleanup_connections()
+    except Exception:  # no adapter registered yet
+        pass
+    try:
+        from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+    except ImportError:  # dbt-duckdb not installed
+        return
+    with DuckDBConnectionManager._LOCK:
+        environment, DuckDBConnectionManager._ENV = DuckDBConnectionManager._ENV, None
+    if environment is not None:
+        environment.close()
+
+
+def clean_message(text: object, s: Settings) -> str:
+    """dbt's (coloured, multi-line) text as one line without secrets."""
+    cleaned = re.sub(r"\x1b\[[0-9;]*m", "", str(text or ""))
+    return one_line(cleaned, s.secrets(), limit=240)
+
+
+def missing_raw_table(text: str) -> str | None:
+    """The RAW table a dbt error says is missing, if that is what it says."""
+    for pattern in _MISSING_RELATION:
+        match = pattern.search(text)
+        if match:
+            name = match["name"].strip('"').lower()
+            if name in RAW_TABLES:
+                return name
+    return None
+
+
+def outcomes(run_result: Any, s: Settings) -> list[NodeOutcome]:
+    """One ``NodeOutcome`` per node of dbt's run result (row counts of built tables are added afterwards)."""
+    found = []
+    for item in getattr(run_result, "results", None) or []:
+        node = item.node
+        resource_type = str(getattr(node, "resource_type", "") or "")
+        status = str(getattr(item.status, "value", item.status)).lower()
+        materialized = (
+            getattr(getattr(node, "config", None), "materialized", None) if resource_type == "model" else None
+        )
+        rows = None
+        if resource_type in ("test", "unit_test") and status in ("pass", "fail", "warn"):
+            rows = int(item.failures or 0)  # failing rows (0 when the test passed)
+        message = clean_message(item.message, s) if item.message and status in ("fail", "error", "warn") else None
+        found.append(
+            NodeOutcome(
+                node=node.name,
+                resource_type=resource_type,
+                status=status,
+                rows=rows,
+                seconds=round(float(item.execution_time or 0.0), 3),
+                materialized=materialized,
+                message=message,
+                unique_id=node.unique_id,
+                compiled_path=getattr(node, "compiled_path", None),
+            )
+        )
+    return found

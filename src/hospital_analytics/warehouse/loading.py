@@ -1,0 +1,103 @@
+"""The ``hospital load`` step: the generated files into the warehouse's RAW schema, all four tables or none."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from pathlib import Path
+from typing import Any
+
+from hospital_analytics.config import Settings, resolve_settings
+from hospital_analytics.progress import SILENT, Collector
+from hospital_analytics.results import StepResult, human_size
+from hospital_analytics.warehouse import make_warehouse
+from hospital_analytics.warehouse.common import TableStats
+from hospital_analytics.warehouse.sources import find_sources
+
+__all__ = ["LoadResult", "load"]
+
+
+@dataclasses.dataclass
+class LoadResult(StepResult):
+    """What ``load`` did: rows, bytes and seconds per table, where the data went."""
+
+    warehouse: str = ""
+    database: str = ""
+    schema: str = ""
+    source_format: str = ""
+    source_dir: Path | None = None
+    tables: dict[str, TableStats] = dataclasses.field(default_factory=dict)
+
+    @property
+    def rows(self) -> int:
+        return sum(t.rows for t in self.tables.values())
+
+    @property
+    def bytes_staged(self) -> int:
+        return sum(t.bytes_staged for t in self.tables.values())
+
+    @property
+    def rows_per_second(self) -> float:
+        return self.rows / self.seconds if self.seconds > 0 else 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        data = super().to_dict()
+        data.update(rows=self.rows, bytes_staged=self.bytes_staged, rows_per_second=round(self.rows_per_second))
+        return data
+
+    def summary_rows(self) -> list[tuple[str, str]]:
+        rows = [
+            ("warehouse", self.warehouse),
+            ("database", self.database),
+            ("schema", self.schema),
+            ("source", f"{self.source_format} in {self.source_dir}"),
+        ]
+        rows.append(("tables", ", ".join(f"{name} {t.rows:,}" for name, t in self.tables.items())))
+        rows.append(("rows", f"{self.rows:,} ({self.rows_per_second:,.0f} rows/s)"))
+        rows.append(("bytes staged" if self.warehouse == "snowflake" else "bytes read", human_size(self.bytes_staged)))
+        return rows
+
+    def outcome(self) -> str:
+        return f"{self.rows:,} rows into {self.warehouse}"
+
+
+def load(settings: Settings | None = None, *, progress: Collector = SILENT, **overrides: Any) -> LoadResult:
+    """Load the generated files into the warehouse's RAW schema, replacing the four tables atomically.
+
+    Reads ``data/csv/*.csv`` (or ``data/parquet/*.parquet``; see ``sources.py`` for the choice) under the
+    output folder, checks every file (header, complete last line, row count) before any SQL runs, then
+    replaces ``patients``, ``doctors``, ``hospitalizations`` and ``admissions_by_month`` in one
+    transaction. Each table's loaded row count must equal its file's; otherwise nothing changes.
+
+    Args:
+        settings: the settings (default: from the environment and .env).
+        progress: receives one counter per table (total = the file's rows).
+        **overrides: setting overrides, e.g. ``output_dir="out"``, ``warehouse="snowflake"``.
+
+    Returns:
+        LoadResult: rows, bytes and seconds per table; warehouse, database and schema.
+
+    Raises:
+        ConfigError: a setting is missing or invalid (an identifier such as ``x; drop table y`` included).
+        StepOrderError: the files are not there: run ``hospital generate`` first.
+        LoadError: a file is corrupt or a count differs; the previous tables are left as they were.
+        WarehouseError: the warehouse cannot be reached or opened (e.g. the DuckDB file is locked).
+    """
+    s = resolve_settings(settings, **overrides)
+    started = time.perf_counter()
+    warehouse = make_warehouse(s)  # identifiers checked before anything else
+    sources = find_sources(s.layout, s.raw_format, s.warehouse)
+    with warehouse:
+        warehouse.ensure_database_and_schemas()
+        stats = warehouse.load_tables(sources, progress)
+    first = next(iter(sources.values()))
+    return LoadResult(
+        step="load",
+        seconds=time.perf_counter() - started,
+        warehouse=s.warehouse,
+        database=warehouse.database,
+        schema=warehouse.raw_schema,
+        source_format=first.format,
+        source_dir=first.path.parent,
+        tables=stats,
+    )
