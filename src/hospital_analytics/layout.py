@@ -93,6 +93,11 @@ class OutputLayout:
         return self.root / "report.html"
 
     @property
+    def dashboard(self) -> Path:
+        """The interactive dashboard analyze writes: one self-contained HTML file."""
+        return self.root / "dashboard.html"
+
+    @property
     def export_dir(self) -> Path:
         return self.root / "export"
 

@@ -249,6 +249,13 @@ def _tables(frames: Mapping[str, pd.DataFrame]) -> str:
     return "\n".join(out)
 
 
+def period_and_source(kpis: Mapping[str, Any], warehouse: str) -> str:
+    """ "Admissions 01 Jan 2024 to 31 Dec 2025 · DuckDB file …": the subtitle of the report and the dashboard;
+    ``warehouse`` says where the marts were read (``Warehouse.describe()`` and the schema)."""
+    first, last = kpis.get("first_admission_date"), kpis.get("last_admission_date")
+    return f"Admissions {_date(first)} to {_date(last)} · {warehouse}"
+
+
 def provenance(
     settings: Settings, warehouse: str, manifest: Mapping[str, Any] | None, created: dt.datetime
 ) -> list[tuple[str, str]]:
@@ -321,8 +328,7 @@ def render(
 ) -> str:
     """The report's HTML text. ``images`` maps chart names to PNG bytes; ``warehouse`` says where the marts
     were read (``Warehouse.describe()`` and the schema)."""
-    first, last = kpis.get("first_admission_date"), kpis.get("last_admission_date")
-    subtitle = f"Admissions {_date(first)} to {_date(last)} · {warehouse}"
+    subtitle = period_and_source(kpis, warehouse)
     census = frames["daily_census"]["patients_in_hospital"]
     average_census = float(census.mean()) if len(census) else None
     cards = "\n".join(

@@ -1,0 +1,109 @@
+"""Helpers for the dashboard tests: a real pipeline on small data, and the KPIs of a filter computed straight
+from the stays (fct_hospitalizations and the days of daily_census), independently of the dashboard marts."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from hospital_analytics.config import Settings
+
+
+@contextlib.contextmanager
+def clean_environment() -> Iterator[None]:
+    """No HOSPITAL_*/SNOWFLAKE_* variables (module fixtures run outside the per-test isolation)."""
+    with pytest.MonkeyPatch.context() as mp:
+        for name in list(os.environ):
+            if name.startswith(("HOSPITAL_", "SNOWFLAKE_")):
+                mp.delenv(name, raising=False)
+        yield
+
+
+def build_pipeline(root: Path, *, stays: int = 1_500, seed: int = 11, **overrides) -> Settings:
+    """generate -> load -> transform -> analyze on a small hospital under ``root``; the settings used."""
+    import hospital_analytics as ha
+
+    settings = Settings(
+        _env_file=None,
+        output_dir=root,
+        hospitalizations=stays,
+        patients=max(stays * 2 // 5, 10),
+        doctors=40,
+        seed=seed,
+        **overrides,
+    )
+    with clean_environment():
+        ha.generate(settings)
+        ha.load(settings)
+        built = ha.transform(settings)
+        assert built.success, [(n.node, n.message) for n in built.failures]
+        ha.analyze(settings)
+    return settings
+
+
+FILTER_COLUMNS = {
+    "gender": "patient_gender",
+    "age_group": "age_group",
+    "diagnosis_category": "diagnosis_category",
+    "admission_type": "admission_type",
+}
+
+
+def expected_kpis(duckdb_file: Path, filters: dict) -> dict:
+    """The dashboard's KPIs for ``filters`` (from/to as YYYY-MM, dimension values) from the stays themselves."""
+    where = ["1 = 1"]
+    if filters.get("from"):
+        where.append(f"admission_month >= DATE '{filters['from']}-01'")
+    if filters.get("to"):
+        where.append(f"admission_month <= DATE '{filters['to']}-01'")
+    for key, column in FILTER_COLUMNS.items():
+        if filters.get(key) is not None:
+            where.append(f"{column} = '{filters[key]}'")
+    stays = " AND ".join(where)
+    days = ["1 = 1"]
+    if filters.get("from"):
+        days.append(f"census_date >= DATE '{filters['from']}-01'")
+    if filters.get("to"):
+        end = dt.date.fromisoformat(filters["to"] + "-01")
+        after = dt.date(end.year + end.month // 12, end.month % 12 + 1, 1)
+        days.append(f"census_date < DATE '{after}'")
+    in_range = " AND ".join(days)
+    # midnights: the stays passing the non-date filters, on the days of the range (census semantics)
+    segment = " AND ".join(w for w in where if "admission_month" not in w)
+    con = duckdb.connect(str(duckdb_file), read_only=True)
+    try:
+        row = con.execute(
+            f"""
+            SELECT count(*), count(DISTINCT patient_id), avg(length_of_stay_days), median(length_of_stay_days),
+                   avg(CAST(readmitted_within_30d AS INTEGER)),
+                   avg(CASE WHEN discharge_disposition = 'Died' THEN 1 ELSE 0 END),
+                   sum(length_of_stay_days), sum(total_charges)
+            FROM ANALYTICS.fct_hospitalizations WHERE {stays}"""
+        ).fetchone()
+        midnights, day_count = con.execute(
+            f"""
+            SELECT (SELECT count(*) FROM ANALYTICS.fct_hospitalizations f
+                    JOIN ANALYTICS.daily_census d ON d.census_date >= f.admission_date AND d.census_date < f.discharge_date
+                    WHERE {segment} AND {in_range}),
+                   (SELECT count(*) FROM ANALYTICS.daily_census WHERE {in_range})"""
+        ).fetchone()
+    finally:
+        con.close()
+    admissions, patients, average, median, readmitted, died, bed_days, charges = row
+    return {
+        "admissions": admissions,
+        "patients": patients,
+        "average_length_of_stay_days": average,
+        "median_length_of_stay_days": median,
+        "readmission_rate_30d": readmitted,
+        "in_hospital_mortality": died,
+        "average_census": midnights / day_count,
+        "bed_days": bed_days,
+        "total_charges": float(charges),
+    }

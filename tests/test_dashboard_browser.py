@@ -1,0 +1,242 @@
+"""dashboard.html in a real browser: headless Chromium driven by Selenium through Debian's chromedriver.
+
+The page loads from disk with no console error and no network request; a person's clicks on the visible
+controls (the gender and month menus, a drag across the monthly bars, a bar of a chart, "Clear filters")
+change every tile to the numbers the warehouse gives for the same filter; a screenshot is not blank.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from dashboard_support import build_pipeline, expected_kpis
+
+pytestmark = pytest.mark.slow
+
+CHROMIUM_FLAGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-extensions",
+    "--disable-default-apps",
+    "--hide-scrollbars",
+    "--mute-audio",
+    "--window-size=1440,2300",
+]
+
+# tile -> (kpis() key, how many decimals its text shows, scale of the shown number)
+TILES = {
+    "admissions": (0, 1),
+    "patients": (0, 1),
+    "average_length_of_stay_days": (1, 1),
+    "median_length_of_stay_days": (1, 1),
+    "readmission_rate_30d": (1, 100),
+    "in_hospital_mortality": (2, 100),
+    "average_census": (1, 1),
+    "bed_days": (0, 1),
+}
+
+
+@pytest.fixture(scope="module")
+def out(tmp_path_factory) -> Path:
+    settings = build_pipeline(tmp_path_factory.mktemp("dashboard_browser"), stays=1_500)
+    return settings.output_dir
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not chromium:
+        pytest.skip("Chromium is not installed (apt-get install chromium chromium-driver); .ci/run installs it")
+    driver_path = shutil.which("chromedriver")
+    assert driver_path, "Chromium is installed but chromedriver is not: apt-get install chromium-driver"
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for flag in CHROMIUM_FLAGS:
+        options.add_argument(flag)
+    options.add_argument(f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}")
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
+    # An explicit driver path: Selenium Manager (which could download a driver) never runs.
+    driver = webdriver.Chrome(service=Service(executable_path=driver_path), options=options)
+    driver.set_script_timeout(30)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def _open(driver, page: Path) -> None:
+    driver.get(page.as_uri())
+    state = driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "window.hospitalDashboard.ready.then(() => done('ready'), (e) => done('failed: ' + e.message));"
+    )
+    assert state == "ready", state
+
+
+def _tiles(driver) -> dict[str, str]:
+    found = driver.execute_script(
+        "const out = {}; document.querySelectorAll('[data-kpi]').forEach((t) => "
+        "{ out[t.dataset.kpi] = t.querySelector('.number').textContent; }); return out;"
+    )
+    return dict(found)
+
+
+def _number(text: str) -> float:
+    return float(re.sub(r"[^0-9.\-]", "", text))
+
+
+def _money(text: str) -> float:
+    scale = {"T": 1e12, "B": 1e9, "M": 1e6}.get(text[-1], 1)
+    return _number(text) * scale
+
+
+def _check_against_warehouse(driver, duckdb_file: Path, filters: dict) -> dict:
+    expected = expected_kpis(duckdb_file, filters)
+    shown = driver.execute_script("return window.hospitalDashboard.kpis();")
+    tiles = _tiles(driver)
+    for key, value in expected.items():
+        assert shown[key] == pytest.approx(value, rel=1e-9, abs=1e-9), (key, filters)
+    for key, (decimals, scale) in TILES.items():
+        # the tile shows the number rounded to its decimals (toLocaleString), thousands separated
+        assert abs(_number(tiles[key]) - expected[key] * scale) <= 0.5 * 10**-decimals + 1e-9, (key, tiles[key])
+    charges = expected["total_charges"]
+    assert abs(_money(tiles["total_charges"]) - charges) <= (5e3 if charges >= 1e6 else 0.5), tiles["total_charges"]
+    return expected
+
+
+def _select(driver, element_id: str, text: str) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    Select(driver.find_element(By.ID, element_id)).select_by_visible_text(text)
+
+
+def _network_requests(driver) -> list[str]:
+    urls = []
+    for entry in driver.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        if message["method"] == "Network.requestWillBeSent":
+            urls.append(message["params"]["request"]["url"])
+    return urls
+
+
+def test_a_person_filters_the_dashboard_and_every_tile_follows(browser, out, tmp_path):
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+
+    page, duckdb_file = out / "dashboard.html", out / "hospital.duckdb"
+    browser.get_log("performance")  # drop anything logged before this page
+    _open(browser, page)
+
+    # unfiltered: the tiles are the kpis mart's figures
+    everything = _check_against_warehouse(browser, duckdb_file, {})
+    assert everything["admissions"] == 1_500
+
+    # the gender and month menus, as a person uses them
+    _select(browser, "filter-gender", "Female")
+    _select(browser, "filter-from", "Mar 2024")
+    _select(browser, "filter-to", "Aug 2024")
+    chosen = {"gender": "F", "from": "2024-03", "to": "2024-08"}
+    assert browser.execute_script("return window.hospitalDashboard.filters();") == {
+        **chosen,
+        "age_group": None,
+        "diagnosis_category": None,
+        "admission_type": None,
+    }
+    narrowed = _check_against_warehouse(browser, duckdb_file, chosen)
+    assert 0 < narrowed["admissions"] < everything["admissions"] / 4
+    status = browser.find_element(By.ID, "status").text
+    assert f"Showing {narrowed['admissions']:,} of 1,500 admissions" in status and "Female" in status
+
+    # a drag across the monthly bars chooses months 4..9 (May to Oct 2024)
+    bars = browser.find_elements(By.CSS_SELECTOR, "#chart-admissions rect.bar")
+    assert len(bars) == 24
+    overlay = browser.find_element(By.CSS_SELECTOR, "#chart-admissions rect[data-role=brush]")
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'});", overlay)
+    first, last = bars[4].rect, bars[9].rect
+    box = overlay.rect
+    start_x = first["x"] + first["width"] / 2 - (box["x"] + box["width"] / 2)
+    end_x = last["x"] + last["width"] / 2 - (box["x"] + box["width"] / 2)
+    ActionChains(browser).move_to_element_with_offset(overlay, round(start_x), 0).click_and_hold().move_by_offset(
+        round(end_x - start_x), 0
+    ).release().perform()
+    dragged = {"gender": "F", "from": "2024-05", "to": "2024-10"}
+    assert browser.execute_script("return window.hospitalDashboard.filters();")["from"] == "2024-05"
+    _check_against_warehouse(browser, duckdb_file, dragged)
+
+    # a click on a bar of the admission-type chart adds that filter; one stay filter keeps patients exact
+    browser.find_element(By.CSS_SELECTOR, "#chart-type g.clickable[data-value=Emergency] rect:last-child").click()
+    _check_against_warehouse(browser, duckdb_file, {**dragged, "admission_type": "Emergency"})
+
+    # two stay filters: distinct patients cannot be counted from the page's aggregates, and the tile says so
+    _select(browser, "filter-age_group", "65-84")
+    shown = browser.execute_script("return window.hospitalDashboard.kpis();")
+    assert shown["patients"] is None and _tiles(browser)["patients"] == "–"
+    both = expected_kpis(duckdb_file, {**dragged, "admission_type": "Emergency", "age_group": "65-84"})
+    assert shown["admissions"] == both["admissions"]
+
+    # "Clear filters" brings back every stay
+    browser.find_element(By.ID, "clear-filters").click()
+    _check_against_warehouse(browser, duckdb_file, {})
+    browser.execute_script("window.scrollTo(0, 0);")
+
+    # nothing but the page itself was requested, and the console stayed clean
+    requests = _network_requests(browser)
+    assert requests and set(requests) == {page.as_uri()}, requests
+    assert browser.execute_script("return performance.getEntriesByType('resource').length;") == 0
+    problems = [e for e in browser.get_log("browser") if e["level"] in ("SEVERE", "WARNING")]
+    assert not problems, problems
+
+    shot = tmp_path / "dashboard.png"
+    assert browser.save_screenshot(str(shot))
+    with Image.open(shot) as image:
+        rgb = image.convert("RGB")
+        colours = rgb.getcolors(maxcolors=1 << 20) or []
+        assert len(colours) > 300, "the page looks blank"
+        background = max(colours)[1]
+        busy = sum(n for n, c in colours if sum(abs(a - b) for a, b in zip(c, background)) > 60)
+        assert busy / (rgb.width * rgb.height) > 0.05, "the page is almost all background"
+        r, g, b = rgb.getpixel((10, 10))  # the header band is the dashboard's dark blue, not an error page
+        assert b > r + 40, (r, g, b)
+
+
+def test_the_automation_hook_sets_and_checks_filters(browser, out):
+    page, duckdb_file = out / "dashboard.html", out / "hospital.duckdb"
+    _open(browser, page)
+    hook = "return window.hospitalDashboard.setFilters(arguments[0]);"
+    applied = browser.execute_script(hook, {"diagnosis_category": "Circulatory", "from": "2025-01", "to": "2025-06"})
+    assert applied["diagnosis_category"] == "Circulatory" and applied["from"] == "2025-01"
+    _check_against_warehouse(
+        browser, duckdb_file, {"diagnosis_category": "Circulatory", "from": "2025-01", "to": "2025-06"}
+    )
+    assert (
+        browser.execute_script("return document.getElementById('filter-diagnosis_category').selectedOptions[0].text;")
+        == "Circulatory"
+    )
+    for bad, message in (
+        ({"gender": "X"}, "Unknown gender"),
+        ({"ward": "A"}, "Unknown filter"),
+        ({"from": "2030-01"}, "from must be a month"),
+        ({"from": "2025-06", "to": "2025-01"}, "is after to"),
+    ):
+        error = browser.execute_script(
+            "try { window.hospitalDashboard.setFilters(arguments[0]); return null; } catch (e) { return e.message; }",
+            bad,
+        )
+        assert error and message in error, (bad, error)
+    cleared = browser.execute_script("return window.hospitalDashboard.clearFilters();")
+    assert cleared["diagnosis_category"] is None and cleared["from"] == "2024-01" and cleared["to"] == "2025-12"
