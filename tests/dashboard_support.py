@@ -3,9 +3,13 @@ from the stays (fct_hospitalizations and the days of daily_census), independentl
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import datetime as dt
+import gzip
+import json
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +17,13 @@ import duckdb
 import pytest
 
 from hospital_analytics.config import Settings
+
+
+def decode_page(page: str) -> dict:
+    """The data a dashboard.html carries (base64 of gzip of JSON), decoded."""
+    found = re.search(r'<script type="application/octet-stream" id="dashboard-data">([A-Za-z0-9+/=]+)</script>', page)
+    assert found, "no data block in the page"
+    return json.loads(gzip.decompress(base64.b64decode(found.group(1))))
 
 
 @contextlib.contextmanager

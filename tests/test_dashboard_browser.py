@@ -208,7 +208,7 @@ def test_a_person_filters_the_dashboard_and_every_tile_follows(browser, out, tmp
         colours = rgb.getcolors(maxcolors=1 << 20) or []
         assert len(colours) > 300, "the page looks blank"
         background = max(colours)[1]
-        busy = sum(n for n, c in colours if sum(abs(a - b) for a, b in zip(c, background)) > 60)
+        busy = sum(n for n, c in colours if sum(abs(a - b) for a, b in zip(c, background, strict=True)) > 60)
         assert busy / (rgb.width * rgb.height) > 0.05, "the page is almost all background"
         r, g, b = rgb.getpixel((10, 10))  # the header band is the dashboard's dark blue, not an error page
         assert b > r + 40, (r, g, b)

@@ -119,7 +119,7 @@ def _ints(values: Any) -> list[int]:
 
 def _delta(values: list[int]) -> list[int]:
     """First value, then differences (sorted indices compress well as small numbers)."""
-    return [b - a for a, b in zip([0, *values[:-1]], values)]
+    return [b - a for a, b in zip([0, *values[:-1]], values, strict=True)]
 
 
 def build_payload(frames: Mapping[str, pd.DataFrame]) -> dict[str, Any]:
@@ -185,7 +185,7 @@ def build_payload(frames: Mapping[str, pd.DataFrame]) -> dict[str, Any]:
         "dimension": [dim_code[str(d)] for d in pm["filter_dimension"]],
         "value": [
             0 if d == "all" else codes[key_of[str(d)]].get(str(v), -1)
-            for d, v in zip(pm["filter_dimension"], pm["filter_value"])
+            for d, v in zip(pm["filter_dimension"], pm["filter_value"], strict=True)
         ],
         "month": [month_index[m] for m in pm["month"]],
         "next": [-1 if pd.isna(m) else month_index[m] for m in pm["next_month"]],
@@ -209,7 +209,7 @@ def build_payload(frames: Mapping[str, pd.DataFrame]) -> dict[str, Any]:
 
 def _key_rows(frame: pd.DataFrame, keys: list[str]) -> list[tuple]:
     columns = [frame[k].astype(str) if k != "month" else frame[k] for k in keys]
-    return list(zip(*columns))
+    return list(zip(*columns, strict=True))
 
 
 def _facet_values(facet: str, rows: pd.DataFrame) -> tuple[list[str], list[str]]:
@@ -250,7 +250,7 @@ def render(payload: Mapping[str, Any], *, title: str, subtitle: str, created: dt
     )
     page = _asset("dashboard.html")
     replacements = {
-        "%CSP%": html.escape(csp, quote=True),
+        "%CSP%": html.escape(csp, quote=False),  # no double quote in it: the attribute stays readable
         "%TITLE%": html.escape(title),
         "%SUBTITLE%": html.escape(subtitle),
         "%CREATED%": html.escape(f"{created:%Y-%m-%d %H:%M} UTC"),

@@ -20,7 +20,7 @@ admitted as (
         admission_type,
         count(*) as admissions,
         sum(length_of_stay_days) as bed_days,
-        sum(total_charges) as total_charges,
+        cast(sum(total_charges) as decimal(18, 2)) as total_charges,
         {{ hospital_analytics.count_true('readmitted_within_30d') }} as readmissions_30d,
         {{ hospital_analytics.count_true("discharge_disposition = 'Died'") }} as deaths,
         0 as patient_days
@@ -38,7 +38,7 @@ in_house as (
         stays.admission_type,
         0 as admissions,
         0 as bed_days,
-        0 as total_charges,
+        cast(0 as decimal(18, 2)) as total_charges,
         0 as readmissions_30d,
         0 as deaths,
         count(*) as patient_days
