@@ -18,12 +18,52 @@ import pytest
 
 from hospital_analytics.config import Settings
 
+CHROMIUM_FLAGS = (
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-extensions",
+    "--disable-default-apps",
+    "--hide-scrollbars",
+    "--mute-audio",
+)
+
 
 def decode_page(page: str) -> dict:
     """The data a dashboard.html carries (base64 of gzip of JSON), decoded."""
     found = re.search(r'<script type="application/octet-stream" id="dashboard-data">([A-Za-z0-9+/=]+)</script>', page)
     assert found, "no data block in the page"
     return json.loads(gzip.decompress(base64.b64decode(found.group(1))))
+
+
+def chromium_driver(chromium: str, chromedriver: str, profile: Path, width: int = 1440, height: int = 2300):
+    """Headless Chromium under Selenium, through the given chromedriver: Selenium Manager (which could
+    download a driver) never runs. Browser console and network events are logged (``get_log``)."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for flag in (*CHROMIUM_FLAGS, f"--window-size={width},{height}", f"--user-data-dir={profile}"):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
+    driver = webdriver.Chrome(service=Service(executable_path=chromedriver), options=options)
+    driver.set_script_timeout(30)
+    return driver
+
+
+def open_dashboard(driver, page: Path) -> None:
+    """Load the page and wait until its data is unpacked and drawn."""
+    driver.get(page.as_uri())
+    state = driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "window.hospitalDashboard.ready.then(() => done('ready'), (e) => done('failed: ' + e.message));"
+    )
+    assert state == "ready", state
 
 
 @contextlib.contextmanager

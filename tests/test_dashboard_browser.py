@@ -15,24 +15,10 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from dashboard_support import build_pipeline, expected_kpis
+from dashboard_support import build_pipeline, chromium_driver, expected_kpis, open_dashboard
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM_FLAGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-extensions",
-    "--disable-default-apps",
-    "--hide-scrollbars",
-    "--mute-audio",
-    "--window-size=1440,2300",
-]
 
 # tile -> (kpis() key, how many decimals its text shows, scale of the shown number)
 TILES = {
@@ -60,31 +46,11 @@ def browser(tmp_path_factory):
         pytest.skip("Chromium is not installed (apt-get install chromium chromium-driver); .ci/run installs it")
     driver_path = shutil.which("chromedriver")
     assert driver_path, "Chromium is installed but chromedriver is not: apt-get install chromium-driver"
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = chromium
-    for flag in CHROMIUM_FLAGS:
-        options.add_argument(flag)
-    options.add_argument(f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}")
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
-    # An explicit driver path: Selenium Manager (which could download a driver) never runs.
-    driver = webdriver.Chrome(service=Service(executable_path=driver_path), options=options)
-    driver.set_script_timeout(30)
+    driver = chromium_driver(chromium, driver_path, tmp_path_factory.mktemp("chromium-profile"))
     try:
         yield driver
     finally:
         driver.quit()
-
-
-def _open(driver, page: Path) -> None:
-    driver.get(page.as_uri())
-    state = driver.execute_async_script(
-        "const done = arguments[arguments.length - 1];"
-        "window.hospitalDashboard.ready.then(() => done('ready'), (e) => done('failed: ' + e.message));"
-    )
-    assert state == "ready", state
 
 
 def _tiles(driver) -> dict[str, str]:
@@ -140,7 +106,7 @@ def test_a_person_filters_the_dashboard_and_every_tile_follows(browser, out, tmp
 
     page, duckdb_file = out / "dashboard.html", out / "hospital.duckdb"
     browser.get_log("performance")  # drop anything logged before this page
-    _open(browser, page)
+    open_dashboard(browser, page)
 
     # unfiltered: the tiles are the kpis mart's figures
     everything = _check_against_warehouse(browser, duckdb_file, {})
@@ -216,7 +182,7 @@ def test_a_person_filters_the_dashboard_and_every_tile_follows(browser, out, tmp
 
 def test_the_automation_hook_sets_and_checks_filters(browser, out):
     page, duckdb_file = out / "dashboard.html", out / "hospital.duckdb"
-    _open(browser, page)
+    open_dashboard(browser, page)
     hook = "return window.hospitalDashboard.setFilters(arguments[0]);"
     applied = browser.execute_script(hook, {"diagnosis_category": "Circulatory", "from": "2025-01", "to": "2025-06"})
     assert applied["diagnosis_category"] == "Circulatory" and applied["from"] == "2025-01"

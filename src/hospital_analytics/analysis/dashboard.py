@@ -109,88 +109,74 @@ def _age_order(label: str) -> tuple[int, str]:
     return (int(found.group()) if found else 10**6, label)
 
 
-def _months(first: pd.Timestamp, last: pd.Timestamp) -> list[pd.Timestamp]:
-    return list(pd.date_range(first.to_period("M").to_timestamp(), last.to_period("M").to_timestamp(), freq="MS"))
-
-
 def _ints(values: Any) -> list[int]:
-    return [int(v) for v in pd.Series(values).fillna(0).round().astype("int64")]
+    return pd.Series(values).fillna(0).astype("float64").round().astype("int64").tolist()
 
 
-def _delta(values: list[int]) -> list[int]:
+def _delta(values: pd.Series) -> list[int]:
     """First value, then differences (sorted indices compress well as small numbers)."""
-    return [b - a for a, b in zip([0, *values[:-1]], values, strict=True)]
+    return values.diff().fillna(values).astype("int64").tolist()
+
+
+def _dimensions(seg: pd.DataFrame) -> list[dict[str, Any]]:
+    """Each dimension's values in display order (age groups by age, the others most admissions first)."""
+    dimensions = []
+    for key, column, label in DIMENSIONS:
+        totals = seg.assign(_v=seg[column].astype(str)).groupby("_v")["admissions"].sum()
+        if key == "age_group":
+            values = sorted(totals.index, key=_age_order)
+        else:
+            values = sorted(totals.index, key=lambda v: (-int(totals[v]), v))
+        labels = [GENDER_LABELS.get(v, v) if key == "gender" else v for v in values]
+        dimensions.append({"key": key, "label": label, "values": values, "labels": labels})
+    return dimensions
+
+
+def _cell_keys(frame: pd.DataFrame, months: pd.DatetimeIndex, dimensions: list[dict[str, Any]]) -> pd.Series:
+    """One integer per (month, gender, age group, category, type): codes in mixed radix, -1 never occurs."""
+    key = pd.Series(months.get_indexer(pd.to_datetime(frame["month"])), index=frame.index, dtype="int64")
+    for (_, column, _), dim in zip(DIMENSIONS, dimensions, strict=True):
+        codes = pd.Index(dim["values"]).get_indexer(frame[column].astype(str))
+        key = key * len(dim["values"]) + codes
+    return key
 
 
 def build_payload(frames: Mapping[str, pd.DataFrame]) -> dict[str, Any]:
     """The page's data: dimensions and months, the cube (columnar, codes instead of labels), the facets and
     patient-month tables keyed by cell, and the daily census. Same marts, same payload."""
-    seg = frames["segments"].copy()
-    seg["month"] = pd.to_datetime(seg["month"])
-    census = frames["census"].copy()
-    census["census_date"] = pd.to_datetime(census["census_date"])
-    months = _months(min(seg["month"].min(), census["census_date"].min()), census["census_date"].max())
-    month_index = {m: i for i, m in enumerate(months)}
+    seg = frames["segments"]
+    census = frames["census"].assign(census_date=lambda f: pd.to_datetime(f["census_date"]))
+    first = min(pd.to_datetime(seg["month"]).min(), census["census_date"].min())
+    months = pd.date_range(first.to_period("M").to_timestamp(), census["census_date"].max(), freq="MS")
     days_per_month = census.groupby(census["census_date"].dt.to_period("M").dt.to_timestamp()).size()
+    dimensions = _dimensions(seg)
 
-    dimensions = []
-    codes: dict[str, dict[str, int]] = {}
-    for key, column, label in DIMENSIONS:
-        present = [str(v) for v in seg[column].astype(str).unique()]
-        if key == "age_group":
-            values = sorted(present, key=_age_order)
-        else:  # most admissions first: the order charts and menus list them in
-            totals = seg.assign(_v=seg[column].astype(str)).groupby("_v")["admissions"].sum()
-            values = sorted(present, key=lambda v: (-int(totals.get(v, 0)), v))
-        codes[key] = {v: i for i, v in enumerate(values)}
-        labels = [GENDER_LABELS.get(v, v) if key == "gender" else v for v in values]
-        dimensions.append({"key": key, "label": label, "values": values, "labels": labels})
-
-    keys = ["month", *[column for _, column, _ in DIMENSIONS]]
-    seg = seg.sort_values(keys).reset_index(drop=True)
-    cells: dict[str, Any] = {"month": [month_index[m] for m in seg["month"]]}
-    for key, column, _ in DIMENSIONS:
-        cells[key] = [codes[key][str(v)] for v in seg[column]]
+    seg = seg.assign(_key=_cell_keys(seg, months, dimensions)).sort_values("_key").reset_index(drop=True)
+    cell_index = pd.Index(seg["_key"])
+    cells: dict[str, Any] = {"month": months.get_indexer(pd.to_datetime(seg["month"])).tolist()}
+    for (key, column, _), dim in zip(DIMENSIONS, dimensions, strict=True):
+        cells[key] = pd.Index(dim["values"]).get_indexer(seg[column].astype(str)).tolist()
     for measure in MEASURES:
-        values = seg[measure] * 100 if measure == "total_charges" else seg[measure]  # charges in cents
-        cells["total_charges_cents" if measure == "total_charges" else measure] = _ints(values)
-    cell_of = {tuple(row): i for i, row in enumerate(_key_rows(seg, keys))}
+        if measure == "total_charges":
+            cells["total_charges_cents"] = _ints(pd.to_numeric(seg[measure]).astype("float64") * 100)
+        else:
+            cells[measure] = _ints(seg[measure])
 
     facets: dict[str, Any] = {}
-    raw = frames["facets"].copy()
-    raw["month"] = pd.to_datetime(raw["month"])
-    for facet, rows in raw.groupby("facet", sort=True):
-        rows = rows.assign(_cell=[cell_of[tuple(r)] for r in _key_rows(rows, keys)])
+    for facet, rows in frames["facets"].groupby("facet", sort=True):
         values, labels = _facet_values(str(facet), rows)
-        index = {v: i for i, v in enumerate(values)}
-        rows = rows.assign(_value=[index[str(v)] for v in rows["facet_value"]]).sort_values(["_cell", "_value"])
+        rows = rows.assign(
+            _cell=cell_index.get_indexer(_cell_keys(rows, months, dimensions)),
+            _value=pd.Index(values).get_indexer(rows["facet_value"].astype(str)),
+        ).sort_values(["_cell", "_value"])
         facets[str(facet)] = {
             "values": values,
             "labels": labels,
-            "cell": _delta(rows["_cell"].tolist()),
+            "cell": _delta(rows["_cell"]),
             "value": rows["_value"].tolist(),
             "stays": _ints(rows["stays"]),
             "bed_days": _ints(rows["bed_days"]),
         }
-
-    pm = frames["patient_months"].copy()
-    dimension_keys = ["all", *[column for _, column, _ in DIMENSIONS[1:]]]
-    dim_code = {column: i for i, column in enumerate(dimension_keys)}
-    key_of = {column: key for key, column, _ in DIMENSIONS}
-    pm["month"] = pd.to_datetime(pm["month"])
-    pm["next_month"] = pd.to_datetime(pm["next_month"])
-    patients = {
-        "dimensions": ["all", *[key_of[c] for c in dimension_keys[1:]]],
-        "gender": [codes["gender"][str(g)] for g in pm["patient_gender"]],
-        "dimension": [dim_code[str(d)] for d in pm["filter_dimension"]],
-        "value": [
-            0 if d == "all" else codes[key_of[str(d)]].get(str(v), -1)
-            for d, v in zip(pm["filter_dimension"], pm["filter_value"], strict=True)
-        ],
-        "month": [month_index[m] for m in pm["month"]],
-        "next": [-1 if pd.isna(m) else month_index[m] for m in pm["next_month"]],
-        "patients": _ints(pm["patients"]),
-    }
 
     return {
         "months": [f"{m:%Y-%m}" for m in months],
@@ -198,7 +184,7 @@ def build_payload(frames: Mapping[str, pd.DataFrame]) -> dict[str, Any]:
         "dimensions": dimensions,
         "cells": cells,
         "facets": facets,
-        "patients": patients,
+        "patients": _patient_months(frames["patient_months"], months, dimensions),
         "census": {
             "start": f"{census['census_date'].iloc[0]:%Y-%m-%d}",
             "values": _ints(census["patients_in_hospital"]),
@@ -207,14 +193,29 @@ def build_payload(frames: Mapping[str, pd.DataFrame]) -> dict[str, Any]:
     }
 
 
-def _key_rows(frame: pd.DataFrame, keys: list[str]) -> list[tuple]:
-    columns = [frame[k].astype(str) if k != "month" else frame[k] for k in keys]
-    return list(zip(*columns, strict=True))
+def _patient_months(pm: pd.DataFrame, months: pd.DatetimeIndex, dimensions: list[dict[str, Any]]) -> dict[str, Any]:
+    """dashboard_patient_months as codes: filter 0 = all stays, then one per stay dimension (its value code)."""
+    stay_dimensions = [(key, column, dim) for (key, column, _), dim in zip(DIMENSIONS, dimensions, strict=True)][1:]
+    dimension = pd.Series(0, index=pm.index, dtype="int64")
+    value = pd.Series(0, index=pm.index, dtype="int64")
+    for i, (_, column, dim) in enumerate(stay_dimensions, start=1):
+        rows = pm["filter_dimension"] == column
+        dimension[rows] = i
+        value[rows] = pd.Index(dim["values"]).get_indexer(pm.loc[rows, "filter_value"].astype(str))
+    return {
+        "dimensions": ["all", *[key for key, _, _ in stay_dimensions]],
+        "gender": pd.Index(dimensions[0]["values"]).get_indexer(pm["patient_gender"].astype(str)).tolist(),
+        "dimension": dimension.tolist(),
+        "value": value.tolist(),
+        "month": months.get_indexer(pd.to_datetime(pm["month"])).tolist(),
+        "next": months.get_indexer(pd.to_datetime(pm["next_month"])).tolist(),  # -1: no later month
+        "patients": _ints(pm["patients"]),
+    }
 
 
 def _facet_values(facet: str, rows: pd.DataFrame) -> tuple[list[str], list[str]]:
     """A facet's values in display order, with labels."""
-    present = sorted({str(v) for v in rows["facet_value"]})
+    present = sorted(rows["facet_value"].astype(str).unique())
     if facet == "length_of_stay":
         values = sorted(present, key=int)
         return values, values
@@ -230,7 +231,7 @@ def _facet_values(facet: str, rows: pd.DataFrame) -> tuple[list[str], list[str]]
 def encode(payload: Mapping[str, Any]) -> str:
     """JSON -> gzip (no timestamp: same payload, same bytes) -> base64."""
     text = json.dumps(payload, separators=(",", ":"), sort_keys=True, allow_nan=False)
-    return base64.b64encode(gzip.compress(text.encode("utf-8"), compresslevel=9, mtime=0)).decode("ascii")
+    return base64.b64encode(gzip.compress(text.encode("utf-8"), compresslevel=6, mtime=0)).decode("ascii")
 
 
 def _asset(name: str) -> str:

@@ -1,0 +1,69 @@
+"""Regenerate the README's screenshots of dashboard.html (docs/images/dashboard*.png).
+
+    python scripts/dashboard_screenshot.py                       # 100,000 stays, seed 42
+    python scripts/dashboard_screenshot.py --stays 1000000 --work /tmp/shots
+
+Runs the real pipeline (generate, load, transform, analyze on DuckDB) in --work, opens the dashboard in
+headless Chromium (Debian's chromium and chromium-driver, through Selenium), and saves two full-page
+screenshots 1440 pixels wide: everything, and a filtered view (women, 65-84, the first half of 2025) set
+through the page's automation hook.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "tests"))  # the browser helpers the tests use
+
+from dashboard_support import build_pipeline, chromium_driver, open_dashboard  # noqa: E402
+
+FILTERED = {"gender": "F", "age_group": "65-84", "from": "2025-01", "to": "2025-06"}
+
+
+def shoot(driver, path: Path, width: int) -> None:
+    """A full-page PNG: the window grows to the page's height first."""
+    height = driver.execute_script("return document.documentElement.scrollHeight;")
+    driver.set_window_size(width, height)
+    driver.execute_script("window.dispatchEvent(new Event('resize'));")
+    driver.execute_async_script("const done = arguments[0]; setTimeout(done, 400);")  # the charts redraw
+    from PIL import Image
+
+    driver.save_screenshot(str(path))
+    with Image.open(path) as image:
+        image.convert("RGB").save(path, optimize=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--stays", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--work", type=Path, default=None, help="output folder of the pipeline (default: a temp dir)")
+    parser.add_argument("--images", type=Path, default=REPO / "docs" / "images")
+    parser.add_argument("--width", type=int, default=1440)
+    args = parser.parse_args()
+    chromium, chromedriver = shutil.which("chromium"), shutil.which("chromedriver")
+    if not chromium or not chromedriver:
+        sys.exit("Needs Debian's chromium and chromium-driver: apt-get install chromium chromium-driver")
+    work = args.work or Path(tempfile.mkdtemp(prefix="dashboard-shot-"))
+    settings = build_pipeline(work, stays=args.stays, seed=args.seed)
+    args.images.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as profile:
+        driver = chromium_driver(chromium, chromedriver, Path(profile), width=args.width, height=1200)
+        try:
+            open_dashboard(driver, settings.layout.dashboard)
+            shoot(driver, args.images / "dashboard.png", args.width)
+            driver.execute_script("window.hospitalDashboard.setFilters(arguments[0]);", FILTERED)
+            shoot(driver, args.images / "dashboard-filtered.png", args.width)
+        finally:
+            driver.quit()
+    for name in ("dashboard.png", "dashboard-filtered.png"):
+        print(args.images / name)
+
+
+if __name__ == "__main__":
+    main()
