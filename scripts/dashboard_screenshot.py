@@ -26,14 +26,18 @@ FILTERED = {"gender": "F", "age_group": "65-84", "from": "2025-01", "to": "2025-
 
 
 def shoot(driver, path: Path, width: int) -> None:
-    """A full-page PNG: the window grows to the page's height first."""
-    height = driver.execute_script("return document.documentElement.scrollHeight;")
-    driver.set_window_size(width, height)
-    driver.execute_script("window.dispatchEvent(new Event('resize'));")
-    driver.execute_async_script("const done = arguments[0]; setTimeout(done, 400);")  # the charts redraw
+    """A full-page PNG: the viewport is set to the page's whole height (DevTools), then captured."""
+    import base64
+    import math
+
     from PIL import Image
 
-    driver.save_screenshot(str(path))
+    height = driver.execute_cdp_cmd("Page.getLayoutMetrics", {})["cssContentSize"]["height"]
+    metrics = {"width": width, "height": math.ceil(height), "deviceScaleFactor": 1, "mobile": False}
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics)
+    driver.execute_async_script("const done = arguments[0]; setTimeout(done, 400);")  # the charts redraw
+    shot = driver.execute_cdp_cmd("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True})
+    path.write_bytes(base64.b64decode(shot["data"]))
     with Image.open(path) as image:
         image.convert("RGB").save(path, optimize=True)
 

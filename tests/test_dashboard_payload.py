@@ -21,16 +21,19 @@ from hospital_analytics.config import Settings
 from hospital_analytics.errors import StepOrderError
 
 
+MEASURES = ("admissions", "bed_days", "readmissions_30d", "deaths", "total_charges", "patient_days")
+
+
 def _frames() -> dict[str, pd.DataFrame]:
     """Two months, three segments: enough to see every mapping."""
     months = [pd.Timestamp("2024-01-01"), pd.Timestamp("2024-02-01")]
     segments = pd.DataFrame(
         [
-            (months[0], "M", "85+", "Circulatory", "Emergency", 2, 9, 1000.25, 1, 1, 4),
-            (months[0], "F", "0-17", "Respiratory", "Urgent", 1, 3, 50.5, 0, 0, 2),
-            (months[1], "F", "18-44", "Circulatory", "Emergency", 3, 6, 20.0, 1, 0, 7),
+            (months[0], "M", "85+", "Circulatory", "Emergency", 2, 9, 1, 1, 1000.25, 4),
+            (months[0], "F", "0-17", "Respiratory", "Urgent", 1, 3, 0, 0, 50.5, 2),
+            (months[1], "F", "18-44", "Circulatory", "Emergency", 3, 6, 1, 0, 20.0, 7),
         ],
-        columns=["month", "patient_gender", "age_group", "diagnosis_category", "admission_type", *dashboard.MEASURES],
+        columns=["month", "patient_gender", "age_group", "diagnosis_category", "admission_type", *MEASURES],
     )
     facets = pd.DataFrame(
         [
@@ -63,7 +66,10 @@ def test_payload_maps_the_marts_to_codes_and_cells():
     cells = payload["cells"]
     # rows sorted by month, gender, age group, ...: (Jan, F, 0-17), (Jan, M, 85+), (Feb, F, 18-44)
     assert cells["month"] == [0, 0, 1] and cells["gender"] == [0, 1, 0] and cells["age_group"] == [0, 2, 1]
-    assert cells["total_charges_cents"] == [5050, 100025, 2000] and cells["patient_days"] == [2, 4, 7]
+    assert dashboard.measures() == MEASURES  # the additive measures of models/semantic/kpis.yml, then midnights
+    assert cells["total_charges"] == [5050, 100025, 2000] and payload["scales"]["total_charges"] == 100  # cents
+    assert cells["patient_days"] == [2, 4, 7] and payload["scales"]["patient_days"] == 1
+    assert [k["name"] for k in payload["kpis"]][:3] == ["admissions", "patients", "average_length_of_stay_days"]
     los = payload["facets"]["length_of_stay"]
     assert los["values"] == ["2", "10"] and los["cell"] == [1, 0]  # delta-encoded: cell 1 twice
     assert los["value"] == [0, 1] and los["stays"] == [1, 1]
@@ -129,7 +135,7 @@ def test_payload_adds_up_to_the_kpis_mart_and_counts_patients_exactly(out):
         cells = payload["cells"]
         assert sum(cells["admissions"]) == kpis["admissions"] == 1_200
         assert sum(cells["bed_days"]) == kpis["bed_days"]
-        assert sum(cells["total_charges_cents"]) == round(float(kpis["total_charges"]) * 100)
+        assert sum(cells["total_charges"]) == round(float(kpis["total_charges"]) * 100)
         census = con.execute("SELECT sum(patients_in_hospital), count(*) FROM ANALYTICS.daily_census").fetchone()
         assert sum(cells["patient_days"]) == census[0] and sum(payload["days"]) == census[1]
         for name, facet in payload["facets"].items():

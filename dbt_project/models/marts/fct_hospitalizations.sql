@@ -54,6 +54,7 @@ select
     diagnosis_description,
     diagnosis_category,
     discharge_disposition,
+    coalesce(discharge_disposition = 'Died', false) as died_in_hospital,
     total_charges,
     patient_gender,
     patient_age_at_admission,

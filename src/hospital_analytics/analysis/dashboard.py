@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from hospital_analytics import kpis
 from hospital_analytics.errors import AnalyzeError, HospitalError, StepOrderError, WarehouseError
 from hospital_analytics.fsutil import atomic_path
 
@@ -42,13 +43,18 @@ DIMENSIONS: tuple[tuple[str, str, str], ...] = (
 )
 GENDER_LABELS = {"F": "Female", "M": "Male"}
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-MEASURES = ("admissions", "bed_days", "total_charges", "readmissions_30d", "deaths", "patient_days")
+
+
+def measures() -> tuple[str, ...]:
+    """The cube's measure columns: the KPI definition's additive measures, then the midnights."""
+    names = [m.name for k in kpis.load() for m in k.measures if m.additive and m.model == "fct_hospitalizations"]
+    return (*dict.fromkeys(names), "patient_days")
+
 
 QUERIES: dict[str, tuple[str, str]] = {
     "segments": (
         "dashboard_segments",
-        "SELECT month, patient_gender, age_group, diagnosis_category, admission_type, admissions, bed_days, "
-        "total_charges, readmissions_30d, deaths, patient_days FROM {t} "
+        "SELECT month, patient_gender, age_group, diagnosis_category, admission_type, {measures} FROM {t} "
         "ORDER BY month, patient_gender, age_group, diagnosis_category, admission_type",
     ),
     "facets": (
@@ -81,7 +87,7 @@ def read_cube(warehouse: Warehouse, schema: str) -> dict[str, pd.DataFrame]:
     frames: dict[str, pd.DataFrame] = {}
     for name, (mart, sql) in QUERIES.items():
         try:
-            frame = warehouse.query_df(sql.format(t=warehouse.qualified(schema, mart)))
+            frame = warehouse.query_df(sql.format(t=warehouse.qualified(schema, mart), measures=", ".join(measures())))
         except HospitalError as exc:
             if not warehouse.table_exists(schema, mart):
                 raise StepOrderError(
@@ -141,9 +147,33 @@ def _cell_keys(frame: pd.DataFrame, months: pd.DatetimeIndex, dimensions: list[d
     return key
 
 
+# How the page computes each kind of measure under any filter (mirrored by dashboard.js's measureValue).
+def _computable(measure: kpis.Measure) -> bool:
+    if measure.model == "fct_hospitalizations" and measure.additive:
+        return True  # a sum over the chosen cells
+    return (measure.model, measure.agg, measure.expr) in {
+        ("fct_hospitalizations", "count_distinct", "patient_id"),  # the patient-months table
+        ("fct_hospitalizations", "median", "length_of_stay_days"),  # the length-of-stay histogram
+        ("daily_census", "average", "patients_in_hospital"),  # midnights / days of the range
+    }
+
+
 def build_payload(frames: Mapping[str, pd.DataFrame]) -> dict[str, Any]:
-    """The page's data: dimensions and months, the cube (columnar, codes instead of labels), the facets and
-    patient-month tables keyed by cell, and the daily census. Same marts, same payload."""
+    """The page's data: the KPI definitions, dimensions and months, the cube (columnar, codes instead of
+    labels), the facets and patient-month tables keyed by cell, and the daily census. Same marts, same payload.
+
+    Raises:
+        AnalyzeError: a headline KPI's measure is of a kind the page cannot compute from its aggregates.
+    """
+    for kpi in kpis.headline():
+        for measure in kpi.measures:
+            if not _computable(measure):
+                raise AnalyzeError(
+                    f"The dashboard cannot compute KPI {kpi.name} (measure {measure.name}: {measure.agg} of "
+                    f"{measure.model}.{measure.expr}) from its aggregates.",
+                    "Use an additive measure of fct_hospitalizations in models/semantic/kpis.yml, or extend the "
+                    "dashboard's cube.",
+                )
     seg = frames["segments"]
     census = frames["census"].assign(census_date=lambda f: pd.to_datetime(f["census_date"]))
     first = min(pd.to_datetime(seg["month"]).min(), census["census_date"].min())
@@ -156,11 +186,10 @@ def build_payload(frames: Mapping[str, pd.DataFrame]) -> dict[str, Any]:
     cells: dict[str, Any] = {"month": months.get_indexer(pd.to_datetime(seg["month"])).tolist()}
     for (key, column, _), dim in zip(DIMENSIONS, dimensions, strict=True):
         cells[key] = pd.Index(dim["values"]).get_indexer(seg[column].astype(str)).tolist()
-    for measure in MEASURES:
-        if measure == "total_charges":
-            cells["total_charges_cents"] = _ints(pd.to_numeric(seg[measure]).astype("float64") * 100)
-        else:
-            cells[measure] = _ints(seg[measure])
+    in_cents = {m.name for k in kpis.load() if k.format == "money" for m in k.measures}
+    scales = {measure: 100 if measure in in_cents else 1 for measure in measures()}  # whole numbers only
+    for measure, scale in scales.items():
+        cells[measure] = _ints(pd.to_numeric(seg[measure]).astype("float64") * scale)
 
     facets: dict[str, Any] = {}
     for facet, rows in frames["facets"].groupby("facet", sort=True):
@@ -179,6 +208,8 @@ def build_payload(frames: Mapping[str, pd.DataFrame]) -> dict[str, Any]:
         }
 
     return {
+        "kpis": [k.to_dict() for k in kpis.headline()],
+        "scales": scales,
         "months": [f"{m:%Y-%m}" for m in months],
         "days": [int(days_per_month.get(m, 0)) for m in months],
         "dimensions": dimensions,

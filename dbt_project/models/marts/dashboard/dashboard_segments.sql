@@ -1,8 +1,9 @@
 -- The interactive dashboard's cube: one row per month and segment (patient gender, age group at admission,
 -- diagnosis category, admission type), so its size is bounded by months x segments whatever the number of
--- stays. Additive measures only, so any set of rows adds up to the figures of the stays it covers:
--- admissions .. deaths count the stays admitted in the month; patient_days counts the midnights spent in
--- hospital during the month (the daily census split by segment).
+-- stays. Additive measures only, so any set of rows adds up to the figures of the stays it covers: one
+-- column per additive measure of the KPIs' definition (models/semantic/kpis.yml: admissions, bed days,
+-- readmissions, deaths, charges), counting the stays admitted in the month; patient_days counts the
+-- midnights spent in hospital during the month (the daily census split by segment).
 with stays as (
     select * from {{ ref('fct_hospitalizations') }}
 ),
@@ -18,12 +19,7 @@ admitted as (
         age_group,
         diagnosis_category,
         admission_type,
-        count(*) as admissions,
-        sum(length_of_stay_days) as bed_days,
-        cast(sum(total_charges) as decimal(18, 2)) as total_charges,
-        {{ hospital_analytics.count_true('readmitted_within_30d') }} as readmissions_30d,
-        {{ hospital_analytics.count_true("discharge_disposition = 'Died'") }} as deaths,
-        0 as patient_days
+        {{- hospital_analytics.kpi_additive_aggregates('fct_hospitalizations') }}
     from stays
     group by admission_month, patient_gender, age_group, diagnosis_category, admission_type
 ),
@@ -36,11 +32,6 @@ in_house as (
         stays.age_group,
         stays.diagnosis_category,
         stays.admission_type,
-        0 as admissions,
-        0 as bed_days,
-        cast(0 as decimal(18, 2)) as total_charges,
-        0 as readmissions_30d,
-        0 as deaths,
         count(*) as patient_days
     from stays
     inner join days
@@ -52,25 +43,20 @@ in_house as (
         stays.age_group,
         stays.diagnosis_category,
         stays.admission_type
-),
-
-combined as (
-    select * from admitted
-    union all
-    select * from in_house
 )
 
 select
-    month,
-    patient_gender,
-    age_group,
-    diagnosis_category,
-    admission_type,
-    cast(sum(admissions) as bigint) as admissions,
-    cast(sum(bed_days) as bigint) as bed_days,
-    cast(sum(total_charges) as decimal(18, 2)) as total_charges,
-    cast(sum(readmissions_30d) as bigint) as readmissions_30d,
-    cast(sum(deaths) as bigint) as deaths,
-    cast(sum(patient_days) as bigint) as patient_days
-from combined
-group by month, patient_gender, age_group, diagnosis_category, admission_type
+    coalesce(admitted.month, in_house.month) as month,
+    coalesce(admitted.patient_gender, in_house.patient_gender) as patient_gender,
+    coalesce(admitted.age_group, in_house.age_group) as age_group,
+    coalesce(admitted.diagnosis_category, in_house.diagnosis_category) as diagnosis_category,
+    coalesce(admitted.admission_type, in_house.admission_type) as admission_type,
+    {{- hospital_analytics.kpi_additive_sums('fct_hospitalizations', 'admitted') }}
+    cast(coalesce(in_house.patient_days, 0) as bigint) as patient_days
+from admitted
+full outer join in_house
+    on admitted.month = in_house.month
+    and admitted.patient_gender = in_house.patient_gender
+    and admitted.age_group = in_house.age_group
+    and admitted.diagnosis_category = in_house.diagnosis_category
+    and admitted.admission_type = in_house.admission_type

@@ -80,18 +80,16 @@
       size: cells.month.length,
       month: Int32Array.from(cells.month),
       codes: {},
-      measures: {
-        admissions: Float64Array.from(cells.admissions),
-        bed_days: Float64Array.from(cells.bed_days),
-        total_charges: Float64Array.from(cells.total_charges_cents).map(function (c) { return c / 100; }),
-        readmissions_30d: Float64Array.from(cells.readmissions_30d),
-        deaths: Float64Array.from(cells.deaths),
-        patient_days: Float64Array.from(cells.patient_days)
-      },
+      measures: {},
+      kpis: raw.kpis,
       facets: {},
       patients: raw.patients
     };
     raw.dimensions.forEach(function (d) { m.codes[d.key] = Int32Array.from(cells[d.key]); });
+    Object.keys(raw.scales).forEach(function (name) { // whole numbers in the page; money came in cents
+      var scale = raw.scales[name];
+      m.measures[name] = Float64Array.from(cells[name]).map(function (v) { return v / scale; });
+    });
     Object.keys(raw.facets).forEach(function (name) {
       var f = raw.facets[name];
       m.facets[name] = {
@@ -207,65 +205,71 @@
     return days;
   }
 
+  // A measure of the KPI definition (models/semantic/kpis.yml) for the filtered stays; mirrors dashboard.py's
+  // _computable: additive measures are sums over the chosen cells, the others have their own table.
+  function measureValue(measure, t, context) {
+    if (measure.model === 'fct_hospitalizations' && ADDITIVE[measure.agg]) return t[measure.name];
+    var kind = [measure.model, measure.agg, measure.expr].join(' ');
+    if (kind === 'fct_hospitalizations count_distinct patient_id') return distinctPatients();
+    if (kind === 'fct_hospitalizations median length_of_stay_days') return context.median;
+    if (kind === 'daily_census average patients_in_hospital') return context.days ? t.patient_days / context.days : null;
+    throw new Error('The dashboard cannot compute measure ' + measure.name);
+  }
+  var ADDITIVE = { count: 1, sum: 1, sum_boolean: 1 };
+
   function computeKpis() {
-    var t = totals(mask(null));
-    var los = byFacet('length_of_stay', mask(null));
-    var median = los ? histogramMedian(los.values.map(Number), los.stays) : null;
-    var days = daysInRange();
-    var n = t.admissions;
-    return {
-      admissions: n,
-      patients: distinctPatients(),
-      average_length_of_stay_days: n ? t.bed_days / n : null,
-      median_length_of_stay_days: median,
-      readmission_rate_30d: n ? t.readmissions_30d / n : null,
-      in_hospital_mortality: n ? t.deaths / n : null,
-      average_census: days ? t.patient_days / days : null,
-      bed_days: t.bed_days,
-      total_charges: Math.round(t.total_charges * 100) / 100
-    };
+    var all = mask(null), t = totals(all), los = byFacet('length_of_stay', all);
+    var context = { median: los ? histogramMedian(los.values.map(Number), los.stays) : null, days: daysInRange() };
+    var out = {};
+    model.kpis.forEach(function (kpi) {
+      if (kpi.measure) {
+        out[kpi.name] = measureValue(kpi.measure, t, context);
+      } else {
+        var num = measureValue(kpi.numerator, t, context), den = measureValue(kpi.denominator, t, context);
+        out[kpi.name] = num === null || !den ? null : num / den;
+      }
+      if (kpi.format === 'money' && out[kpi.name] !== null) out[kpi.name] = Math.round(out[kpi.name] * 100) / 100;
+    });
+    return out;
   }
 
   // ---------------------------------------------------------------------------------------------------
   // KPI tiles
-  var TILES = [
-    { key: 'admissions', label: 'Admissions', value: fmtCount, note: function () { return rangeLabel(); } },
-    { key: 'patients', label: 'Patients', value: fmtCount, note: function (k) {
-      return k.patients === null ? 'needs one stay filter at most' : 'with at least one stay';
-    } },
-    { key: 'average_length_of_stay_days', label: 'Average stay', unit: 'days', value: function (v) { return fmtFixed(v, 1); }, note: function () { return 'bed days / admissions'; } },
-    { key: 'median_length_of_stay_days', label: 'Median stay', unit: 'days', value: fmtNumber, note: function () { return 'half the stays are longer'; } },
-    { key: 'readmission_rate_30d', label: '30-day readmissions', value: function (v) { return fmtPct(v, 1); }, note: function () { return 'of the stays'; } },
-    { key: 'in_hospital_mortality', label: 'In-hospital mortality', value: function (v) { return fmtPct(v, 2); }, note: function () { return 'stays ending in death'; } },
-    { key: 'average_census', label: 'Average census', value: function (v) { return fmtFixed(v, 1); }, note: function () { return 'patients in hospital at midnight'; } },
-    { key: 'bed_days', label: 'Bed days', value: fmtCount, note: function () { return 'sum of lengths of stay'; } },
-    { key: 'total_charges', label: 'Charges', value: fmtMoney, note: function (k) { return 'billed for ' + fmtInt(k.admissions) + ' stays'; } }
-  ];
+  var FORMATS = {
+    integer: fmtCount, number: fmtNumber, money: fmtMoney,
+    decimal1: function (v) { return fmtFixed(v, 1); }, decimal2: function (v) { return fmtFixed(v, 2); },
+    percent1: function (v) { return fmtPct(v, 1); }, percent2: function (v) { return fmtPct(v, 2); }
+  };
+
+  function tileNote(kpi, k) {
+    if (kpi.name === 'admissions') return rangeLabel();
+    if (kpi.measure && kpi.measure.agg === 'count_distinct' && k[kpi.name] === null) return 'needs one stay filter at most';
+    return kpi.description;
+  }
 
   function renderTiles(k) {
     var host = document.getElementById('kpis');
     if (!host.children.length) {
-      TILES.forEach(function (tile) {
+      model.kpis.forEach(function (kpi) {
         var box = document.createElement('div');
         box.className = 'kpi';
-        box.setAttribute('data-kpi', tile.key);
+        box.setAttribute('data-kpi', kpi.name);
         box.innerHTML = '<div class="label"></div><div class="value"><span class="number"></span><span class="unit"></span></div><div class="note"></div>';
-        box.querySelector('.label').textContent = tile.label;
+        box.querySelector('.label').textContent = kpi.label;
         host.appendChild(box);
       });
     }
-    TILES.forEach(function (tile) {
-      var box = host.querySelector('[data-kpi="' + tile.key + '"]');
-      var v = k[tile.key];
+    model.kpis.forEach(function (kpi) {
+      var box = host.querySelector('[data-kpi="' + kpi.name + '"]');
+      var v = k[kpi.name];
       var missing = v === null || v === undefined;
       box.classList.toggle('unavailable', missing);
-      box.querySelector('.number').textContent = missing ? '–' : tile.value(v);
-      box.querySelector('.unit').textContent = missing || !tile.unit ? '' : tile.unit;
-      box.querySelector('.note').textContent = tile.note(k);
-      box.querySelector('.value').title = missing ? '' : String(v);
-      box.title = missing && tile.key === 'patients'
+      box.querySelector('.number').textContent = missing ? '–' : FORMATS[kpi.format](v);
+      box.querySelector('.unit').textContent = missing || !kpi.unit ? '' : kpi.unit;
+      box.querySelector('.note').textContent = tileNote(kpi, k);
+      box.title = missing
         ? 'Distinct patients need patient-level data when two or more of age group, diagnosis category and admission type are filtered.'
-        : '';
+        : kpi.label + ': ' + kpi.description + ' (' + String(v) + ')';
     });
   }
 
