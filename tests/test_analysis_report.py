@@ -91,7 +91,7 @@ def test_report_needs_no_network(page):
     [(0, "$0"), (999_999.4, "$999,999"), (5_941_620.7, "$5.94M"), (1_234_000_000, "$1.23B"), (2.5e12, "$2.50T")],
 )
 def test_money_stays_short(value, shown):
-    from hospital_analytics.analysis.report import money
+    from hospital_analytics.kpis import money
 
     assert money(value) == shown
 
