@@ -206,3 +206,73 @@ def test_the_automation_hook_sets_and_checks_filters(browser, out):
         assert error and message in error, (bad, error)
     cleared = browser.execute_script("return window.hospitalDashboard.clearFilters();")
     assert cleared["diagnosis_category"] is None and cleared["from"] == "2024-01" and cleared["to"] == "2025-12"
+
+
+# --- KPIs defined once: the four places that show them agree -------------------------------------------------
+def _tableau_value(formula: str, stays) -> float:
+    """Evaluate a KPI formula of the workbook (the aggregations kpis.py writes) over one row per stay."""
+    aggregations = {
+        "COUNT": lambda c: stays[c].count(),
+        "COUNTD": lambda c: stays[c].nunique(),
+        "SUM": lambda c: stays[c].sum(),
+        "AVG": lambda c: stays[c].mean(),
+        "MEDIAN": lambda c: stays[c].median(),
+    }
+    parts = []
+    for term in formula.split(" / "):
+        flag = re.fullmatch(r"SUM\(IIF\(\[(\w+)\], 1, 0\)\)", term)
+        plain = re.fullmatch(r"(COUNTD|COUNT|SUM|AVG|MEDIAN)\(\[(\w+)\]\)", term)
+        assert flag or plain, f"a formula this test cannot read: {formula}"
+        parts.append(
+            float(stays[flag.group(1)].astype(bool).sum())
+            if flag
+            else float(aggregations[plain.group(1)](plain.group(2)))
+        )
+    return parts[0] if len(parts) == 1 else parts[0] / parts[1]
+
+
+def test_kpis_mart_report_dashboard_and_tableau_show_the_same_numbers(browser, out):
+    import duckdb
+    import pandas as pd
+    from lxml import etree
+    from lxml import html as lxml_html
+
+    import hospital_analytics as ha
+    from dashboard_support import clean_environment
+    from hospital_analytics import kpis
+
+    with clean_environment():
+        exported = ha.export(ha.Settings(_env_file=None, output_dir=out), formats="csv")
+    con = duckdb.connect(str(out / "hospital.duckdb"), read_only=True)
+    mart = con.execute("SELECT * FROM ANALYTICS.kpis").df().iloc[0]
+    con.close()
+    headline = kpis.headline()
+    assert {k.name for k in headline} <= set(mart.index)
+
+    # 1. the report's cards
+    tree = lxml_html.fromstring((out / "report.html").read_text(encoding="utf-8"))
+    cards = {
+        c.find_class("label")[0].text_content(): c.find_class("value")[0].text_content() for c in tree.find_class("kpi")
+    }
+    # 2. the dashboard, unfiltered
+    open_dashboard(browser, out / "dashboard.html")
+    shown, tiles = browser.execute_script("return window.hospitalDashboard.kpis();"), _tiles(browser)
+    # 3. the Tableau workbook's calculated fields, evaluated over the data file it reads
+    workbook = etree.parse(str(out / "export" / "hospital_dashboard.twb"))
+    formulas = {
+        c.get("caption"): c.find("calculation").get("formula")
+        for c in workbook.iterfind("datasources/datasource/column")
+        if c.find("calculation") is not None
+    }
+    stays = pd.read_csv(out / "export" / "csv" / "fct_hospitalizations.csv")
+    assert exported.files and len(stays) == mart["admissions"]
+
+    for kpi in headline:
+        value = float(mart[kpi.name])
+        text = kpis.format_value(kpi, value)
+        assert cards[kpi.label] == text + (f" {kpi.unit}" if kpi.unit else ""), kpi.name
+        assert shown[kpi.name] == pytest.approx(value, rel=1e-9), kpi.name
+        assert tiles[kpi.name] == text, kpi.name  # the page formats as the report does
+        if kpi.tableau:
+            assert _tableau_value(formulas[kpi.label], stays) == pytest.approx(value, rel=1e-9), kpi.name
+    assert sum(k.tableau for k in headline) >= 8

@@ -20,7 +20,6 @@ from hospital_analytics.analysis import analyze, dashboard
 from hospital_analytics.config import Settings
 from hospital_analytics.errors import StepOrderError
 
-
 MEASURES = ("admissions", "bed_days", "readmissions_30d", "deaths", "total_charges", "patient_days")
 
 

@@ -176,12 +176,13 @@ def headline(path: Path | None = None) -> tuple[Kpi, ...]:
 
 
 def format_value(kpi: Kpi, value: float | None) -> str:
-    """The value as a card or tile shows it (without the unit): 1,234 · 4.6 · 14.1% · $44.53M · –."""
+    """The value as a card or tile shows it (without the unit): 1,234 · 12.35M · 4.6 · 14.1% · $44.53M · –.
+    dashboard.js's FORMATS write the same text."""
     if value is None:
         return "–"
     fmt = kpi.format
-    if fmt == "integer":
-        return f"{round(value):,}"
+    if fmt == "integer":  # ten million and more: compact, so that a tile still holds it
+        return f"{value / 1e6:,.2f}M" if abs(value) >= 1e7 else f"{round(value):,}"
     if fmt == "number":
         return f"{value:,.1f}".removesuffix(".0")
     if fmt in ("decimal1", "decimal2"):
