@@ -54,7 +54,6 @@ select
     diagnosis_description,
     diagnosis_category,
     discharge_disposition,
-    coalesce(discharge_disposition = 'Died', false) as died_in_hospital,
     total_charges,
     patient_gender,
     patient_age_at_admission,
@@ -65,5 +64,6 @@ select
     doctor_specialty,
     doctor_department,
     readmitted_within_30d,
-    is_readmission
+    is_readmission,
+    coalesce(discharge_disposition = 'Died', false) as died_in_hospital
 from joined
