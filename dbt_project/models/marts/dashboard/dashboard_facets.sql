@@ -7,7 +7,11 @@ with stays as (
 
 faceted as (
     select
-        admission_month, patient_gender, age_group, diagnosis_category, admission_type,
+        admission_month,
+        patient_gender,
+        age_group,
+        diagnosis_category,
+        admission_type,
         'length_of_stay' as facet,
         cast(length_of_stay_days as {{ dbt.type_string() }}) as facet_value,
         cast(null as {{ dbt.type_string() }}) as facet_label,
@@ -15,33 +19,45 @@ faceted as (
     from stays
     union all
     select
-        admission_month, patient_gender, age_group, diagnosis_category, admission_type,
-        'admission_weekday',
-        cast({{ hospital_analytics.day_of_week('admission_date') }} as {{ dbt.type_string() }}),
-        cast(null as {{ dbt.type_string() }}),
+        admission_month,
+        patient_gender,
+        age_group,
+        diagnosis_category,
+        admission_type,
+        'admission_weekday' as facet,
+        cast({{ hospital_analytics.day_of_week('admission_date') }} as {{ dbt.type_string() }}) as facet_value,
+        cast(null as {{ dbt.type_string() }}) as facet_label,
         length_of_stay_days
     from stays
     union all
     select
-        admission_month, patient_gender, age_group, diagnosis_category, admission_type,
-        'discharge_weekday',
-        cast({{ hospital_analytics.day_of_week('discharge_date') }} as {{ dbt.type_string() }}),
-        cast(null as {{ dbt.type_string() }}),
+        admission_month,
+        patient_gender,
+        age_group,
+        diagnosis_category,
+        admission_type,
+        'discharge_weekday' as facet,
+        cast({{ hospital_analytics.day_of_week('discharge_date') }} as {{ dbt.type_string() }}) as facet_value,
+        cast(null as {{ dbt.type_string() }}) as facet_label,
         length_of_stay_days
     from stays
     where discharge_date is not null
     union all
     select
-        admission_month, patient_gender, age_group, diagnosis_category, admission_type,
-        'diagnosis',
-        diagnosis_code,
-        diagnosis_description,
+        admission_month,
+        patient_gender,
+        age_group,
+        diagnosis_category,
+        admission_type,
+        'diagnosis' as facet,
+        diagnosis_code as facet_value,
+        diagnosis_description as facet_label,
         length_of_stay_days
     from stays
 )
 
 select
-    admission_month as month,
+    admission_month as month,  -- noqa: RF04
     patient_gender,
     age_group,
     diagnosis_category,

@@ -6,26 +6,57 @@
 -- patient's months inside the range form one run, counted once per month and once less per link.
 -- Gender is the patient's, so the counts of two genders add up.
 with stays as (
-    select patient_id, patient_gender, admission_month, age_group, diagnosis_category, admission_type
+    select
+        patient_id,
+        patient_gender,
+        admission_month,
+        age_group,
+        diagnosis_category,
+        admission_type
     from {{ ref('fct_hospitalizations') }}
 ),
 
 keyed as (
-    select patient_id, patient_gender, 'all' as filter_dimension, 'all' as filter_value, admission_month
+    select
+        patient_id,
+        patient_gender,
+        'all' as filter_dimension,
+        'all' as filter_value,
+        admission_month
     from stays
     union all
-    select patient_id, patient_gender, 'age_group', age_group, admission_month
+    select
+        patient_id,
+        patient_gender,
+        'age_group' as filter_dimension,
+        age_group as filter_value,
+        admission_month
     from stays
     union all
-    select patient_id, patient_gender, 'diagnosis_category', diagnosis_category, admission_month
+    select
+        patient_id,
+        patient_gender,
+        'diagnosis_category' as filter_dimension,
+        diagnosis_category as filter_value,
+        admission_month
     from stays
     union all
-    select patient_id, patient_gender, 'admission_type', admission_type, admission_month
+    select
+        patient_id,
+        patient_gender,
+        'admission_type' as filter_dimension,
+        admission_type as filter_value,
+        admission_month
     from stays
 ),
 
 patient_months as (
-    select distinct patient_id, patient_gender, filter_dimension, filter_value, admission_month
+    select distinct
+        patient_id,
+        patient_gender,
+        filter_dimension,
+        filter_value,
+        admission_month
     from keyed
 ),
 
@@ -45,7 +76,7 @@ select
     patient_gender,
     filter_dimension,
     filter_value,
-    admission_month as month,
+    admission_month as month,  -- noqa: RF04
     next_month,
     cast(count(*) as bigint) as patients
 from sequenced

@@ -14,7 +14,7 @@ days as (
 
 admitted as (
     select
-        admission_month as month,
+        admission_month,
         patient_gender,
         age_group,
         diagnosis_category,
@@ -27,7 +27,7 @@ admitted as (
 -- Midnights: a stay is in hospital on each day with admission_date <= day < discharge_date (as daily_census).
 in_house as (
     select
-        {{ hospital_analytics.month_start('days.census_date') }} as month,
+        {{ hospital_analytics.month_start('days.census_date') }} as census_month,
         stays.patient_gender,
         stays.age_group,
         stays.diagnosis_category,
@@ -35,8 +35,9 @@ in_house as (
         count(*) as patient_days
     from stays
     inner join days
-        on days.census_date >= stays.admission_date
-        and days.census_date < stays.discharge_date
+        on
+            stays.admission_date <= days.census_date
+            and stays.discharge_date > days.census_date
     group by
         {{ hospital_analytics.month_start('days.census_date') }},
         stays.patient_gender,
@@ -46,7 +47,7 @@ in_house as (
 )
 
 select
-    coalesce(admitted.month, in_house.month) as month,
+    coalesce(admitted.admission_month, in_house.census_month) as month,  -- noqa: RF04
     coalesce(admitted.patient_gender, in_house.patient_gender) as patient_gender,
     coalesce(admitted.age_group, in_house.age_group) as age_group,
     coalesce(admitted.diagnosis_category, in_house.diagnosis_category) as diagnosis_category,
@@ -55,8 +56,9 @@ select
     cast(coalesce(in_house.patient_days, 0) as bigint) as patient_days
 from admitted
 full outer join in_house
-    on admitted.month = in_house.month
-    and admitted.patient_gender = in_house.patient_gender
-    and admitted.age_group = in_house.age_group
-    and admitted.diagnosis_category = in_house.diagnosis_category
-    and admitted.admission_type = in_house.admission_type
+    on
+        admitted.admission_month = in_house.census_month
+        and admitted.patient_gender = in_house.patient_gender
+        and admitted.age_group = in_house.age_group
+        and admitted.diagnosis_category = in_house.diagnosis_category
+        and admitted.admission_type = in_house.admission_type
