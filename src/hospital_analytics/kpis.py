@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from hospital_analytics.errors import HospitalError
+from hospital_analytics.errors import KpiDefinitionError
 from hospital_analytics.layout import dbt_project_dir
 
 DEFINITION = Path("models") / "semantic" / "kpis.yml"
@@ -106,12 +106,6 @@ def _tableau(measure: Measure) -> str:
     return _TABLEAU[measure.agg].format(measure.expr)
 
 
-class KpiDefinitionError(HospitalError):
-    """The KPI definition (models/semantic/kpis.yml) is missing or uses something this package cannot show."""
-
-    default_hint = "Restore dbt_project/models/semantic/kpis.yml from the repository, then run `dbt parse`."
-
-
 @functools.lru_cache(maxsize=4)
 def load(path: Path | None = None) -> tuple[Kpi, ...]:
     """Every metric of the definition, in its order (headline ones and the parts of ratios).
@@ -122,8 +116,13 @@ def load(path: Path | None = None) -> tuple[Kpi, ...]:
     path = Path(path) if path is not None else dbt_project_dir() / DEFINITION
     try:
         spec = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise KpiDefinitionError(f"The KPI definition {path} cannot be read: {exc}.") from None
+    except OSError as exc:
+        raise KpiDefinitionError(f"The KPI definition {path} cannot be read: {exc.strerror or exc}.") from None
+    except yaml.YAMLError as exc:
+        first = (str(exc).strip().splitlines() or ["invalid"])[0]
+        raise KpiDefinitionError(f"The KPI definition {path} is not valid YAML: {first}.") from None
+    if not isinstance(spec, dict):
+        raise KpiDefinitionError(f"The KPI definition {path} holds no semantic models or metrics.")
     measures: dict[str, Measure] = {}
     for semantic_model in spec.get("semantic_models", []):
         model = str(semantic_model["model"]).removeprefix("ref('").removesuffix("')")
@@ -133,11 +132,18 @@ def load(path: Path | None = None) -> tuple[Kpi, ...]:
             measures[m["name"]] = Measure(m["name"], m["agg"], str(m.get("expr") or m["name"]), model)
     raw = {metric["name"]: metric for metric in spec.get("metrics", [])}
 
+    def measure(name: str, metric: str) -> Measure:
+        if name not in measures:
+            raise KpiDefinitionError(
+                f"Metric {metric} in {path} uses the measure {name!r}, which no semantic model has."
+            )
+        return measures[name]
+
     def simple_measure(name: str) -> Measure:
-        metric = raw[name]
-        if metric["type"] != "simple":
+        metric = raw.get(name)
+        if metric is None or metric["type"] != "simple":
             raise KpiDefinitionError(f"Ratio metric parts must be simple metrics; {name} in {path} is not.")
-        return measures[metric["type_params"]["measure"]]
+        return measure(metric["type_params"]["measure"], name)
 
     kpis = []
     for name, metric in raw.items():
@@ -154,7 +160,7 @@ def load(path: Path | None = None) -> tuple[Kpi, ...]:
         }
         params = metric["type_params"]
         if metric["type"] == "simple":
-            fields["measure"] = measures[params["measure"]]
+            fields["measure"] = measure(params["measure"], name)
         elif metric["type"] == "ratio":
             fields["numerator"] = simple_measure(params["numerator"])
             fields["denominator"] = simple_measure(params["denominator"])

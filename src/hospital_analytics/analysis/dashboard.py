@@ -187,9 +187,9 @@ def build_payload(frames: Mapping[str, pd.DataFrame]) -> dict[str, Any]:
     for (key, column, _), dim in zip(DIMENSIONS, dimensions, strict=True):
         cells[key] = pd.Index(dim["values"]).get_indexer(seg[column].astype(str)).tolist()
     in_cents = {m.name for k in kpis.load() if k.format == "money" for m in k.measures}
-    scales = {measure: 100 if measure in in_cents else 1 for measure in measures()}  # whole numbers only
-    for measure, scale in scales.items():
-        cells[measure] = _ints(pd.to_numeric(seg[measure]).astype("float64") * scale)
+    scales = {name: 100 if name in in_cents else 1 for name in measures()}  # whole numbers only
+    for name, scale in scales.items():
+        cells[name] = _ints(pd.to_numeric(seg[name]).astype("float64") * scale)
 
     facets: dict[str, Any] = {}
     for facet, rows in frames["facets"].groupby("facet", sort=True):
