@@ -33,7 +33,7 @@ def prepare(work: Path, stays: int):
     from hospital_analytics.config import Settings
     from hospital_analytics.synth import generate
     from hospital_analytics.transformation import transform
-    from hospital_analytics.warehouse import load
+    from hospital_analytics.warehouse.loading import load
 
     settings = Settings(
         output_dir=work / f"stays-{stays}",

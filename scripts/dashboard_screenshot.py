@@ -20,9 +20,30 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))  # the browser helpers the tests use
 
-from dashboard_support import build_pipeline, chromium_driver, open_dashboard  # noqa: E402
+from helpers import clean_env  # noqa: E402
+from helpers.dashboard import chromium_driver, open_dashboard  # noqa: E402
 
 FILTERED = {"gender": "F", "age_group": "65-84", "from": "2025-01", "to": "2025-06"}
+
+
+def build(work: Path, stays: int, seed: int) -> Path:
+    """generate, load, transform and analyze on DuckDB in ``work`` (no HOSPITAL_*/SNOWFLAKE_* variable or
+    ``.env`` applies); the dashboard's path."""
+    import hospital_analytics as ha
+
+    with clean_env(work):
+        settings = ha.Settings(
+            output_dir=work,
+            warehouse="duckdb",
+            hospitalizations=stays,
+            patients=max(stays * 2 // 5, 10),
+            doctors=40,
+            seed=seed,
+        )
+        ha.generate(settings)
+        ha.load(settings)
+        ha.transform(settings)
+        return ha.analyze(settings).dashboard
 
 
 def shoot(driver, path: Path, width: int) -> None:
@@ -54,12 +75,13 @@ def main() -> None:
     if not chromium or not chromedriver:
         sys.exit("Needs Debian's chromium and chromium-driver: apt-get install chromium chromium-driver")
     work = args.work or Path(tempfile.mkdtemp(prefix="dashboard-shot-"))
-    settings = build_pipeline(work, stays=args.stays, seed=args.seed)
+    work.mkdir(parents=True, exist_ok=True)
+    page = build(work.resolve(), args.stays, args.seed)
     args.images.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as profile:
         driver = chromium_driver(chromium, chromedriver, Path(profile), width=args.width, height=1200)
         try:
-            open_dashboard(driver, settings.layout.dashboard)
+            open_dashboard(driver, page)
             shoot(driver, args.images / "dashboard.png", args.width)
             driver.execute_script("window.hospitalDashboard.setFilters(arguments[0]);", FILTERED)
             shoot(driver, args.images / "dashboard-filtered.png", args.width)

@@ -50,8 +50,12 @@ def test_report_shows_each_kpi_value(result, page, out):
     assert cards["Admissions"][0] == f"{int(kpis['admissions']):,}"
     assert cards["Patients"][0] == f"{int(kpis['patients']):,}"
     assert cards["Average stay"][0] == f"{kpis['average_length_of_stay_days']:.1f} days"
-    assert cards["Average stay"][1] == f"median {kpis['median_length_of_stay_days']:g} days"
+    assert cards["Median stay"][0] == f"{kpis['median_length_of_stay_days']:g} days"
     assert cards["30-day readmission rate"][0] == f"{kpis['readmission_rate_30d']:.1%}"
+    died = read(
+        out / "hospital.duckdb", "SELECT avg(CAST(died_in_hospital AS INTEGER)) FROM ANALYTICS.fct_hospitalizations"
+    )
+    assert cards["In-hospital mortality"][0] == f"{died.iloc[0, 0]:.2%}"
     assert cards["Peak census"][0] == f"{int(kpis['peak_census']):,} patients"
     assert kpis["peak_census_date"].strftime("%d %b %Y") in cards["Peak census"][1]
     assert cards["Bed days"][0] == f"{int(kpis['bed_days']):,}"

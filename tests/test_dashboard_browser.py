@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from dashboard_support import build_pipeline, chromium_driver, expected_kpis, open_dashboard
+from helpers.dashboard import STAYS, analyzed_output, chromium_driver, expected_kpis, open_dashboard
 
 pytestmark = pytest.mark.slow
 
@@ -35,8 +35,7 @@ TILES = {
 
 @pytest.fixture(scope="module")
 def out(tmp_path_factory) -> Path:
-    settings = build_pipeline(tmp_path_factory.mktemp("dashboard_browser"), stays=1_500)
-    return settings.output_dir
+    return analyzed_output(tmp_path_factory)
 
 
 @pytest.fixture(scope="module")
@@ -91,12 +90,17 @@ def _select(driver, element_id: str, text: str) -> None:
     Select(driver.find_element(By.ID, element_id)).select_by_visible_text(text)
 
 
+BROWSER_PAGES = ("chrome://", "chrome-untrusted://")  # the browser's own pages (its new-tab page loads at start)
+
+
 def _network_requests(driver) -> list[str]:
+    """Every URL requested since the log was last read, but those of the browser's own pages."""
     urls = []
     for entry in driver.get_log("performance"):
         message = json.loads(entry["message"])["message"]
         if message["method"] == "Network.requestWillBeSent":
-            urls.append(message["params"]["request"]["url"])
+            if not message["params"].get("documentURL", "").startswith(BROWSER_PAGES):
+                urls.append(message["params"]["request"]["url"])
     return urls
 
 
@@ -110,7 +114,7 @@ def test_a_person_filters_the_dashboard_and_every_tile_follows(browser, out, tmp
 
     # unfiltered: the tiles are the kpis mart's figures
     everything = _check_against_warehouse(browser, duckdb_file, {})
-    assert everything["admissions"] == 1_500
+    assert everything["admissions"] == STAYS
 
     # the gender and month menus, as a person uses them
     _select(browser, "filter-gender", "Female")
@@ -126,7 +130,7 @@ def test_a_person_filters_the_dashboard_and_every_tile_follows(browser, out, tmp
     narrowed = _check_against_warehouse(browser, duckdb_file, chosen)
     assert 0 < narrowed["admissions"] < everything["admissions"] / 4
     status = browser.find_element(By.ID, "status").text
-    assert f"Showing {narrowed['admissions']:,} of 1,500 admissions" in status and "Female" in status
+    assert f"Showing {narrowed['admissions']:,} of {STAYS:,} admissions" in status and "Female" in status
 
     # a drag across the monthly bars chooses months 4..9 (May to Oct 2024)
     bars = browser.find_elements(By.CSS_SELECTOR, "#chart-admissions rect.bar")
@@ -238,11 +242,9 @@ def test_kpis_mart_report_dashboard_and_tableau_show_the_same_numbers(browser, o
     from lxml import html as lxml_html
 
     import hospital_analytics as ha
-    from dashboard_support import clean_environment
     from hospital_analytics import kpis
 
-    with clean_environment():
-        exported = ha.export(ha.Settings(_env_file=None, output_dir=out), formats="csv")
+    exported = ha.export(ha.Settings(output_dir=out), formats="csv")  # the environment is clean (isolated_env)
     con = duckdb.connect(str(out / "hospital.duckdb"), read_only=True)
     mart = con.execute("SELECT * FROM ANALYTICS.kpis").df().iloc[0]
     con.close()

@@ -15,7 +15,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from dashboard_support import build_pipeline, decode_page
+from helpers.dashboard import STAYS, analyzed_output, decode_page
 from hospital_analytics.analysis import analyze, dashboard
 from hospital_analytics.config import Settings
 from hospital_analytics.errors import StepOrderError
@@ -110,7 +110,7 @@ def test_page_is_self_contained_and_its_policy_allows_only_its_own_script_and_st
 # --- the real pipeline ---------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def out(tmp_path_factory):
-    return build_pipeline(tmp_path_factory.mktemp("dashboard_payload"), stays=1_200, seed=5).output_dir
+    return analyzed_output(tmp_path_factory)
 
 
 def _patients(payload: dict, first: int, last: int, gender: int | None, dimension: int, value: int) -> int:
@@ -132,7 +132,7 @@ def test_payload_adds_up_to_the_kpis_mart_and_counts_patients_exactly(out):
     try:
         kpis = con.execute("SELECT * FROM ANALYTICS.kpis").df().iloc[0]
         cells = payload["cells"]
-        assert sum(cells["admissions"]) == kpis["admissions"] == 1_200
+        assert sum(cells["admissions"]) == kpis["admissions"] == STAYS
         assert sum(cells["bed_days"]) == kpis["bed_days"]
         assert sum(cells["total_charges"]) == round(float(kpis["total_charges"]) * 100)
         census = con.execute("SELECT sum(patients_in_hospital), count(*) FROM ANALYTICS.daily_census").fetchone()
@@ -179,6 +179,6 @@ def test_marts_of_an_older_version_name_the_step(out, tmp_path):
     con.execute("DROP TABLE ANALYTICS.dashboard_facets")
     con.close()
     with pytest.raises(StepOrderError) as caught:
-        analyze(Settings(_env_file=None, output_dir=tmp_path / "out", duckdb_path=copy))
+        analyze(Settings(output_dir=tmp_path / "out", duckdb_path=copy))
     assert "dashboard_facets" in caught.value.message and "hospital transform" in caught.value.hint
     assert not (tmp_path / "out" / "dashboard.html").exists()

@@ -6,36 +6,23 @@ from __future__ import annotations
 import pytest
 
 import hospital_analytics as ha
-from dashboard_support import clean_environment, decode_page
+from helpers.dashboard import decode_page
 from hospital_analytics.config import Settings
 
 pytestmark = [pytest.mark.snowflake, pytest.mark.slow]
 
 
-def test_snowflake_and_duckdb_give_the_same_dashboard(fakesnow_server, tmp_path):
-    base = {"hospitalizations": 300, "patients": 120, "doctors": 20, "seed": 9, "_env_file": None}
+def test_snowflake_and_duckdb_give_the_same_dashboard(snowflake_overrides, tmp_path):
+    base = {"hospitalizations": 300, "patients": 120, "doctors": 20, "seed": 9}
     duck = Settings(output_dir=tmp_path / "duck", **base)
-    snow = Settings(
-        output_dir=tmp_path / "duck",  # the same generated files
-        warehouse="snowflake",
-        snowflake_account=fakesnow_server["account"],
-        snowflake_user=fakesnow_server["user"],
-        snowflake_password=fakesnow_server["password"],
-        snowflake_host=fakesnow_server["host"],
-        snowflake_port=fakesnow_server["port"],
-        snowflake_protocol=fakesnow_server["protocol"],
-        snowflake_database="T_DASHBOARD",
-        snowflake_login_timeout=5,
-        **base,
-    )
-    with clean_environment():
-        ha.generate(duck)
-        pages = {}
-        for name, settings in (("duckdb", duck), ("snowflake", snow)):
-            ha.load(settings)
-            built = ha.transform(settings)
-            assert built.success, (name, [(n.node, n.message) for n in built.failures])
-            result = ha.analyze(settings)
-            pages[name] = decode_page(result.dashboard.read_text(encoding="utf-8"))
+    snow = Settings(output_dir=tmp_path / "duck", **snowflake_overrides, **base)  # the same generated files
+    ha.generate(duck)
+    pages = {}
+    for name, settings in (("duckdb", duck), ("snowflake", snow)):
+        ha.load(settings)
+        built = ha.transform(settings)
+        assert built.success, (name, [(n.node, n.message) for n in built.failures])
+        result = ha.analyze(settings)
+        pages[name] = decode_page(result.dashboard.read_text(encoding="utf-8"))
     assert pages["snowflake"] == pages["duckdb"]
     assert sum(pages["snowflake"]["cells"]["admissions"]) == 300

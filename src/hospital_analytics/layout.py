@@ -24,6 +24,9 @@ MARTS: tuple[str, ...] = (
     "kpis",
 )
 
+# dbt marts only the interactive dashboard reads (analyze's dashboard.html; not exported).
+DASHBOARD_MARTS: tuple[str, ...] = ("dashboard_segments", "dashboard_facets", "dashboard_patient_months")
+
 DUCKDB_FILE = "hospital.duckdb"
 
 

@@ -1,22 +1,27 @@
-"""Helpers for the dashboard tests: a real pipeline on small data, and the KPIs of a filter computed straight
-from the stays (fct_hospitalizations and the days of daily_census), independently of the dashboard marts."""
+"""Helpers for the dashboard tests: the analyzed output of generated marts (built once per session), the data
+a page carries, headless Chromium under Selenium, and the KPIs of a filter computed straight from the stays
+(fct_hospitalizations and the days of daily_census), independently of the dashboard marts."""
 
 from __future__ import annotations
 
 import base64
-import contextlib
 import datetime as dt
 import gzip
 import json
-import os
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from helpers import clean_env
+from helpers.marts import copy_marts, generated
 from hospital_analytics.config import Settings
+
+# The generated hospital the dashboard tests read: the default 24-month window, enough stays to fill the cube.
+START, END = dt.date(2024, 1, 1), dt.date(2025, 12, 31)
+STAYS = 1_500
+_ANALYZED: dict[str, Path] = {}
 
 CHROMIUM_FLAGS = (
     "--headless=new",
@@ -66,36 +71,19 @@ def open_dashboard(driver, page: Path) -> None:
     assert state == "ready", state
 
 
-@contextlib.contextmanager
-def clean_environment() -> Iterator[None]:
-    """No HOSPITAL_*/SNOWFLAKE_* variables (module fixtures run outside the per-test isolation)."""
-    with pytest.MonkeyPatch.context() as mp:
-        for name in list(os.environ):
-            if name.startswith(("HOSPITAL_", "SNOWFLAKE_")):
-                mp.delenv(name, raising=False)
-        yield
+def analyzed_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An output folder holding generated marts (``helpers.marts.generated``: generate, load, ``dbt run``) and
+    what analyze made of them (report.html, dashboard.html), once per session; its path."""
+    from hospital_analytics import analyze
 
-
-def build_pipeline(root: Path, *, stays: int = 1_500, seed: int = 11, **overrides) -> Settings:
-    """generate -> load -> transform -> analyze on a small hospital under ``root``; the settings used."""
-    import hospital_analytics as ha
-
-    settings = Settings(
-        _env_file=None,
-        output_dir=root,
-        hospitalizations=stays,
-        patients=max(stays * 2 // 5, 10),
-        doctors=40,
-        seed=seed,
-        **overrides,
-    )
-    with clean_environment():
-        ha.generate(settings)
-        ha.load(settings)
-        built = ha.transform(settings)
-        assert built.success, [(n.node, n.message) for n in built.failures]
-        ha.analyze(settings)
-    return settings
+    if "out" not in _ANALYZED:
+        marts = generated(tmp_path_factory, START, END, hospitalizations=STAYS, patients=STAYS * 2 // 5, doctors=40)
+        root = tmp_path_factory.mktemp("dashboard")
+        copy_marts(marts, root / "hospital.duckdb")
+        with clean_env(root):
+            analyze(Settings(output_dir=root, start=START, end=END))
+        _ANALYZED["out"] = root
+    return _ANALYZED["out"]
 
 
 FILTER_COLUMNS = {
