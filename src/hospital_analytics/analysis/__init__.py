@@ -151,7 +151,7 @@ def analyze(settings: Settings | None = None, *, progress: Collector = SILENT, *
         )
     except OSError as exc:
         raise AnalyzeError(
-            f"Writing the charts or report under {layout.root} failed: {exc.strerror or exc}.",
+            f"Writing the charts, report or dashboard under {layout.root} failed: {exc.strerror or exc}.",
             "Check the free space and permissions of the output folder (--out).",
         ) from None
     progress.update(TASK)
