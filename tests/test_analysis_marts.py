@@ -106,11 +106,13 @@ def test_result_prints_well_and_keeps_rich_objects_out_of_json(analyzed):
     data = json.loads(result.to_json())
     assert data["step"] == "analyze"
     assert data["report"] == str(root / "report.html")
+    assert data["dashboard"] == str(root / "dashboard.html")
     assert len(data["charts"]) == 2 * len(CHART_NAMES)  # PNG and SVG
     assert "frames" not in data and "figures" not in data
     assert data["kpis"]["peak_census_date"] == result.kpis["peak_census_date"].isoformat()
 
-    assert progress.events[0] == ("update", "analyze", 0, len(QUERIES) + 2 * len(CHART_NAMES) + 1)
+    # a query each, a chart drawn and written each, the report and the dashboard
+    assert progress.events[0] == ("update", "analyze", 0, len(QUERIES) + 2 * len(CHART_NAMES) + 2)
     assert progress.totals() == {"analyze": progress.advanced("analyze")}
 
 

@@ -50,8 +50,12 @@ def test_report_shows_each_kpi_value(result, page, out):
     assert cards["Admissions"][0] == f"{int(kpis['admissions']):,}"
     assert cards["Patients"][0] == f"{int(kpis['patients']):,}"
     assert cards["Average stay"][0] == f"{kpis['average_length_of_stay_days']:.1f} days"
-    assert cards["Average stay"][1] == f"median {kpis['median_length_of_stay_days']:g} days"
+    assert cards["Median stay"][0] == f"{kpis['median_length_of_stay_days']:g} days"
     assert cards["30-day readmission rate"][0] == f"{kpis['readmission_rate_30d']:.1%}"
+    died = read(
+        out / "hospital.duckdb", "SELECT avg(CAST(died_in_hospital AS INTEGER)) FROM ANALYTICS.fct_hospitalizations"
+    )
+    assert cards["In-hospital mortality"][0] == f"{died.iloc[0, 0]:.2%}"
     assert cards["Peak census"][0] == f"{int(kpis['peak_census']):,} patients"
     assert kpis["peak_census_date"].strftime("%d %b %Y") in cards["Peak census"][1]
     assert cards["Bed days"][0] == f"{int(kpis['bed_days']):,}"
@@ -91,7 +95,7 @@ def test_report_needs_no_network(page):
     [(0, "$0"), (999_999.4, "$999,999"), (5_941_620.7, "$5.94M"), (1_234_000_000, "$1.23B"), (2.5e12, "$2.50T")],
 )
 def test_money_stays_short(value, shown):
-    from hospital_analytics.analysis.report import money
+    from hospital_analytics.kpis import money
 
     assert money(value) == shown
 

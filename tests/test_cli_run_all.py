@@ -31,9 +31,10 @@ def test_no_configuration_runs_every_step_and_shows_kpis_and_paths(shared: ps.Sh
     patients = _kpi(shared, "patients")
     assert f"{admissions:,}" in out and f"{patients:,}" in out, out
     assert "admissions" in out and "patients" in out
-    for path in (layout.report, layout.export_dir / "hospital_dashboard.twbx", layout.export_dir):
+    for path in (layout.report, layout.dashboard, layout.export_dir / "hospital_dashboard.twbx", layout.export_dir):
         assert path.exists(), path
-    assert "report.html" in out and "hospital_dashboard.twbx" in out and "hospital_output/export" in out
+    assert "report.html" in out and "dashboard.html" in out and "hospital_dashboard.twbx" in out
+    assert "hospital_output/export" in out
     assert "Traceback" not in out and "Error" not in out
     # Nothing outside the default output folder.
     assert sorted(p.name for p in shared.root.iterdir()) == ["hospital_output"]
@@ -58,7 +59,7 @@ def test_from_transform_json_reuses_earlier_outputs(shared: ps.SharedRun) -> Non
     assert [t["step"] for t in data["timings"]] == ["transform", "analyze", "export"]
     assert data["kpis"]["admissions"] == _kpi(shared, "admissions")
     assert set(data["kpis"]) >= {"admissions", "patients", "readmission_rate_30d", "peak_census", "bed_days"}
-    for key in ("report", "dashboard", "export_dir"):
+    for key in ("report", "interactive_dashboard", "dashboard", "export_dir"):
         assert data[key] and os.path.exists(data[key]), (key, data[key])
     # generate and load did not run: their files and tables are the ones the first run left.
     assert {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in raw_files} == before

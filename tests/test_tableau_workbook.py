@@ -133,27 +133,37 @@ def test_dashboard_content(books):
     zones = list(board.iter("zone"))
     on_board = {z.get("name") for z in zones if z.get("name") and z.get("type-v2") is None}
     assert on_board == set(sheets)
-    # KPI cards: admissions, average length of stay, 30-day readmission rate
+    # KPI cards: one calculated field per headline KPI of their single definition (kpis.yml), one card each
     calcs = {
         c.get("caption"): c.find("calculation").get("formula")
         for c in root.iterfind("datasources/datasource/column")
         if c.find("calculation") is not None
     }
     assert calcs["Admissions"] == "COUNT([hospitalization_id])"
-    assert calcs["Average length of stay (days)"] == "AVG([length_of_stay_days])"
-    assert "readmitted_within_30d" in calcs["30-day readmission rate"]
+    assert calcs["Patients"] == "COUNTD([patient_id])"
+    assert calcs["Average stay"] == "SUM([length_of_stay_days]) / COUNT([hospitalization_id])"
+    assert calcs["30-day readmission rate"] == "SUM(IIF([readmitted_within_30d], 1, 0)) / COUNT([hospitalization_id])"
+    assert calcs["In-hospital mortality"] == "SUM(IIF([died_in_hospital], 1, 0)) / COUNT([hospitalization_id])"
+    assert "Average census" not in calcs  # one row per stay: no daily census in the workbook's data
     kpi_text = {name: w.find(".//encodings/text").get("column") for name, w in sheets.items() if name.startswith("KPI")}
-    assert kpi_text == {
-        "KPI Admissions": f"[{ds}].[usr:Calculation_admissions:qk]",
-        "KPI Average stay": f"[{ds}].[usr:Calculation_average_length_of_stay:qk]",
-        "KPI Readmission rate": f"[{ds}].[usr:Calculation_readmission_rate_30d:qk]",
+    assert kpi_text["KPI Average stay"] == f"[{ds}].[usr:Calculation_average_length_of_stay_days:qk]"
+    assert {t.split(":")[1].removeprefix("Calculation_") for t in kpi_text.values()} == {
+        "admissions",
+        "patients",
+        "average_length_of_stay_days",
+        "median_length_of_stay_days",
+        "readmission_rate_30d",
+        "in_hospital_mortality",
+        "bed_days",
+        "total_charges",
     }
     # demographics, admissions over time, length of stay by month
     assert sheets["Patients by gender"].findtext("table/rows") == f"[{ds}].[none:patient_gender:nk]"
     assert sheets["Patients by age group"].findtext("table/cols") == f"[{ds}].[none:age_group:nk]"
     assert sheets["Admissions over time"].findtext("table/cols") == f"[{ds}].[tmn:admission_date:qk]"
     assert (
-        sheets["Average stay by month"].findtext("table/rows") == f"[{ds}].[usr:Calculation_average_length_of_stay:qk]"
+        sheets["Average stay by month"].findtext("table/rows")
+        == f"[{ds}].[usr:Calculation_average_length_of_stay_days:qk]"
     )
     # filters: date range, gender, age group, diagnosis category; shared by every sheet, shown on the dashboard
     shared = root.find("shared-views/shared-view")

@@ -317,7 +317,7 @@ CONTRACT_COLUMNS = {
     "fct_hospitalizations": "hospitalization_id patient_id doctor_id admission_date discharge_date admission_month "
     "length_of_stay_days admission_type stay_type diagnosis_code diagnosis_description diagnosis_category "
     "discharge_disposition total_charges patient_gender patient_age_at_admission age_group age_group_order "
-    "insurance patient_state doctor_specialty doctor_department readmitted_within_30d is_readmission",
+    "insurance patient_state doctor_specialty doctor_department readmitted_within_30d is_readmission died_in_hospital",
     "fct_readmissions": "hospitalization_id patient_id admission_date discharge_date discharge_month next_admission_date "
     "days_to_next_admission readmitted_within_30d",
     "readmission_rate_by_month": "month month_label discharges readmissions_30d readmission_rate",
@@ -326,7 +326,8 @@ CONTRACT_COLUMNS = {
     "doctor_workload": "doctor_id doctor_name specialty department stays patients bed_days average_length_of_stay_days",
     "daily_census": "census_date admissions discharges patients_in_hospital",
     "kpis": "admissions patients average_length_of_stay_days median_length_of_stay_days readmission_rate_30d "
-    "bed_days peak_census peak_census_date total_charges first_admission_date last_admission_date",
+    "in_hospital_mortality average_census bed_days total_charges peak_census peak_census_date first_admission_date "
+    "last_admission_date",
 }
 
 

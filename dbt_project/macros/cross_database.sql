@@ -121,3 +121,17 @@
     ) as offsets
     where offsets.day_offset <= datediff(day, bounds.{{ start_date }}, bounds.{{ end_date }})
 {%- endmacro %}
+
+
+{#- ISO day of the week of a date: 1 (Monday) to 7 (Sunday), as an integer. -#}
+{% macro day_of_week(date_expr) -%}
+    {{ return(adapter.dispatch('day_of_week', 'hospital_analytics')(date_expr)) }}
+{%- endmacro %}
+
+{% macro default__day_of_week(date_expr) -%}
+    cast(extract(isodow from {{ date_expr }}) as integer)
+{%- endmacro %}
+
+{% macro snowflake__day_of_week(date_expr) -%}
+    cast(dayofweekiso({{ date_expr }}) as integer)
+{%- endmacro %}

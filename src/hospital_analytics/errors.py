@@ -72,6 +72,12 @@ class TransformError(HospitalError):
         self.result = result
 
 
+class KpiDefinitionError(HospitalError):
+    """The KPI definition (models/semantic/kpis.yml) is missing or uses something this package cannot show."""
+
+    default_hint = "Restore dbt_project/models/semantic/kpis.yml from the repository, then run `dbt parse`."
+
+
 class AnalyzeError(HospitalError):
     """Charts or the report could not be made."""
 

@@ -24,6 +24,9 @@ MARTS: tuple[str, ...] = (
     "kpis",
 )
 
+# dbt marts only the interactive dashboard reads (analyze's dashboard.html; not exported).
+DASHBOARD_MARTS: tuple[str, ...] = ("dashboard_segments", "dashboard_facets", "dashboard_patient_months")
+
 DUCKDB_FILE = "hospital.duckdb"
 
 
@@ -91,6 +94,11 @@ class OutputLayout:
     @property
     def report(self) -> Path:
         return self.root / "report.html"
+
+    @property
+    def dashboard(self) -> Path:
+        """The interactive dashboard analyze writes: one self-contained HTML file."""
+        return self.root / "dashboard.html"
 
     @property
     def export_dir(self) -> Path:

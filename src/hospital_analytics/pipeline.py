@@ -29,7 +29,8 @@ class RunAllResult(StepResult):
     timings: list[StepTiming] = dataclasses.field(default_factory=list)
     kpis: dict[str, Any] = dataclasses.field(default_factory=dict)
     report: Path | None = None
-    dashboard: Path | None = None
+    interactive_dashboard: Path | None = None  # analyze's dashboard.html
+    dashboard: Path | None = None  # export's Tableau workbook (.twbx)
     export_dir: Path | None = None
     notes: list[str] = dataclasses.field(default_factory=list)
     results: dict[str, StepResult] = dataclasses.field(default_factory=dict, repr=False)
@@ -38,7 +39,12 @@ class RunAllResult(StepResult):
         rows = [("warehouse", self.warehouse)]
         rows += [(timing.step, f"{timing.seconds:.2f} s") for timing in self.timings]
         rows += kpi_rows(self.kpis)
-        rows += [("report", str(self.report)), ("dashboard", str(self.dashboard)), ("exports", str(self.export_dir))]
+        rows += [
+            ("report", str(self.report)),
+            ("interactive", str(self.interactive_dashboard)),
+            ("dashboard", str(self.dashboard)),
+            ("exports", str(self.export_dir)),
+        ]
         return rows + [("note", note) for note in self.notes]
 
 
@@ -97,6 +103,7 @@ def _collect_outputs(result: RunAllResult, settings: Settings) -> None:
     result.kpis = dict(getattr(analysis, "kpis", None) or {})
     layout = settings.layout
     result.report = layout.report if layout.report.exists() else None
+    result.interactive_dashboard = layout.dashboard if layout.dashboard.exists() else None
     exported = result.results.get("export")
     result.dashboard = getattr(exported, "packaged_workbook", None)
     result.export_dir = getattr(exported, "export_dir", None)

@@ -87,7 +87,7 @@ STEPS: dict[str, Step] = {
         Step(
             "analyze",
             "hospital_analytics.analysis:analyze",
-            "Chart the marts and write charts/*.png and a self-contained report.html (KPIs, charts, tables).",
+            "Chart the marts; write charts/*.png, a self-contained report.html and an interactive dashboard.html.",
         ),
         Step(
             "export",

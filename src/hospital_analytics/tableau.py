@@ -21,6 +21,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from xml.etree import ElementTree as ET
 
+from hospital_analytics import kpis
 from hospital_analytics.errors import ExportError
 from hospital_analytics.fsutil import atomic_path
 from hospital_analytics.layout import tableau_source_dir
@@ -136,7 +137,7 @@ class _Fields:
     def __init__(self, spec: dict[str, Any], data: WorkbookData):
         self.spec = spec
         self.types = {c.name: c.datatype for c in data.columns}
-        self.calcs: dict[str, dict[str, Any]] = spec.get("calculations", {})
+        self.calcs: dict[str, dict[str, Any]] = {**kpi_calculations(), **spec.get("calculations", {})}
         self.ds = spec["datasource"]["name"]
         for name, calc in self.calcs.items():
             if calc.get("datatype") not in TABLEAU_TYPES:
@@ -259,6 +260,21 @@ class _Fields:
             for key, value in meta["aliases"].items():
                 ET.SubElement(aliases, "alias", key=f'"{key}"', value=value)
         return col
+
+
+def kpi_calculations() -> dict[str, dict[str, Any]]:
+    """A calculated field per headline KPI the workbook's data can compute (one row per stay), generated from
+    the KPIs' single definition (``hospital_analytics.kpis``), named after the metric: ``calc:<metric>``."""
+    return {
+        k.name: {
+            "caption": k.label,
+            "formula": k.tableau_formula(),
+            "datatype": "integer" if k.format == "integer" else "real",
+            "format": k.tableau_format(),
+        }
+        for k in kpis.headline()
+        if k.tableau
+    }
 
 
 def calc_column(name: str) -> str:

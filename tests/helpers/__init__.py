@@ -9,6 +9,8 @@
   from them with pandas;
 - ``marts``: the real dbt project built once per session on tiny data (the marts analyze and export read);
 - ``export``: reading exported files back and comparing them with the warehouse;
+- ``dashboard``: generated marts analyzed once per session, a dashboard page's data, headless Chromium, and a
+  filter's KPIs computed from the stays;
 - ``proof``: the proof tests' shared run-all, the CLI's one-error contract, a killable fakesnow server;
 - ``tableau``: a workbook read back and checked against its data files, and Tableau's validator
   (vendored in ``tableau_schema/``).

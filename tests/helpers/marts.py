@@ -27,9 +27,12 @@ import pytest
 import helpers.transform as ts
 from helpers import Recorder, clean_env
 from hospital_analytics.config import Settings
-from hospital_analytics.layout import MARTS, dbt_project_dir
+from hospital_analytics.layout import DASHBOARD_MARTS, MARTS, dbt_project_dir
 
 _BUILT: dict[tuple, Any] = {}
+
+# Every table analyze reads: the marts and the dashboard's marts.
+ANALYZED_MARTS = (*MARTS, *DASHBOARD_MARTS)
 
 # The generate manifest beside the analyzed marts: values a test can look for in the report's provenance.
 MANIFEST = {
@@ -137,10 +140,10 @@ def copy_marts(
     try:
         if schema != "ANALYTICS":
             con.execute(f'CREATE SCHEMA "{schema}"')
-            for mart in MARTS:
+            for mart in ANALYZED_MARTS:
                 con.execute(f'CREATE TABLE "{schema}"."{mart}" AS SELECT * FROM "ANALYTICS"."{mart}"')
             con.execute('DROP SCHEMA "ANALYTICS" CASCADE')
-        for mart in MARTS:
+        for mart in ANALYZED_MARTS:
             if mart in drop:
                 con.execute(f'DROP TABLE "{schema}"."{mart}"')
             elif empty:
@@ -197,7 +200,7 @@ def copy_to_snowflake(
         cur = con.cursor()
         cur.execute(f"CREATE OR REPLACE DATABASE {database}")
         cur.execute(f"CREATE SCHEMA {database}.{schema}")
-        for table in [t for t in MARTS if t not in drop]:
+        for table in [t for t in ANALYZED_MARTS if t not in drop]:
             columns = duck.execute(f'DESCRIBE "ANALYTICS"."{table}"').fetchall()
             ddl = ", ".join(f"{name} {_snowflake_type(name, kind)}" for name, kind, *_ in columns)
             cur.execute(f"CREATE TABLE {database}.{schema}.{table} ({ddl})")

@@ -324,6 +324,8 @@ def expected_marts(csv_dir: Path, window_end: dt.date) -> dict[str, pd.DataFrame
         "average_length_of_stay_days": stays["los"].mean(),
         "median_length_of_stay_days": stays["los"].median(),
         "readmission_rate_30d": readmissions["readmitted_within_30d"].mean(),
+        "in_hospital_mortality": (stays["discharge_disposition"] == "Died").mean(),
+        "average_census": census["patients_in_hospital"].mean(),
         "bed_days": int(stays["los"].sum()),
         "peak_census": int(peak),
         "peak_census_date": census.loc[census["patients_in_hospital"] == peak, "census_date"].min(),
@@ -465,7 +467,13 @@ def assert_marts_match(actual: dict[str, pd.DataFrame], expected: dict[str, pd.D
     got, want = kpis.iloc[0], expected["kpis"].iloc[0]
     for column in ("admissions", "patients", "bed_days", "peak_census"):
         assert int(got[column]) == int(want[column]), column
-    for column in ("average_length_of_stay_days", "median_length_of_stay_days", "readmission_rate_30d"):
+    for column in (
+        "average_length_of_stay_days",
+        "median_length_of_stay_days",
+        "readmission_rate_30d",
+        "in_hospital_mortality",
+        "average_census",
+    ):
         assert _close([float(got[column])], [float(want[column])]), column
     assert abs(float(got["total_charges"]) - want["total_charges"]) < 0.005
     for column in ("peak_census_date", "first_admission_date", "last_admission_date"):

@@ -64,5 +64,6 @@ select
     doctor_specialty,
     doctor_department,
     readmitted_within_30d,
-    is_readmission
+    is_readmission,
+    coalesce(discharge_disposition = 'Died', false) as died_in_hospital
 from joined

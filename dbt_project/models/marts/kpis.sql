@@ -1,4 +1,6 @@
--- One row of headline figures over all stays: volume, length of stay, readmissions, occupancy and charges.
+-- One row of headline figures over all stays. The KPI columns are generated from their single definition
+-- (models/semantic/kpis.yml, macros/kpis.sql): volume, length of stay, readmissions, mortality, occupancy and
+-- charges; then the peak census and the admission dates.
 with stays as (
     select * from {{ ref('fct_hospitalizations') }}
 ),
@@ -7,16 +9,16 @@ census as (
     select * from {{ ref('daily_census') }}
 ),
 
-stay_figures as (
+stay_measures as (
+    {{ hospital_analytics.kpi_measures('fct_hospitalizations', 'stays') }}
+),
+
+census_measures as (
+    {{ hospital_analytics.kpi_measures('daily_census', 'census') }}
+),
+
+admission_dates as (
     select
-        count(*) as admissions,
-        count(distinct patient_id) as patients,
-        cast(avg(length_of_stay_days) as double) as average_length_of_stay_days,
-        {{ hospital_analytics.median('length_of_stay_days') }} as median_length_of_stay_days,
-        cast({{ hospital_analytics.count_true('readmitted_within_30d') }} as double)
-        / cast(count(*) as double) as readmission_rate_30d,
-        cast(sum(length_of_stay_days) as bigint) as bed_days,
-        cast(sum(total_charges) as decimal(18, 2)) as total_charges,
         min(admission_date) as first_admission_date,
         max(admission_date) as last_admission_date
     from stays
@@ -35,17 +37,13 @@ peak_day as (
 )
 
 select
-    stay_figures.admissions,
-    stay_figures.patients,
-    stay_figures.average_length_of_stay_days,
-    stay_figures.median_length_of_stay_days,
-    stay_figures.readmission_rate_30d,
-    stay_figures.bed_days,
+    {{- hospital_analytics.kpi_metric_columns() }}
     peak.peak_census,
     peak_day.peak_census_date,
-    stay_figures.total_charges,
-    stay_figures.first_admission_date,
-    stay_figures.last_admission_date
-from stay_figures
+    admission_dates.first_admission_date,
+    admission_dates.last_admission_date
+from stay_measures
+cross join census_measures
+cross join admission_dates
 cross join peak
 cross join peak_day

@@ -5,6 +5,7 @@ result = ha.analyze()                       # reads the ANALYTICS marts built by
 result.figures["monthly_admissions"]        # a matplotlib Figure; shows inline in a notebook
 result.frames["admissions_by_month"]        # the DataFrame behind it
 result.report                               # Path of report.html
+result.dashboard                            # Path of dashboard.html (interactive, cross-filtered)
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from hospital_analytics.progress import SILENT, Collector
 from hospital_analytics.results import StepResult, kpi_rows
 from hospital_analytics.warehouse import open_warehouse
 
-from . import charts, marts, report
+from . import charts, dashboard, marts, report
 from .charts import CHART_NAMES
 from .marts import QUERIES
 
@@ -42,6 +43,7 @@ class AnalysisResult(StepResult):
 
     Attributes:
         report: path of ``report.html``.
+        dashboard: path of ``dashboard.html``, the interactive dashboard.
         charts: chart files written, in chart order (PNG and/or SVG).
         kpis: headline numbers (admissions, patients, average stay, readmission rate, peak census, ...).
         warehouse: where the marts were read from (no secrets).
@@ -50,6 +52,7 @@ class AnalysisResult(StepResult):
     """
 
     report: Path
+    dashboard: Path
     charts: list[Path]
     kpis: dict[str, Any]
     warehouse: str
@@ -57,12 +60,12 @@ class AnalysisResult(StepResult):
     figures: Mapping[str, Figure] = dataclasses.field(default_factory=dict, repr=False)
 
     def summary_rows(self) -> list[tuple[str, str]]:
-        rows = [("report", str(self.report))]
+        rows = [("report", str(self.report)), ("dashboard", str(self.dashboard))]
         rows += [("charts" if i == 0 else "", str(path)) for i, path in enumerate(self.charts)]
         return [*rows, ("warehouse", self.warehouse), *kpi_rows(self.kpis)]
 
     def outcome(self) -> str:
-        return f"{len(self.charts)} charts and {self.report.name}"
+        return f"{len(self.charts)} charts, {self.report.name} and {self.dashboard.name}"
 
     def __repr__(self) -> str:
         return f"AnalysisResult(report={str(self.report)!r}, charts={len(self.charts)}, figures={list(self.figures)})"
@@ -73,7 +76,8 @@ def _formats(chart_format: str) -> tuple[str, ...]:
 
 
 def analyze(settings: Settings | None = None, *, progress: Collector = SILENT, **overrides: Any) -> AnalysisResult:
-    """Read the marts, draw the charts and write ``charts/*`` and ``report.html`` under the output folder.
+    """Read the marts, draw the charts and write ``charts/*``, ``report.html`` and ``dashboard.html`` under the
+    output folder.
 
     Args:
         settings: the run's settings (default: environment, ``.env``, defaults).
@@ -87,19 +91,20 @@ def analyze(settings: Settings | None = None, *, progress: Collector = SILENT, *
     Raises:
         StepOrderError: the warehouse or its marts are missing or empty (run ``hospital transform``).
         WarehouseError: the warehouse could not be reached.
-        AnalyzeError: a mart could not be read, or a chart or the report could not be written.
+        AnalyzeError: a mart could not be read, or a chart, the report or the dashboard could not be written.
         ConfigError / InputError: an override is invalid, or the output folder is not writable.
     """
     started = time.perf_counter()
     s = resolve_settings(settings, **overrides)
     layout = s.layout
     formats = _formats(s.chart_format)
-    total = len(QUERIES) + 2 * len(CHART_NAMES) + 1
+    total = len(QUERIES) + 2 * len(CHART_NAMES) + 2
     progress.update(TASK, 0, total=total)
 
     # read-only: a notebook may hold the DuckDB file too
     with open_warehouse(s, read_only=True) as wh:
         frames = marts.read_marts(wh, s.analytics_schema, on_query=lambda _name: progress.update(TASK))
+        cube = dashboard.read_cube(wh, s.analytics_schema)
         warehouse = f"{wh.describe()}, schema {s.analytics_schema}"
     kpis = marts.kpi_values(frames)
 
@@ -134,9 +139,19 @@ def analyze(settings: Settings | None = None, *, progress: Collector = SILENT, *
             created=created,
         )
         path = report.write_report(layout.report, text)
+        progress.update(TASK)
+        page = dashboard.write(
+            layout.dashboard,
+            dashboard.render(
+                dashboard.build_payload(cube),
+                title="Hospital operations dashboard",
+                subtitle=report.period_and_source(kpis, warehouse),
+                created=created,
+            ),
+        )
     except OSError as exc:
         raise AnalyzeError(
-            f"Writing the charts or report under {layout.root} failed: {exc.strerror or exc}.",
+            f"Writing the charts, report or dashboard under {layout.root} failed: {exc.strerror or exc}.",
             "Check the free space and permissions of the output folder (--out).",
         ) from None
     progress.update(TASK)
@@ -144,6 +159,7 @@ def analyze(settings: Settings | None = None, *, progress: Collector = SILENT, *
         step=TASK,
         seconds=time.perf_counter() - started,
         report=path,
+        dashboard=page,
         charts=written,
         kpis=kpis,
         warehouse=warehouse,

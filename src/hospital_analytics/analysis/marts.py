@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from hospital_analytics import kpis as kpi_definitions
 from hospital_analytics.errors import AnalyzeError, HospitalError, StepOrderError, WarehouseError
 
 if TYPE_CHECKING:
@@ -41,11 +42,11 @@ TOP_DIAGNOSIS_GROUPS = 12
 
 # name -> (mart it reads, SQL with {t} for the mart's qualified name)
 QUERIES: dict[str, tuple[str, str]] = {
-    "kpis": (
+    "kpis": (  # the headline KPIs of their single definition, then the peak census and the admission dates
         "kpis",
-        "SELECT admissions, patients, average_length_of_stay_days, median_length_of_stay_days, "
-        "readmission_rate_30d, bed_days, peak_census, peak_census_date, total_charges, "
-        "first_admission_date, last_admission_date FROM {t}",
+        "SELECT "
+        + ", ".join(k.name for k in kpi_definitions.headline())
+        + ", peak_census, peak_census_date, first_admission_date, last_admission_date FROM {t}",
     ),
     "demographics": (
         "patients_demographics",
@@ -205,7 +206,8 @@ def _check_not_empty(frames: dict[str, pd.DataFrame], schema: str) -> None:
 
 
 def kpi_values(frames: dict[str, pd.DataFrame]) -> dict[str, Any]:
-    """The report's headline numbers as plain Python values (JSON-safe)."""
+    """The report's headline numbers as plain Python values (JSON-safe): the KPIs of their definition
+    (``hospital_analytics.kpis``), the peak census and the admission dates."""
     row = frames["kpis"].iloc[0]
 
     def day(value: Any) -> dt.date | None:
@@ -214,16 +216,13 @@ def kpi_values(frames: dict[str, pd.DataFrame]) -> dict[str, Any]:
     def number(value: Any, kind: type) -> Any:
         return None if pd.isna(value) else kind(value)
 
-    return {
-        "admissions": number(row["admissions"], int),
-        "patients": number(row["patients"], int),
-        "average_length_of_stay_days": number(row["average_length_of_stay_days"], float),
-        "median_length_of_stay_days": number(row["median_length_of_stay_days"], float),
-        "readmission_rate_30d": number(row["readmission_rate_30d"], float),
-        "bed_days": number(row["bed_days"], int),
-        "peak_census": number(row["peak_census"], int),
-        "peak_census_date": day(row["peak_census_date"]),
-        "total_charges": number(row["total_charges"], float),
-        "first_admission_date": day(row["first_admission_date"]),
-        "last_admission_date": day(row["last_admission_date"]),
+    values: dict[str, Any] = {
+        k.name: number(row[k.name], int if k.format == "integer" else float) for k in kpi_definitions.headline()
     }
+    values.update(
+        peak_census=number(row["peak_census"], int),
+        peak_census_date=day(row["peak_census_date"]),
+        first_admission_date=day(row["first_admission_date"]),
+        last_admission_date=day(row["last_admission_date"]),
+    )
+    return values

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from hospital_analytics import kpis
 from hospital_analytics.analysis.charts import PRINT_DPI, SCREEN_DPI, follow_up_complete
 from hospital_analytics.fsutil import atomic_path
 
@@ -57,7 +58,7 @@ header h1 { margin:0 0 4px; font-size:26px; font-weight:650; }
 header p { margin:0; opacity:.9; }
 main { max-width:1720px; margin:0 auto; padding:24px 40px 48px; }
 h2 { font-size:19px; margin:32px 0 12px; }
-.kpis { display:grid; grid-template-columns:repeat(4,minmax(0,1fr)); gap:14px; }
+.kpis { display:grid; grid-template-columns:repeat(5,minmax(0,1fr)); gap:14px; }
 @media (max-width:760px) { .kpis { grid-template-columns:repeat(2,minmax(0,1fr)); } }
 .kpi { background:white; border:1px solid var(--line); border-top:4px solid var(--primary); border-radius:8px;
        padding:14px 16px; }
@@ -102,50 +103,26 @@ def _date(value: Any) -> str:
     return f"{pd.Timestamp(value):%d %b %Y}"
 
 
-def money(value: float) -> str:
-    """$ with thousands separators below a million, else compact: $5.94M, $1.23B."""
-    for size, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M")):
-        if abs(value) >= size:
-            return f"${value / size:,.2f}{suffix}"
-    return f"${value:,.0f}"
-
-
-def kpi_cards(kpis: Mapping[str, Any], average_census: float | None = None) -> list[tuple[str, str, str, str]]:
-    """(label, value, unit, note) of each KPI card, formatted the way the report shows them."""
-
-    def count(name: str) -> str:
-        v = kpis.get(name)
-        return "–" if v is None else f"{int(v):,}"
-
-    average = kpis.get("average_length_of_stay_days")
-    median = kpis.get("median_length_of_stay_days")
-    rate = kpis.get("readmission_rate_30d")
-    charges = kpis.get("total_charges")
-    return [
+def kpi_cards(values: Mapping[str, Any]) -> list[tuple[str, str, str, str]]:
+    """(label, value, unit, note) of each KPI card: the headline KPIs of their single definition
+    (``hospital_analytics.kpis``), then the peak census."""
+    cards = []
+    for kpi in kpis.headline():
+        value = values.get(kpi.name)
+        note = kpi.description
+        if kpi.name == "admissions":
+            note = f"{_date(values.get('first_admission_date'))} – {_date(values.get('last_admission_date'))}"
+        cards.append((kpi.label, kpis.format_value(kpi, value), f" {kpi.unit}" if kpi.unit else "", note))
+    peak = values.get("peak_census")
+    cards.append(
         (
-            "Admissions",
-            count("admissions"),
-            "",
-            f"{_date(kpis.get('first_admission_date'))} – {_date(kpis.get('last_admission_date'))}",
-        ),
-        ("Patients", count("patients"), "", "with at least one stay"),
-        (
-            "Average stay",
-            "–" if average is None else f"{average:.1f}",
-            " days",
-            "" if median is None else f"median {median:g} days",
-        ),
-        ("30-day readmission rate", "–" if rate is None else f"{rate:.1%}", "", "of all stays"),
-        ("Peak census", count("peak_census"), " patients", f"in hospital on {_date(kpis.get('peak_census_date'))}"),
-        (
-            "Average census",
-            "–" if average_census is None else f"{average_census:,.1f}",
+            "Peak census",
+            "–" if peak is None else f"{int(peak):,}",
             " patients",
-            "in hospital at midnight, per day",
-        ),
-        ("Bed days", count("bed_days"), "", "sum of lengths of stay"),
-        ("Total charges", "–" if charges is None else money(charges), "", f"billed over {count('admissions')} stays"),
-    ]
+            f"in hospital on {_date(values.get('peak_census_date'))}",
+        )
+    )
+    return cards
 
 
 def _table(frame: pd.DataFrame, columns: Iterable[tuple[str, str, str]]) -> str:
@@ -249,6 +226,13 @@ def _tables(frames: Mapping[str, pd.DataFrame]) -> str:
     return "\n".join(out)
 
 
+def period_and_source(kpis: Mapping[str, Any], warehouse: str) -> str:
+    """ "Admissions 01 Jan 2024 to 31 Dec 2025 · DuckDB file …": the subtitle of the report and the dashboard;
+    ``warehouse`` says where the marts were read (``Warehouse.describe()`` and the schema)."""
+    first, last = kpis.get("first_admission_date"), kpis.get("last_admission_date")
+    return f"Admissions {_date(first)} to {_date(last)} · {warehouse}"
+
+
 def provenance(
     settings: Settings, warehouse: str, manifest: Mapping[str, Any] | None, created: dt.datetime
 ) -> list[tuple[str, str]]:
@@ -321,14 +305,11 @@ def render(
 ) -> str:
     """The report's HTML text. ``images`` maps chart names to PNG bytes; ``warehouse`` says where the marts
     were read (``Warehouse.describe()`` and the schema)."""
-    first, last = kpis.get("first_admission_date"), kpis.get("last_admission_date")
-    subtitle = f"Admissions {_date(first)} to {_date(last)} · {warehouse}"
-    census = frames["daily_census"]["patients_in_hospital"]
-    average_census = float(census.mean()) if len(census) else None
+    subtitle = period_and_source(kpis, warehouse)
     cards = "\n".join(
         f'<div class="kpi"><div class="label">{_e(label)}</div><div class="value">{_e(value)}'
         f'{f"<span class=unit>{_e(unit)}</span>" if unit else ""}</div><div class="note">{_e(note)}</div></div>'
-        for label, value, unit, note in kpi_cards(kpis, average_census)
+        for label, value, unit, note in kpi_cards(kpis)
     )
     figures = []
     for name, png in images.items():
