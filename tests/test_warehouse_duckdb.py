@@ -403,3 +403,57 @@ def test_one_line_reduces_driver_text_and_hides_secrets() -> None:
     assert line.startswith("CSV Error on Line: 2")
     assert "Could not convert string" in line
     assert len(one_line("x" * 1000)) == 300
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_every_table_typed_with_nulls_where_the_schema_allows(tmp_path: Path, fmt: str) -> None:
+    """All ten tables load from hand-written files: TIMESTAMP and BOOLEAN typed, empty fields NULL (open stays)."""
+    from hospital_analytics.schema import RAW_COLUMNS
+
+    out = tmp_path / "out"
+    expected = write_handmade(out, fmt=fmt)
+    result = load(output_dir=out)
+    assert result.source_format == fmt and set(result.tables) == set(RAW_TABLES)
+    assert counts(out) == expected
+    with duckdb.connect(str(OutputLayout(out).duckdb), read_only=True) as con:
+        for table, columns in RAW_COLUMNS.items():
+            found = con.execute(
+                "SELECT column_name, data_type, is_nullable FROM information_schema.columns "
+                "WHERE table_schema = 'RAW' AND table_name = ? ORDER BY ordinal_position",
+                [table],
+            ).fetchall()
+            assert found == [(c.name, c.sql_type, "YES" if c.nullable else "NO") for c in columns], table
+        open_stays = con.execute(
+            'SELECT count(*), count(discharge_date), count(discharged_at), count(total_charges), min(admitted_at) '
+            'FROM "RAW".hospitalizations WHERE length_of_stay_days IS NULL'
+        ).fetchone()
+        assert open_stays[:4] == (2, 0, 0, 0)
+        first = con.execute('SELECT admitted_at FROM "RAW".hospitalizations WHERE hospitalization_id = 1').fetchone()
+        assert str(first[0]) == "2023-12-29 08:15:30"
+        assert con.execute('SELECT count(*) FROM "RAW".bed_movements WHERE ended_at IS NULL').fetchone() == (2,)
+        flags = con.execute('SELECT attends_stays, count(*) FROM "RAW".doctors GROUP BY 1 ORDER BY 1').fetchall()
+        assert flags == [(False, 1), (True, expected["doctors"] - 1)]
+        assert con.execute('SELECT count(*) FROM "RAW".capacity_events WHERE patient_id IS NULL').fetchone() == (1,)
+
+
+def test_a_gap_where_the_schema_has_none_is_refused(tmp_path: Path) -> None:
+    """An empty admitted_at (not nullable in schema.py) fails the load with one line; nothing is replaced."""
+    out = tmp_path / "out"
+    write_handmade(out)
+    load(output_dir=out)
+    before = counts(out)
+    path = OutputLayout(out).csv("hospitalizations")
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    header = lines[0].rstrip("\n").split(",")
+    position = header.index('"admitted_at"')
+    import csv as csv_module
+
+    rows = list(csv_module.reader(lines[1:]))
+    rows[3][position] = ""
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        handle.write(lines[0])
+        csv_module.writer(handle, lineterminator="\n").writerows(rows)
+    with pytest.raises(LoadError) as info:
+        load(output_dir=out)
+    assert "hospitalizations" in info.value.message and "\n" not in info.value.message
+    assert counts(out) == before

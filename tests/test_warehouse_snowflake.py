@@ -417,3 +417,56 @@ def test_output_folder_with_quote_in_its_name(tmp_path: Path, snowflake_override
     out = tmp_path / "it's here"
     expected = write_raw(out)
     assert {t: s.rows for t, s in load(output_dir=out, **snowflake_overrides).tables.items()} == expected
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_every_table_typed_with_nulls_where_the_schema_allows(
+    tmp_path: Path, snowflake_overrides: dict, fmt: str
+) -> None:
+    """All ten tables through stage, PUT and COPY: TIMESTAMP_NTZ and BOOLEAN typed, NOT NULL where schema.py
+    says so, empty fields NULL (open stays), the same values as the files."""
+    from hospital_analytics.schema import RAW_COLUMNS
+
+    out = tmp_path / "out"
+    expected = write_handmade(out, fmt=fmt)
+    load(output_dir=out, **snowflake_overrides)
+    assert counts(snowflake_overrides) == expected
+    family = {"BIGINT": "NUMBER", "INTEGER": "NUMBER", "VARCHAR": "TEXT", "DOUBLE": "FLOAT"}
+    with open_warehouse(**snowflake_overrides) as wh:
+        for table, columns in RAW_COLUMNS.items():
+            found = wh.query_df(
+                f'SELECT column_name, data_type, is_nullable FROM "{wh.database}".information_schema.columns '
+                f"WHERE table_schema = '{wh.raw_schema}' AND table_name = '{table.upper()}' ORDER BY ordinal_position"
+            )
+            wanted = [
+                (
+                    c.name.upper(),
+                    "TIMESTAMP_NTZ"
+                    if c.sql_type == "TIMESTAMP"
+                    else "NUMBER"
+                    if c.sql_type.startswith("DECIMAL")
+                    else family.get(c.sql_type, c.sql_type),
+                    "YES" if c.nullable else "NO",
+                )
+                for c in columns
+            ]
+            assert [tuple(row) for row in found.itertuples(index=False)] == wanted, table
+        stays = wh.query_df(
+            f"SELECT hospitalization_id, admitted_at FROM {wh.qualified(wh.raw_schema, 'hospitalizations')} "
+            "ORDER BY hospitalization_id"
+        )
+        assert str(stays["admitted_at"][0]) == "2023-12-29 08:15:30"
+        # nulls counted in SQL: fakesnow's server sends a NULL TIMESTAMP_NTZ to the connector as 1970-01-01
+        gaps = wh.query_df(
+            "SELECT COUNT(*) - COUNT(discharged_at) AS a, COUNT(*) - COUNT(total_charges) AS b, "
+            f"COUNT(*) - COUNT(discharge_date) AS c FROM {wh.qualified(wh.raw_schema, 'hospitalizations')}"
+        )
+        assert [int(v) for v in gaps.iloc[0]] == [2, 2, 2]
+        flags = wh.query_df(
+            f"SELECT attends_stays, COUNT(*) AS n FROM {wh.qualified(wh.raw_schema, 'doctors')} "
+            "GROUP BY attends_stays ORDER BY attends_stays"
+        )
+        assert [(bool(a), int(n)) for a, n in flags.itertuples(index=False)] == [
+            (False, 1),
+            (True, expected["doctors"] - 1),
+        ]

@@ -7,8 +7,20 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-# Raw tables: generated as files, loaded into the RAW schema under the same names.
-RAW_TABLES: tuple[str, ...] = ("patients", "doctors", "hospitalizations", "admissions_by_month")
+# Raw tables: generated as files, loaded into the RAW schema under the same names (columns: schema.py).
+# The original project's four, then the living hospital's (issue 13).
+RAW_TABLES: tuple[str, ...] = (
+    "patients",
+    "doctors",
+    "hospitalizations",
+    "admissions_by_month",
+    "hospitals",
+    "units",
+    "bed_movements",
+    "coverage_history",
+    "births",
+    "capacity_events",
+)
 
 # dbt marts built in the ANALYTICS schema (the ones analyze and export read).
 MARTS: tuple[str, ...] = (

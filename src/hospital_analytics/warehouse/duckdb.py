@@ -2,8 +2,10 @@
 ``<out>/hospital.duckdb``) holding the RAW and ANALYTICS schemas.
 
 Loading reads each file with an explicit, typed column list from ``schema.RAW_COLUMNS`` (CSV: header
-skipped, ``YYYY-MM-DD`` dates, no auto-detection; Parquet: columns selected by name and cast), and replaces
-all four tables inside one transaction: they are all replaced, or none is. Rows are inserted in parallel
+skipped, ``YYYY-MM-DD`` dates, ``YYYY-MM-DD HH:MM:SS`` timestamps, ``true``/``false`` booleans, an empty field
+is NULL, no auto-detection; Parquet: columns selected by name and cast); a column not marked nullable in
+schema.py is ``NOT NULL``, so a file with a gap where the contract has none is refused. It replaces
+every raw table (layout.RAW_TABLES) inside one transaction: they are all replaced, or none is. Rows are inserted in parallel
 without keeping the file's order (``preserve_insertion_order = false`` for the load only): order rows with
 ``ORDER BY`` when it matters.
 """
@@ -293,15 +295,18 @@ class DuckDBWarehouse:
         target = self.qualified(self.raw_schema, check_identifier(source.table, "table name"))
         names = [check_identifier(c.name, "column name") for c in columns]
         types = [check_sql_type(c.sql_type) for c in columns]
-        definition = ", ".join(f'"{n}" {t}' for n, t in zip(names, types, strict=True))
+        definition = ", ".join(
+            f'"{n}" {t}{"" if c.nullable else " NOT NULL"}' for n, t, c in zip(names, types, columns, strict=True)
+        )
         create = f"CREATE OR REPLACE TABLE {target} ({definition})"
         path = string_literal(str(source.path))
         if source.format == "csv":
             spec = ", ".join(f"{string_literal(n)}: {string_literal(t)}" for n, t in zip(names, types, strict=True))
             reader = (
                 f"read_csv({path}, columns = {{{spec}}}, header = true, delim = ',', quote = '\"', "
-                "escape = '\"', dateformat = '%Y-%m-%d', auto_detect = false, strict_mode = true, "
-                "null_padding = false, ignore_errors = false, encoding = 'utf-8')"
+                "escape = '\"', dateformat = '%Y-%m-%d', timestampformat = '%Y-%m-%d %H:%M:%S', "
+                "auto_detect = false, strict_mode = true, null_padding = false, ignore_errors = false, "
+                "encoding = 'utf-8')"
             )
             select = "*"
         else:

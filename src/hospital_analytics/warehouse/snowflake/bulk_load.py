@@ -4,7 +4,8 @@
 2. ``PUT`` every file to a folder of the stage unique to this run (``@stage/<run id>/<table>/``), gzip'd
    by the client, in parallel; large files are split first (``files.py``), so ``COPY`` loads the parts in
    parallel;
-3. ``CREATE TABLE IF NOT EXISTS`` each table (a table whose columns differ from schema.py is recreated);
+3. ``CREATE TABLE IF NOT EXISTS`` each table, ``NOT NULL`` where schema.py does not mark a column nullable
+   (a table whose columns, types or nullability differ from schema.py is recreated);
 4. ``BEGIN``; per table ``DELETE`` then ``COPY INTO <table> ... ON_ERROR = ABORT_STATEMENT FORCE = TRUE
    PURGE = TRUE`` (columns in schema.py's order, checked on both sides; see ``_copy_sql``); COPY's result
    rows give the rows loaded per file; each table's count is checked against the source file; ``COMMIT``.
@@ -43,7 +44,15 @@ if TYPE_CHECKING:
 PUT_PARALLEL = 8
 _SAFE_PATH = re.compile(r"[A-Za-z0-9_./ +=:@,-]+")  # paths PUT takes as they are
 # Snowflake DATA_TYPE families for schema.py's types, to tell whether an existing table still fits.
-_FAMILY = {"BIGINT": "NUMBER", "INTEGER": "NUMBER", "VARCHAR": "TEXT", "DATE": "DATE", "DOUBLE": "FLOAT"}
+_FAMILY = {
+    "BIGINT": "NUMBER",
+    "INTEGER": "NUMBER",
+    "VARCHAR": "TEXT",
+    "DATE": "DATE",
+    "DOUBLE": "FLOAT",
+    "TIMESTAMP": "TIMESTAMP_NTZ",  # Snowflake's TIMESTAMP is TIMESTAMP_NTZ by default (wall-clock time, no zone)
+    "BOOLEAN": "BOOLEAN",
+}
 
 
 def _family(sql_type: str) -> str:
@@ -56,6 +65,7 @@ def ensure_load_objects(wh: SnowflakeWarehouse) -> None:
         f"CREATE FILE FORMAT IF NOT EXISTS {wh.raw_object(wh.file_format)} TYPE = CSV "
         "FIELD_DELIMITER = ',' SKIP_HEADER = 1 FIELD_OPTIONALLY_ENCLOSED_BY = '\"' "
         "ESCAPE_UNENCLOSED_FIELD = NONE EMPTY_FIELD_AS_NULL = TRUE COMPRESSION = AUTO",
+        # dates and timestamps in the files are ISO (YYYY-MM-DD, YYYY-MM-DD HH:MM:SS): the AUTO formats read them
         "CREATE FILE FORMAT",
     ).close()
     wh.cursor_run(f"CREATE STAGE IF NOT EXISTS {wh.raw_object(wh.stage)}", "CREATE STAGE").close()
@@ -64,7 +74,7 @@ def ensure_load_objects(wh: SnowflakeWarehouse) -> None:
 def load_tables(
     wh: SnowflakeWarehouse, sources: Mapping[str, SourceFile], progress: Collector
 ) -> dict[str, TableStats]:
-    """Stage, then replace all four tables in one transaction; see the module docstring."""
+    """Stage, then replace every raw table in one transaction; see the module docstring."""
     for table in sources:
         check_identifier(table, "table name")
     wh.ensure_database_and_schemas()
@@ -127,16 +137,18 @@ def _ensure_table(wh: SnowflakeWarehouse, table: str) -> None:
     columns = RAW_COLUMNS[table]
     target = wh.raw_object(table.upper())
     definition = ", ".join(
-        f'"{check_identifier(c.name, "column name").upper()}" {check_sql_type(c.sql_type)}' for c in columns
+        f'"{check_identifier(c.name, "column name").upper()}" {check_sql_type(c.sql_type)}'
+        + ("" if c.nullable else " NOT NULL")
+        for c in columns
     )
     wh.cursor_run(f"CREATE TABLE IF NOT EXISTS {target} ({definition})", "CREATE TABLE").close()
     existing = wh.fetch_rows(
-        f'SELECT COLUMN_NAME AS name, DATA_TYPE AS type FROM "{wh.database}".INFORMATION_SCHEMA.COLUMNS '
+        f'SELECT COLUMN_NAME AS name, DATA_TYPE AS type, IS_NULLABLE AS nullable FROM "{wh.database}".INFORMATION_SCHEMA.COLUMNS '
         f"WHERE TABLE_SCHEMA = {string_literal(wh.raw_schema)} AND TABLE_NAME = {string_literal(table.upper())} "
         "ORDER BY ORDINAL_POSITION"
     )
-    found = [(str(r["name"]).upper(), str(r["type"]).upper()) for r in existing]
-    wanted = [(c.name.upper(), _family(c.sql_type)) for c in columns]
+    found = [(str(r["name"]).upper(), str(r["type"]).upper(), str(r["nullable"]).upper()) for r in existing]
+    wanted = [(c.name.upper(), _family(c.sql_type), "YES" if c.nullable else "NO") for c in columns]
     if found != wanted:
         # An older layout: recreate it so COPY's column list fits (documented: not rolled back).
         wh.cursor_run(f"CREATE OR REPLACE TABLE {target} ({definition})", "CREATE TABLE").close()
