@@ -424,7 +424,7 @@ def test_every_table_typed_with_nulls_where_the_schema_allows(tmp_path: Path, fm
             ).fetchall()
             assert found == [(c.name, c.sql_type, "YES" if c.nullable else "NO") for c in columns], table
         open_stays = con.execute(
-            'SELECT count(*), count(discharge_date), count(discharged_at), count(total_charges), min(admitted_at) '
+            "SELECT count(*), count(discharge_date), count(discharged_at), count(total_charges), min(admitted_at) "
             'FROM "RAW".hospitalizations WHERE length_of_stay_days IS NULL'
         ).fetchone()
         assert open_stays[:4] == (2, 0, 0, 0)
