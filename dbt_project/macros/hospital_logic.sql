@@ -79,9 +79,48 @@
 {%- endmacro %}
 
 {#-
+    The analysis window's first day as a SQL expression: the `window_start` var (YYYY-MM-DD, which
+    `hospital transform` sets to the settings' start date), else `fallback` (the first admission).
+-#}
+{% macro window_start_date(fallback) -%}
+    {%- set value = var('window_start', none) -%}
+    {%- if value is none or (value | string | trim) == '' -%}
+        cast({{ fallback }} as date)
+    {%- else -%}
+        {%- set text = value | string | trim -%}
+        {%- if not modules.re.match('^[0-9]{4}-[0-9]{2}-[0-9]{2}$', text) -%}
+            {{ exceptions.raise_compiler_error("var window_start must be a date YYYY-MM-DD, got '" ~ text ~ "'") }}
+        {%- endif -%}
+        cast('{{ text }}' as date)
+    {%- endif -%}
+{%- endmacro %}
+
+{#-
     The readmission window, in days (var readmission_window_days, default 30): readmitted_within_30d and
     is_readmission follow it (the columns keep the 30-day name the industry's measure has).
 -#}
 {% macro readmission_window_days() -%}
     {{ var('readmission_window_days', 30) | int }}
+{%- endmacro %}
+
+{#- The English name of an ISO day of the week (1 Monday .. 7 Sunday). -#}
+{% macro weekday_name(iso_day) -%}
+    case {{ iso_day }}
+        {%- for name in ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'] %}
+        when {{ loop.index }} then '{{ name }}'
+        {%- endfor %}
+    end
+{%- endmacro %}
+
+{#-
+    The census day of a moment: the day whose following midnight is the first one at or after `ts`. A patient in
+    a unit over [started_at, ended_at) is in its midnight census on the days census_day(started_at) <= day <
+    census_day(ended_at): a move at 08:00 counts that night, a move at exactly 00:00 the night just ending.
+-#}
+{% macro census_day(ts) -%}
+    case
+        when {{ ts }} = cast(cast({{ ts }} as date) as timestamp)
+            then cast({{ dbt.dateadd('day', -1, 'cast(' ~ ts ~ ' as date)') }} as date)
+        else cast({{ ts }} as date)
+    end
 {%- endmacro %}

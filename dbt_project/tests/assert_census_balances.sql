@@ -1,5 +1,5 @@
 -- The daily census moves by that day's admissions minus discharges, and counts every stay admitted in
--- the window once.
+-- the window once (the stays carried in from before the window are in the first day's census).
 with census as (
     select
         census_date,
@@ -10,15 +10,10 @@ with census as (
     from {{ ref('daily_census') }}
 ),
 
-window_bounds as (
-    select window_end from {{ ref('int_window') }}
-),
-
 admitted_in_window as (
     select count(*) as stays
-    from {{ ref('stg_hospitalizations') }} as stays
-    cross join window_bounds
-    where stays.admission_date <= window_bounds.window_end
+    from {{ ref('int_stays') }}
+    where admitted_in_window
 ),
 
 census_total as (

@@ -1,6 +1,6 @@
 -- The dashboard's marts add up to the kpis mart: admissions, bed days, charges, readmissions, the midnights
--- of daily_census, every facet's stays, and distinct patients over the whole window (months - links), for
--- every gender and filter of dashboard_patient_months.
+-- of daily_census, every facet's stays (the discharge facets: the discharged stays), and distinct
+-- patients over the whole window (months - links), for every gender and filter of dashboard_patient_months.
 with kpis as (
     select * from {{ ref('kpis') }}
 ),
@@ -25,8 +25,23 @@ facets as (
         sum(stays) as stays,
         sum(bed_days) as bed_days
     from {{ ref('dashboard_facets') }}
-    where facet <> 'discharge_weekday'
     group by facet
+),
+
+-- length of stay and weekday of discharge: discharged stays only; the other facets hold every stay
+facet_base as (
+    select
+        'all' as base,
+        count(*) as stays,
+        sum(length_of_stay_days) as bed_days
+    from {{ ref('fct_hospitalizations') }}
+    union all
+    select
+        'discharged' as base,
+        count(*) as stays,
+        sum(length_of_stay_days) as bed_days
+    from {{ ref('fct_hospitalizations') }}
+    where is_discharged
 ),
 
 patients as (
@@ -97,9 +112,15 @@ union all
 select
     facets.facet as part,
     facets.stays as dashboard,
-    kpis.admissions as expected
-from facets cross join kpis
-where facets.stays <> kpis.admissions or facets.bed_days <> kpis.bed_days
+    facet_base.stays as expected
+from facets
+inner join facet_base
+    on
+        facet_base.base
+        = case when facets.facet in ('length_of_stay', 'discharge_weekday') then 'discharged' else 'all' end
+where
+    facets.stays <> facet_base.stays
+    or (facets.facet <> 'discharge_weekday' and facets.bed_days <> facet_base.bed_days)
 union all
 select
     'patients' as part,

@@ -1,10 +1,21 @@
--- Every stay is counted once: the monthly marts add up to the raw row count, and the fact table,
--- the readmissions and the per-patient mart hold every stay too.
-with raw_stays as (
+-- Every stay admitted in the window is counted once: the monthly marts add up to the raw rows admitted in the
+-- window, and the fact table, the per-patient and per-doctor marts hold every such stay too; the discharge-based
+-- marts hold every such stay that is discharged.
+with bounds as (
+    select
+        window_start,
+        window_end
+    from {{ ref('int_window') }}
+),
+
+raw_stays as (
     select
         count(*) as stays,
-        sum(length_of_stay_days) as bed_days
-    from {{ source('raw', 'hospitalizations') }}
+        sum(stays.length_of_stay_days) as bed_days,
+        count(stays.discharge_date) as discharges
+    from {{ source('raw', 'hospitalizations') }} as stays
+    cross join bounds
+    where stays.admission_date >= bounds.window_start and stays.admission_date <= bounds.window_end
 ),
 
 {#- figure, the mart and the expression adding it up, and which raw total it must equal -#}
@@ -12,11 +23,14 @@ with raw_stays as (
     ("patients_admissions_by_month.admissions", "patients_admissions_by_month", "sum(admissions)", "stays"),
     ("patients_admissions_by_month.total_length_of_stay_days", "patients_admissions_by_month",
         "sum(total_length_of_stay_days)", "bed_days"),
-    ("readmission_rate_by_month.discharges", "readmission_rate_by_month", "sum(discharges)", "stays"),
+    ("readmission_rate_by_month.discharges", "readmission_rate_by_month", "sum(discharges)", "discharges"),
     ("fct_hospitalizations rows", "fct_hospitalizations", "count(*)", "stays"),
     ("patients_hospitalizations.stays", "patients_hospitalizations", "sum(stays)", "stays"),
     ("doctor_workload.stays", "doctor_workload", "sum(stays)", "stays"),
-    ("length_of_stay_by_diagnosis.stays", "length_of_stay_by_diagnosis", "sum(stays)", "stays"),
+    ("length_of_stay_by_diagnosis.stays", "length_of_stay_by_diagnosis", "sum(stays)", "discharges"),
+    ("discharge_dispositions.discharges", "discharge_dispositions", "sum(discharges)", "discharges"),
+    ("admissions_by_weekday.admissions", "admissions_by_weekday", "sum(admissions)", "stays"),
+    ("admissions_by_weekday.discharges", "admissions_by_weekday", "sum(discharges)", "discharges"),
     ("kpis.admissions", "kpis", "sum(admissions)", "stays"),
     ("kpis.bed_days", "kpis", "sum(bed_days)", "bed_days"),
 ] %}

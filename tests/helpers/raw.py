@@ -120,7 +120,9 @@ def _tables(patients: int, doctors: int, stays: int, seed: int) -> dict[str, pa.
         "admissions": [len(months[m]) for m in sorted(months)],
         "distinct_patients": [len(months[m]) for m in sorted(months)],
         "total_length_of_stay_days": [sum(discharged[m]) for m in sorted(months)],
-        "average_length_of_stay_days": [round(sum(discharged[m]) / len(discharged[m]), 2) for m in sorted(months)],
+        "average_length_of_stay_days": [
+            round(sum(discharged[m]) / len(discharged[m]), 2) if discharged[m] else 0.0 for m in sorted(months)
+        ],
     }
     hospital_rows = {
         "hospital_id": [1, 2],

@@ -1,5 +1,6 @@
--- Every day from the first admission to the window's last day: admissions, discharges and the midnight
--- census (stays with admission_date <= day < discharge_date), i.e. bed occupancy.
+-- Every day of the window: admissions, discharges and the midnight census (stays with admission_date <= day
+-- and, discharged or not, discharge_date > day), i.e. bed occupancy of the whole system. Stays admitted
+-- before the window and still in house on its first day are carried in; open stays count to the last day.
 with stays as (
     select
         admission_date,
@@ -9,13 +10,22 @@ with stays as (
 
 bounds as (
     select
-        first_admission_date,
+        window_start,
         window_end
     from {{ ref('int_window') }}
 ),
 
 spine as (
-    {{ hospital_analytics.date_spine('bounds', 'first_admission_date', 'window_end') }}
+    {{ hospital_analytics.date_spine('bounds', 'window_start', 'window_end') }}
+),
+
+carried_in as (
+    select count(*) as patients
+    from stays
+    cross join bounds
+    where
+        stays.admission_date < bounds.window_start
+        and (stays.discharge_date is null or stays.discharge_date >= bounds.window_start)
 ),
 
 admitted as (
@@ -31,6 +41,7 @@ discharged as (
         discharge_date as activity_date,
         count(*) as discharges
     from stays
+    where discharge_date is not null
     group by discharge_date
 ),
 
@@ -46,14 +57,16 @@ daily as (
         on spine.date_day = discharged.activity_date
 )
 
--- Admitted on or before the day minus discharged on or before it: a same-day stay adds nothing.
+-- Carried in, plus admitted on or before the day, minus discharged on or before it: a same-day stay adds nothing.
 select
-    date_day as census_date,
-    cast(admissions as bigint) as admissions,
-    cast(discharges as bigint) as discharges,
+    daily.date_day as census_date,
+    cast(daily.admissions as bigint) as admissions,
+    cast(daily.discharges as bigint) as discharges,
     cast(
-        sum(admissions) over (order by date_day rows between unbounded preceding and current row)
-        - sum(discharges) over (order by date_day rows between unbounded preceding and current row)
+        carried_in.patients
+        + sum(daily.admissions) over (order by daily.date_day rows between unbounded preceding and current row)
+        - sum(daily.discharges) over (order by daily.date_day rows between unbounded preceding and current row)
         as bigint
     ) as patients_in_hospital
 from daily
+cross join carried_in

@@ -1,6 +1,16 @@
--- One wide row per stay, for BI: the stay, its patient (age at admission), its doctor and readmission flags.
+-- One wide row per stay admitted in the window, for BI: the stay, its patient (age at admission), its doctor,
+-- hospital and readmission flags. Stays still open at the window's end are here (is_discharged false, no
+-- length of stay, disposition or charges yet); stays admitted before the window are not (see int_stays).
 with stays as (
-    select * from {{ ref('stg_hospitalizations') }}
+    select * from {{ ref('int_stays') }}
+    where admitted_in_window
+),
+
+hospitals as (
+    select
+        hospital_id,
+        hospital_name
+    from {{ ref('stg_hospitals') }}
 ),
 
 patients as (
@@ -30,7 +40,8 @@ joined as (
         doctors.specialty as doctor_specialty,
         doctors.department as doctor_department,
         sequenced.readmitted_within_30d,
-        sequenced.is_readmission
+        sequenced.is_readmission,
+        hospitals.hospital_name
     from stays
     inner join patients
         on stays.patient_id = patients.patient_id
@@ -38,6 +49,8 @@ joined as (
         on stays.doctor_id = doctors.doctor_id
     inner join sequenced
         on stays.hospitalization_id = sequenced.hospitalization_id
+    inner join hospitals
+        on stays.hospital_id = hospitals.hospital_id
 )
 
 select
@@ -65,5 +78,11 @@ select
     doctor_department,
     readmitted_within_30d,
     is_readmission,
-    coalesce(discharge_disposition = 'Died', false) as died_in_hospital
+    coalesce(discharge_disposition = 'Died', false) as died_in_hospital,
+    hospital_id,
+    hospital_name,
+    payer,
+    is_discharged,
+    {{ hospital_analytics.day_of_week('admission_date') }} as admission_weekday,
+    {{ hospital_analytics.day_of_week('discharge_date') }} as discharge_weekday
 from joined

@@ -1,6 +1,8 @@
--- Length of stay by diagnosis category and the attending doctor's specialty: mean, median and 90th percentile.
+-- Length of stay by diagnosis category and the attending doctor's specialty: mean, median and 90th percentile,
+-- over the discharged stays (an open stay has no length yet).
 with stays as (
     select * from {{ ref('fct_hospitalizations') }}
+    where is_discharged
 )
 
 select

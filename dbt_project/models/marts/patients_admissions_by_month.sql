@@ -1,6 +1,8 @@
--- Admissions per calendar month of admission: stays, distinct patients and length of stay.
+-- Admissions per calendar month of admission (stays admitted in the window): stays, distinct patients and
+-- length of stay (bed days and mean over the discharged ones; a stay still open has no length yet).
 with stays as (
-    select * from {{ ref('stg_hospitalizations') }}
+    select * from {{ ref('int_stays') }}
+    where admitted_in_window
 )
 
 select
@@ -9,7 +11,7 @@ select
     {{ hospital_analytics.month_label('admission_month') }} as month_label,
     count(*) as admissions,
     count(distinct patient_id) as distinct_patients,
-    cast(sum(length_of_stay_days) as bigint) as total_length_of_stay_days,
+    cast(coalesce(sum(length_of_stay_days), 0) as bigint) as total_length_of_stay_days,
     cast(avg(length_of_stay_days) as double) as average_length_of_stay_days
 from stays
 group by admission_month

@@ -1,6 +1,8 @@
--- One row per patient with at least one stay: stays, bed-days and average length of stay.
+-- One row per patient with at least one stay admitted in the window: stays, bed-days and average length of
+-- stay (over the discharged stays), first admission and last discharge.
 with stays as (
-    select * from {{ ref('stg_hospitalizations') }}
+    select * from {{ ref('int_stays') }}
+    where admitted_in_window
 ),
 
 ages as (
@@ -11,7 +13,7 @@ per_patient as (
     select
         patient_id,
         count(*) as stays,
-        cast(sum(length_of_stay_days) as bigint) as total_days,
+        cast(coalesce(sum(length_of_stay_days), 0) as bigint) as total_days,
         cast(avg(length_of_stay_days) as double) as average_length_of_stay_days,
         min(admission_date) as first_admission_date,
         max(discharge_date) as last_discharge_date

@@ -1,6 +1,8 @@
--- 30-day readmission rate per month of discharge: readmitted stays / stays discharged that month.
+-- 30-day readmission rate per month of discharge: readmitted stays / stays discharged that month (stays
+-- admitted in the window; open stays have no discharge month and are left out).
 with readmissions as (
     select * from {{ ref('fct_readmissions') }}
+    where discharge_month is not null
 ),
 
 monthly as (

@@ -1,4 +1,5 @@
 -- One row per stay: typed columns, length of stay recomputed from the dates, month buckets and a LOS band.
+-- A stay still in house at the window's end is open: no discharge date, length of stay, band or disposition.
 with source as (
     select * from {{ source('raw', 'hospitalizations') }}
 ),
@@ -17,7 +18,11 @@ typed as (
         cast(diagnosis_description as {{ dbt.type_string() }}) as diagnosis_description,
         cast(diagnosis_category as {{ dbt.type_string() }}) as diagnosis_category,
         cast(discharge_disposition as {{ dbt.type_string() }}) as discharge_disposition,
-        cast(total_charges as decimal(12, 2)) as total_charges
+        cast(total_charges as decimal(12, 2)) as total_charges,
+        cast(hospital_id as bigint) as hospital_id,
+        cast(admitted_at as timestamp) as admitted_at,
+        cast(discharged_at as timestamp) as discharged_at,
+        cast(payer as {{ dbt.type_string() }}) as payer
     from source
 ),
 
@@ -42,6 +47,7 @@ select
     length_of_stay_days,
     reported_length_of_stay_days,
     case
+        when length_of_stay_days is null then null
         when length_of_stay_days = 0 then '0 (same day)'
         when length_of_stay_days <= 2 then '1-2'
         when length_of_stay_days <= 6 then '3-6'
@@ -54,5 +60,10 @@ select
     diagnosis_description,
     diagnosis_category,
     discharge_disposition,
-    total_charges
+    total_charges,
+    hospital_id,
+    admitted_at,
+    discharged_at,
+    payer,
+    discharge_date is not null as is_discharged
 from with_stay_length

@@ -12,5 +12,9 @@ select
     cast(birth_date as date) as birth_date,
     cast(city as {{ dbt.type_string() }}) as city,
     cast(state as {{ dbt.type_string() }}) as state,
-    trim(cast(insurance as {{ dbt.type_string() }})) as insurance
+    trim(cast(insurance as {{ dbt.type_string() }})) as insurance,
+    cast(zip_code as {{ dbt.type_string() }}) as zip_code,
+    cast(county as {{ dbt.type_string() }}) as county,
+    cast(home_hospital_id as bigint) as home_hospital_id,
+    cast(death_date as date) as death_date
 from source

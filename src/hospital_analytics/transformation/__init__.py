@@ -72,7 +72,7 @@ def _inspect_hint(failed: Sequence[NodeOutcome], s: Settings, warehouse: Warehou
     command = (
         f"{warehouse.profile_hint()} dbt test --select {first.node}{store} --project-dir {project} "
         f"--profiles-dir {project} --target-path {s.layout.dbt_target_dir.resolve()} "
-        f"--log-path {s.layout.dbt_log_dir.resolve()} --vars '{{window_end: {s.end.isoformat()}}}'"
+        f"--log-path {s.layout.dbt_log_dir.resolve()} --vars '{{window_start: {s.start.isoformat()}, window_end: {s.end.isoformat()}}}'"
     )
     where = first.compiled_path or str(s.layout.dbt_target_dir / "compiled" / PROJECT_NAME)
     saved = "; failing rows go to schema dbt_test__audit" if store else ""

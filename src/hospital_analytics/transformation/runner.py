@@ -53,7 +53,7 @@ def dbt_args(
         "--threads",
         str(s.dbt_threads),
         "--vars",
-        json.dumps({"window_end": s.end.isoformat()}),
+        json.dumps({"window_start": s.start.isoformat(), "window_end": s.end.isoformat()}),
         "--log-level",
         "none",  # nothing on the console; dbt.log gets everything
         "--log-level-file",

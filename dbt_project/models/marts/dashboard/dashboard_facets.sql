@@ -1,6 +1,7 @@
 -- The dashboard's breakdowns of stays, at the grain of dashboard_segments plus one more attribute (a facet):
 -- length of stay in days, weekday of admission, weekday of discharge (ISO: 1 Monday .. 7 Sunday) and the
--- principal diagnosis. Bounded by months x segments x facet values, whatever the number of stays.
+-- principal diagnosis (length of stay and weekday of discharge: the discharged stays only). Bounded by
+-- months x segments x facet values, whatever the number of stays.
 with stays as (
     select * from {{ ref('fct_hospitalizations') }}
 ),
@@ -17,6 +18,7 @@ faceted as (
         cast(null as {{ dbt.type_string() }}) as facet_label,
         length_of_stay_days
     from stays
+    where is_discharged
     union all
     select
         admission_month,
@@ -66,6 +68,6 @@ select
     facet_value,
     max(facet_label) as facet_label,
     cast(count(*) as bigint) as stays,
-    cast(sum(length_of_stay_days) as bigint) as bed_days
+    cast(coalesce(sum(length_of_stay_days), 0) as bigint) as bed_days
 from faceted
 group by admission_month, patient_gender, age_group, diagnosis_category, admission_type, facet, facet_value

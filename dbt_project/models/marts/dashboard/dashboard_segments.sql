@@ -3,9 +3,25 @@
 -- stays. Additive measures only, so any set of rows adds up to the figures of the stays it covers: one
 -- column per additive measure of the KPIs' definition (models/semantic/kpis.yml: admissions, bed days,
 -- readmissions, deaths, charges), counting the stays admitted in the month; patient_days counts the
--- midnights spent in hospital during the month (the daily census split by segment).
+-- midnights spent in hospital during the month (the daily census split by segment: stays admitted before the
+-- window and still-open stays included, as in daily_census).
 with stays as (
     select * from {{ ref('fct_hospitalizations') }}
+),
+
+census_stays as (
+    select
+        stays.admission_date,
+        stays.discharge_date,
+        patients.gender as patient_gender,
+        {{ hospital_analytics.age_group(
+            hospital_analytics.age_in_years('patients.birth_date', 'stays.admission_date')
+        ) }} as age_group,
+        stays.diagnosis_category,
+        stays.admission_type
+    from {{ ref('stg_hospitalizations') }} as stays
+    inner join {{ ref('stg_patients') }} as patients
+        on stays.patient_id = patients.patient_id
 ),
 
 days as (
@@ -28,22 +44,22 @@ admitted as (
 in_house as (
     select
         {{ hospital_analytics.month_start('days.census_date') }} as census_month,
-        stays.patient_gender,
-        stays.age_group,
-        stays.diagnosis_category,
-        stays.admission_type,
+        census_stays.patient_gender,
+        census_stays.age_group,
+        census_stays.diagnosis_category,
+        census_stays.admission_type,
         count(*) as patient_days
-    from stays
+    from census_stays
     inner join days
         on
-            stays.admission_date <= days.census_date
-            and stays.discharge_date > days.census_date
+            census_stays.admission_date <= days.census_date
+            and (census_stays.discharge_date is null or census_stays.discharge_date > days.census_date)
     group by
         {{ hospital_analytics.month_start('days.census_date') }},
-        stays.patient_gender,
-        stays.age_group,
-        stays.diagnosis_category,
-        stays.admission_type
+        census_stays.patient_gender,
+        census_stays.age_group,
+        census_stays.diagnosis_category,
+        census_stays.admission_type
 )
 
 select
