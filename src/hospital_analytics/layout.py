@@ -34,6 +34,9 @@ MARTS: tuple[str, ...] = (
     "doctor_workload",
     "daily_census",
     "kpis",
+    "occupancy_daily",
+    "discharge_dispositions",
+    "admissions_by_weekday",
 )
 
 # dbt marts only the interactive dashboard reads (analyze's dashboard.html; not exported).

@@ -50,7 +50,12 @@ CHART_NAMES: tuple[str, ...] = (
     "top_diagnoses",
     "readmission_rate",
     "daily_census",
+    "occupancy",
+    "discharge_dispositions",
+    "weekday_pattern",
 )
+HOSPITAL_COLOURS = (PRIMARY, ACCENT, TEAL, "#7b5ea7", "#c2a83e", "#5a8f29", "#b5495b", MUTED)
+WEEKDAY_LABELS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
 class ChartFigure(Figure):
@@ -479,6 +484,81 @@ def daily_census(census: pd.DataFrame, peak: int | None = None, peak_date: pd.Ti
     return fig
 
 
+def occupancy(by_month: pd.DataFrame) -> ChartFigure:
+    """Line chart: each hospital's monthly occupancy (midnight census / staffed beds; ``occupancy_daily``)."""
+    fig = _figure()
+    ax = fig.add_subplot()
+    _style(ax)
+    months = pd.to_datetime(by_month["month"])
+    for index, (_hospital, rows) in enumerate(by_month.assign(month=months).groupby("hospital_id", sort=True)):
+        name = str(rows["hospital_name"].iloc[0])
+        ax.plot(
+            rows["month"],
+            rows["occupancy_rate"].to_numpy(dtype=float),
+            color=HOSPITAL_COLOURS[index % len(HOSPITAL_COLOURS)],
+            linewidth=1.8,
+            marker="o" if len(rows) <= 36 else None,
+            markersize=3,
+            label=_short(name, 30),
+        )
+    if len(months):
+        date_axis(ax, months.min(), months.max(), pad_days=20, monthly=True)
+    top = float(np.nanmax(by_month["occupancy_rate"].to_numpy(dtype=float))) if len(by_month) else 0.0
+    ax.set_ylim(0, max(1.0, top * 1.1))
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    _legend(fig, ax)
+    _title(ax, "Occupancy by hospital")
+    _label(ax, "Month", "Occupied beds at midnight (% of staffed beds)")
+    return fig
+
+
+def discharge_dispositions(dispositions: pd.DataFrame) -> ChartFigure:
+    """Horizontal bars: discharged stays by disposition, with each one's share (``discharge_dispositions``)."""
+    fig = _figure()
+    ax = fig.add_subplot()
+    _style(ax, grid_axis="x")
+    frame = dispositions.sort_values("discharges", ascending=True)
+    counts = frame["discharges"].to_numpy(dtype="int64")
+    total = max(int(counts.sum()), 1)
+    names = [str(n) for n in frame["discharge_disposition"]]
+    colours = [ACCENT if n == "Died" else PRIMARY for n in names]
+    ax.barh(names, counts, color=colours)
+    for y, count in enumerate(counts):
+        ax.annotate(
+            f"{count:,} ({count / total:.1%})", (count, y), textcoords="offset points", xytext=(4, 0), va="center"
+        )
+    ax.set_xlim(0, max(1, counts.max(initial=0)) * 1.25)
+    ax.xaxis.set_major_formatter(THOUSANDS)
+    _title(ax, "Where patients went at discharge")
+    _label(ax, "Discharged stays", None)
+    return fig
+
+
+def weekday_pattern(weekday: pd.DataFrame) -> ChartFigure:
+    """Two panels: admissions by weekday (stacked by admission type) and discharges by weekday."""
+    fig = _figure(TALL)
+    left, right = fig.subplots(1, 2, sharey=False)
+    positions = np.arange(7)
+    types = sorted(weekday["admission_type"].astype(str).unique())
+    colours = dict(zip(types, (PRIMARY, ACCENT, TEAL, MUTED, "#7b5ea7"), strict=False))
+    bottom = np.zeros(7)
+    for kind in types:
+        rows = weekday[weekday["admission_type"] == kind].set_index("day_of_week").reindex(range(1, 8), fill_value=0)
+        values = rows["admissions"].to_numpy(dtype=float)
+        left.bar(positions, values, bottom=bottom, color=colours.get(kind, MUTED), label=kind)
+        bottom += values
+    discharges = weekday.groupby("day_of_week")["discharges"].sum().reindex(range(1, 8), fill_value=0)
+    right.bar(positions, discharges.to_numpy(dtype=float), color="#52606d")
+    for ax, title in ((left, "Admissions by weekday"), (right, "Discharges by weekday")):
+        _style(ax)
+        ax.set_xticks(positions, WEEKDAY_LABELS)
+        ax.yaxis.set_major_formatter(THOUSANDS)
+        _title(ax, title)
+    _label(left, None, "Stays")
+    _legend(fig, left)
+    return fig
+
+
 def build_figures(
     frames: dict[str, pd.DataFrame], on_chart: Callable[[str], object] | None = None
 ) -> dict[str, ChartFigure]:
@@ -509,6 +589,9 @@ def build_figures(
             frames["readmission_rate_by_month"], value("readmission_rate_30d"), window_end
         ),
         "daily_census": lambda: daily_census(census, None if peak is None else int(peak), kpis.get("peak_census_date")),
+        "occupancy": lambda: occupancy(frames["occupancy_by_month"]),
+        "discharge_dispositions": lambda: discharge_dispositions(frames["dispositions"]),
+        "weekday_pattern": lambda: weekday_pattern(frames["weekday"]),
     }
     figures: dict[str, ChartFigure] = {}
     for name in CHART_NAMES:

@@ -34,11 +34,15 @@ REQUIRED_MARTS: tuple[str, ...] = (
     "fct_hospitalizations",
     "length_of_stay_by_diagnosis",
     "doctor_workload",
+    "occupancy_daily",
+    "discharge_dispositions",
+    "admissions_by_weekday",
 )
 
 TOP_DIAGNOSES = 10
 TOP_DOCTORS = 10
 TOP_DIAGNOSIS_GROUPS = 12
+TOP_HOSPITALS = 8  # the occupancy chart's lines: the largest hospitals (a system may have dozens)
 
 # name -> (mart it reads, SQL with {t} for the mart's qualified name)
 QUERIES: dict[str, tuple[str, str]] = {
@@ -68,8 +72,8 @@ QUERIES: dict[str, tuple[str, str]] = {
     ),
     "length_of_stay_histogram": (
         "fct_hospitalizations",
-        "SELECT length_of_stay_days, COUNT(*) AS stays FROM {t} GROUP BY length_of_stay_days "
-        "ORDER BY length_of_stay_days",
+        "SELECT length_of_stay_days, COUNT(*) AS stays FROM {t} WHERE length_of_stay_days IS NOT NULL "
+        "GROUP BY length_of_stay_days ORDER BY length_of_stay_days",
     ),
     "top_diagnoses": (
         "fct_hospitalizations",
@@ -89,6 +93,42 @@ QUERIES: dict[str, tuple[str, str]] = {
         "SELECT doctor_id, doctor_name, specialty, department, stays, patients, bed_days, "
         f"average_length_of_stay_days FROM {{t}} ORDER BY stays DESC, doctor_id LIMIT {TOP_DOCTORS}",
     ),
+    "occupancy_by_month": (  # monthly occupancy of the largest hospitals: midnights / bed-nights
+        "occupancy_daily",
+        "SELECT o.hospital_id, o.hospital_name, "
+        "CAST(DATE_TRUNC('month', o.census_date) AS DATE) AS month, "
+        "CAST(SUM(o.patients) AS DOUBLE) / CAST(SUM(o.beds) AS DOUBLE) AS occupancy_rate "
+        "FROM {t} AS o INNER JOIN (SELECT hospital_id FROM {t} WHERE census_date = (SELECT MIN(census_date) FROM {t}) "
+        f"GROUP BY hospital_id ORDER BY SUM(beds) DESC, hospital_id LIMIT {TOP_HOSPITALS}) AS h "
+        "ON o.hospital_id = h.hospital_id "
+        "GROUP BY o.hospital_id, o.hospital_name, CAST(DATE_TRUNC('month', o.census_date) AS DATE) "
+        "ORDER BY o.hospital_id, month",
+    ),
+    "occupancy_by_unit": (  # every unit type over the system: beds, mean and peak midnight occupancy
+        "occupancy_daily",
+        "SELECT unit_code, CAST(SUM(beds) AS BIGINT) / COUNT(DISTINCT census_date) AS beds, "
+        "CAST(SUM(patients) AS DOUBLE) / CAST(SUM(beds) AS DOUBLE) AS occupancy_rate, "
+        "MAX(occupancy_rate) AS peak_occupancy_rate, COUNT(DISTINCT unit_id) AS units "
+        "FROM {t} GROUP BY unit_code ORDER BY beds DESC, unit_code",
+    ),
+    "dispositions": (
+        "discharge_dispositions",
+        "SELECT discharge_disposition, CAST(SUM(discharges) AS BIGINT) AS discharges FROM {t} "
+        "GROUP BY discharge_disposition ORDER BY discharges DESC, discharge_disposition",
+    ),
+    "mortality_by_diagnosis": (  # the categories with most deaths: in-hospital mortality of their discharges
+        "discharge_dispositions",
+        "SELECT diagnosis_category, CAST(SUM(discharges) AS BIGINT) AS discharges, "
+        "CAST(SUM(CASE WHEN discharge_disposition = 'Died' THEN discharges ELSE 0 END) AS BIGINT) AS deaths, "
+        "CAST(SUM(CASE WHEN discharge_disposition = 'Died' THEN discharges ELSE 0 END) AS DOUBLE) "
+        "/ CAST(SUM(discharges) AS DOUBLE) AS mortality_rate "
+        f"FROM {{t}} GROUP BY diagnosis_category ORDER BY deaths DESC, diagnosis_category LIMIT {TOP_DIAGNOSIS_GROUPS}",
+    ),
+    "weekday": (
+        "admissions_by_weekday",
+        "SELECT day_of_week, day_name, admission_type, admissions, discharges FROM {t} "
+        "ORDER BY admission_type, day_of_week",
+    ),
 }
 
 _DATE_COLUMNS = {"month", "census_date", "peak_census_date", "first_admission_date", "last_admission_date"}
@@ -103,6 +143,11 @@ _TEXT_COLUMNS = {
     "doctor_name",
     "specialty",
     "department",
+    "hospital_name",
+    "unit_code",
+    "discharge_disposition",
+    "day_name",
+    "admission_type",
 }
 _INT_COLUMNS = {
     "admissions",
@@ -118,6 +163,11 @@ _INT_COLUMNS = {
     "peak_census",
     "age_group_order",
     "doctor_id",
+    "hospital_id",
+    "beds",
+    "units",
+    "deaths",
+    "day_of_week",
 }
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import html
+import math
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -44,7 +45,21 @@ CHART_TEXT: dict[str, tuple[str, str]] = {
     ),
     "daily_census": (
         "Daily census",
-        "Patients in hospital at midnight (admitted on or before the day, discharged after it).",
+        "Patients in hospital at midnight (admitted on or before the day, discharged after it), the patients "
+        "already in house on the window's first day included.",
+    ),
+    "occupancy": (
+        "Occupancy",
+        "Each hospital's occupied beds at midnight as a share of its staffed beds, month by month "
+        "(the largest hospitals of the system).",
+    ),
+    "discharge_dispositions": (
+        "Discharge dispositions",
+        "Discharged stays by where the patient went; stays still in house at the window's end have none yet.",
+    ),
+    "weekday_pattern": (
+        "Weekday pattern",
+        "Admissions by weekday and admission type (electives on weekdays), and discharges by weekday.",
     ),
 }
 
@@ -216,6 +231,29 @@ def _tables(frames: Mapping[str, pd.DataFrame]) -> str:
             ],
         ),
     ]
+    cards += [
+        (
+            "Occupancy by unit type",
+            frames["occupancy_by_unit"],
+            [
+                ("unit_code", "Unit", ""),
+                ("units", "Units", ",d"),
+                ("beds", "Beds", ",d"),
+                ("occupancy_rate", "Mean occupancy", ".1%"),
+                ("peak_occupancy_rate", "Peak", ".0%"),
+            ],
+        ),
+        (
+            "In-hospital mortality by diagnosis group (most deaths)",
+            frames["mortality_by_diagnosis"],
+            [
+                ("diagnosis_category", "Diagnosis group", ""),
+                ("discharges", "Discharges", ",d"),
+                ("deaths", "Deaths", ",d"),
+                ("mortality_rate", "Mortality", ".1%"),
+            ],
+        ),
+    ]
     out = []
     for title, frame, columns in cards:
         note = ""
@@ -269,6 +307,71 @@ def provenance(
     if isinstance(fidelity, Mapping) and "on_target" in fidelity and "judged" in fidelity:
         rows.append(("Calibration", f"{fidelity['on_target']} of {fidelity['judged']} checks on target"))
     return rows
+
+
+def fidelity_rows(manifest: Mapping[str, Any] | None) -> list[Mapping[str, Any]]:
+    """The generator's fidelity table from ``data/manifest.json``: ``fidelity.rows`` (or ``fidelity`` itself when
+    it is a list), one mapping per calibrated quantity (quantity, target, generated, low, high, passed, source,
+    unit); rows that are not mappings are skipped."""
+    if not isinstance(manifest, Mapping):
+        return []
+    fidelity = manifest.get("fidelity")
+    rows = fidelity.get("rows") if isinstance(fidelity, Mapping) else fidelity
+    if not isinstance(rows, list):
+        return []
+    return [row for row in rows if isinstance(row, Mapping)]
+
+
+def _shown(value: Any, unit: str) -> str:
+    """A generated value or bound as the fidelity table prints it ("%" values are fractions)."""
+    if value is None or isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value):
+        return "–" if value is None or not isinstance(value, str) else value
+    if unit == "%":
+        return f"{value:.1%}"
+    if unit == "d":
+        return f"{value:.2f} d"
+    if unit == "x":
+        return f"{value:.2f}x"
+    return f"{value:,.3g}" if abs(value) < 1000 else f"{value:,.0f}"
+
+
+def fidelity_section(manifest: Mapping[str, Any] | None) -> str:
+    """The "How realistic is this data" section: each calibrated quantity, its published target and source,
+    the generated value, the range allowed and whether it is on target (from the generator's manifest)."""
+    rows = fidelity_rows(manifest)
+    if not rows:
+        return (
+            '<div class="card"><p>The generator recorded no fidelity table for this data '
+            "(no <code>fidelity</code> in data/manifest.json).</p></div>"
+        )
+    judged = [row for row in rows if row.get("passed") is not None]
+    passed = sum(1 for row in judged if row.get("passed") is True)
+    body = []
+    for row in rows:
+        unit = str(row.get("unit") or "")
+        low, high = row.get("low"), row.get("high")
+        allowed = f"{_shown(low, unit)} – {_shown(high, unit)}" if low is not None and high is not None else "–"
+        verdict = {True: "yes", False: "no"}.get(row.get("passed"), "not judged")  # type: ignore[arg-type]
+        body.append(
+            "<tr>"
+            f"<td>{_e(row.get('quantity'))}</td>"
+            f'<td class="num">{_e(row.get("target"))}</td>'
+            f'<td class="num">{_e(_shown(row.get("generated"), unit))}</td>'
+            f'<td class="num">{_e(allowed)}</td>'
+            f"<td>{_e(verdict)}</td>"
+            f"<td>{_e(row.get('source'))}</td>"
+            "</tr>"
+        )
+    head = (
+        '<tr><th>Quantity</th><th class="num">Published</th><th class="num">Generated</th>'
+        '<th class="num">Allowed</th><th>On target</th><th>Source</th></tr>'
+    )
+    return (
+        f'<div class="card"><p>{passed} of {len(judged)} calibrated quantities are on target: each generated value '
+        "against the published figure it is modelled on (allowed: the target widened by the model's tolerance and "
+        "the sampling error at this size). Targets and sources: docs/calibration.md.</p>"
+        f"<table><thead>{head}</thead><tbody>{''.join(body)}</tbody></table></div>"
+    )
 
 
 def _utc(value: Any) -> str:
@@ -348,6 +451,9 @@ def render(
 <section aria-label="Tables"><h2>Tables</h2><div class="tables">
 {_tables(frames)}
 </div></section>
+<section aria-label="How realistic is this data"><h2>How realistic is this data</h2>
+{fidelity_section(manifest)}
+</section>
 <section aria-label="Where the data came from"><h2>Where the data came from</h2><div class="card">
 <dl>
 {where}
