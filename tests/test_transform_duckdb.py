@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 import helpers.transform as ts
 from hospital_analytics.cli import app
 from hospital_analytics.errors import StepOrderError, TransformError
-from hospital_analytics.layout import MARTS
+from hospital_analytics.layout import MARTS, RAW_TABLES
 from hospital_analytics.transformation import transform
 
 VENV_BIN = Path(sys.executable).parent
@@ -50,9 +50,10 @@ def test_every_model_builds_and_its_rows_are_counted(built) -> None:
     assert all(models[m].materialized == "view" for m in ("stg_patients", "stg_doctors", "stg_hospitalizations"))
     # rows are counted for every table
     assert result.rows_of("kpis") == 1
-    assert result.rows_of("fct_hospitalizations") == len(
-        ts.pd.read_csv(built["settings"].layout.csv("hospitalizations"))
-    )
+    stays = ts.pd.read_csv(built["settings"].layout.csv("hospitalizations"), parse_dates=["admission_date"])
+    # the stays admitted in the window (one of the edge cases was admitted before it: census only)
+    assert result.rows_of("fct_hospitalizations") == int((stays["admission_date"] >= ts.pd.Timestamp(ts.START)).sum())
+    assert result.rows_of("fct_hospitalizations") == len(stays) - 1
     assert all(models[m].rows is not None and models[m].rows > 0 for m in MARTS)
     assert result.rows_of("stg_patients") is None  # a view
 
@@ -152,10 +153,11 @@ def test_failing_tests_raise_with_their_names_and_how_to_inspect(tmp_path: Path)
     csv_dir = settings.layout.csv_dir
     ts.write_edge_case_csvs(csv_dir)
     # Break two promises: one patient's stays overlap, and one monthly total disagrees with the rows.
-    stays = ts.pd.read_csv(csv_dir / "hospitalizations.csv")
-    first = stays.index[stays["patient_id"] == 1][0]
+    stays = ts.pd.read_csv(csv_dir / "hospitalizations.csv", dtype=str, keep_default_na=False)  # text kept as is
+    first = stays.index[stays["patient_id"] == "1"][0]
     stays.loc[first, "discharge_date"] = "2024-03-20"
-    stays.loc[first, "length_of_stay_days"] = 69
+    stays.loc[first, "discharged_at"] = "2024-03-20 18:15:00"
+    stays.loc[first, "length_of_stay_days"] = "69"
     stays.to_csv(csv_dir / "hospitalizations.csv", index=False)
     totals = ts.pd.read_csv(csv_dir / "admissions_by_month.csv")
     totals.loc[0, "admissions"] += 1
@@ -206,9 +208,11 @@ def test_missing_raw_table_says_to_run_load(tmp_path: Path) -> None:
     with pytest.raises(StepOrderError, match=r"does not exist yet: nothing has been loaded into it"):
         transform(settings)
     assert not settings.duckdb_file.exists()
-    # A file holding three of the four RAW tables.
+    # A file holding every RAW table but one.
     ts.write_edge_case_csvs(settings.layout.csv_dir)
-    ts.load_duckdb(settings.duckdb_file, settings.layout.csv_dir, tables=("patients", "doctors", "admissions_by_month"))
+    ts.load_duckdb(
+        settings.duckdb_file, settings.layout.csv_dir, tables=tuple(t for t in RAW_TABLES if t != "hospitalizations")
+    )
     with pytest.raises(StepOrderError) as caught:
         transform(settings)
     assert caught.value.message == (
@@ -236,7 +240,7 @@ def test_cli_transform_prints_the_node_table_and_json(built) -> None:
     data = json.loads(outcome.stdout)
     assert data["step"] == "transform" and data["success"] is True and data["select"] == "daily_census"
     census = [n for n in data["nodes"] if n["node"] == "daily_census"][0]
-    assert census["status"] == "success" and census["rows"] == (ts.END - ts.date_of_first_admission(settings)).days + 1
+    assert census["status"] == "success" and census["rows"] == (ts.END - ts.START).days + 1
     outcome = runner.invoke(app, ["transform", "--out", str(settings.output_dir), "--warehouse", "oracle"])
     assert outcome.exit_code == 2
     assert "--warehouse" in outcome.output
@@ -258,7 +262,7 @@ def test_docs_writes_one_static_html_page(built) -> None:
     assert result.html == settings.layout.docs_html and result.html.is_file()
     html = result.html.read_text(encoding="utf-8")
     assert "patients_demographics" in html and "readmitted_within_30d" in html
-    assert result.models >= 16 and result.sources == 4
+    assert result.models >= 16 and result.sources == len(RAW_TABLES)
     assert not any(p.name.startswith(".tmp-") for p in result.html.parent.iterdir())
 
 
@@ -286,7 +290,7 @@ def test_plain_dbt_build_gives_the_same_tables(built, tmp_path: Path) -> None:
             "--log-path",
             str(tmp_path / "logs"),
             "--vars",
-            json.dumps({"window_end": ts.END.isoformat()}),
+            json.dumps({"window_start": ts.START.isoformat(), "window_end": ts.END.isoformat()}),
         ],
         cwd=tmp_path,
         env=env,
@@ -317,17 +321,24 @@ CONTRACT_COLUMNS = {
     "fct_hospitalizations": "hospitalization_id patient_id doctor_id admission_date discharge_date admission_month "
     "length_of_stay_days admission_type stay_type diagnosis_code diagnosis_description diagnosis_category "
     "discharge_disposition total_charges patient_gender patient_age_at_admission age_group age_group_order "
-    "insurance patient_state doctor_specialty doctor_department readmitted_within_30d is_readmission died_in_hospital",
+    "insurance patient_state doctor_specialty doctor_department readmitted_within_30d is_readmission died_in_hospital "
+    "hospital_id hospital_name payer is_discharged admission_weekday discharge_weekday",
     "fct_readmissions": "hospitalization_id patient_id admission_date discharge_date discharge_month next_admission_date "
     "days_to_next_admission readmitted_within_30d",
     "readmission_rate_by_month": "month month_label discharges readmissions_30d readmission_rate",
     "length_of_stay_by_diagnosis": "diagnosis_category doctor_specialty stays mean_length_of_stay_days "
     "median_length_of_stay_days p90_length_of_stay_days",
-    "doctor_workload": "doctor_id doctor_name specialty department stays patients bed_days average_length_of_stay_days",
+    "doctor_workload": "doctor_id doctor_name specialty department stays patients bed_days average_length_of_stay_days "
+    "hospital_id roster_role attends_stays",
     "daily_census": "census_date admissions discharges patients_in_hospital",
     "kpis": "admissions patients average_length_of_stay_days median_length_of_stay_days readmission_rate_30d "
     "in_hospital_mortality average_census bed_days total_charges peak_census peak_census_date first_admission_date "
     "last_admission_date",
+    "occupancy_daily": "census_date hospital_id hospital_name unit_id unit_code unit_name beds patients occupancy_rate",
+    "discharge_dispositions": "diagnosis_category age_group age_group_order discharge_disposition discharges "
+    "share_of_group",
+    "admissions_by_weekday": "day_of_week day_name admission_type admissions discharges share_of_admissions "
+    "share_of_discharges",
 }
 
 

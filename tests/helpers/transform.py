@@ -1,9 +1,9 @@
 """Helpers for the transform tests: small raw data sets with known edge cases, and the same marts in pandas.
 
-``write_edge_case_csvs`` writes the four raw files (columns from ``schema.RAW_COLUMNS``) for a small,
-deterministic hospital with the cases the dbt logic must get right: same-day stays, readmissions exactly
+``write_edge_case_csvs`` writes every raw file (columns from ``schema.RAW_COLUMNS``) for a small,
+deterministic health system with the cases the dbt logic must get right: same-day stays, readmissions exactly
 30 and 31 days after discharge, birthdays on 29 February and on the window's last day, every age group,
-stays discharged after the window ends, a doctor without stays.
+stays still open at the window's end, a stay admitted before it, a death, a birth, a doctor without stays.
 ``expected_marts`` computes the contract's marts from the CSVs with pandas, independently of the SQL.
 """
 
@@ -37,8 +37,15 @@ DIAGNOSES = [
 ]
 ADMISSION_TYPES = ["Emergency", "Urgent", "Elective", "Newborn"]
 STAY_TYPES = ["Medical", "Surgical", "Maternal/Neonatal"]
-DISPOSITIONS = ["Home", "Home health", "Skilled nursing", "Transfer", "Died"]
-INSURANCE = ["Medicare", "Medicaid", "Private", "Self-pay"]
+DISPOSITIONS = ["Home", "Home health", "Skilled nursing", "Rehab", "Other acute hospital", "Against medical advice"]
+INSURANCE = ["Medicare", "Medicaid", "Private", "Other", "Self-pay"]
+
+
+HOSPITALS = [
+    ("Springfield General", "Springfield", "Sangamon", "IL", "62701", 39.8017, -89.6437),
+    ("Chatham Community Hospital", "Chatham", "Sangamon", "IL", "62629", 39.6761, -89.7045),
+]
+UNIT_BEDS = [("MEDSURG", "Medical-surgical", 40), ("ICU", "Intensive care", 8)]
 
 
 def _write(path: Path, table: str, rows: list[dict]) -> None:
@@ -51,6 +58,12 @@ def _write(path: Path, table: str, rows: list[dict]) -> None:
 
 
 def _text(value: object) -> str:
+    if value is None:
+        return ""  # NULL: an empty field
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, float):
@@ -61,14 +74,22 @@ def _text(value: object) -> str:
 def write_edge_case_csvs(
     csv_dir: Path, *, patients: int = 120, doctors: int = 12, seed: int = 7, start: dt.date = START, end: dt.date = END
 ) -> dict[str, Path]:
-    """Write patients, doctors, hospitalizations and admissions_by_month CSVs; return their paths."""
+    """Write every raw table's CSV (schema.py's columns); return their paths.
+
+    Beyond the original cases: two hospitals with units and beds, stays still open at the window's end (no
+    discharge yet), a stay admitted before the window (in house on its first day), a death ending a
+    patient's timeline, a newborn linked to its mother's delivery, coverage spells and capacity events.
+    """
     rng = random.Random(seed)
     days = (end - start).days
+    mother, newborn = patients - 1, patients  # the birth: outside the random stays
+    birth_day = start + dt.timedelta(days=200)
 
     patient_rows = []
     for pid in range(1, patients + 1):
         age = rng.choice([0, 3, 12, 17, 18, 30, 44, 45, 50, 64, 65, 70, 84, 85, 92])
         birth = dt.date(end.year - age, rng.randint(1, 12), rng.randint(1, 28))
+        hospital = 1 + pid % 2
         patient_rows.append(
             {
                 "patient_id": pid,
@@ -76,9 +97,13 @@ def write_edge_case_csvs(
                 "last_name": "Doe",
                 "gender": rng.choice("FM"),
                 "birth_date": birth,
-                "city": "Springfield",
+                "city": HOSPITALS[hospital - 1][1],
                 "state": rng.choice(["IL", "OH", "TX"]),
                 "insurance": rng.choice(INSURANCE),
+                "zip_code": HOSPITALS[hospital - 1][4],
+                "county": "Sangamon",
+                "home_hospital_id": hospital,
+                "death_date": None,
             }
         )
     # Edge cases on ages: born on 29 February; 18th birthday exactly on the window's last day (18-44),
@@ -86,6 +111,10 @@ def write_edge_case_csvs(
     patient_rows[0]["birth_date"] = dt.date(2000, 2, 29)
     patient_rows[1]["birth_date"] = end.replace(year=end.year - 18)
     patient_rows[2]["birth_date"] = (end + dt.timedelta(days=1)).replace(year=end.year + 1 - 85)
+    patient_rows[mother - 1].update(gender="F", birth_date=dt.date(1994, 5, 17))
+    patient_rows[newborn - 1].update(
+        birth_date=birth_day, home_hospital_id=patient_rows[mother - 1]["home_hospital_id"]
+    )
 
     doctor_rows = [
         {
@@ -95,13 +124,16 @@ def write_edge_case_csvs(
             "gender": rng.choice("FM"),
             "specialty": SPECIALTIES[(did - 1) % len(SPECIALTIES)][0],
             "department": SPECIALTIES[(did - 1) % len(SPECIALTIES)][1],
+            "hospital_id": 1 + did % 2,
+            "role": "Radiologist" if did == doctors else "Hospitalist",
+            "attends_stays": did != doctors,
         }
         for did in range(1, doctors + 1)
     ]
     # The last doctor attends no stay (doctor_workload lists them with zeros).
     busy_doctors = doctors - 1
 
-    chains: list[tuple[dt.date, int, dt.date]] = []  # (admission, patient, discharge)
+    chains: list[tuple[dt.date, int, dt.date | None]] = []  # (admission, patient, discharge or None: open)
     # Patient 1: readmitted exactly 30 days after discharge, then 31 days after (not a readmission).
     a1 = start + dt.timedelta(days=10)
     d1 = a1 + dt.timedelta(days=3)
@@ -110,22 +142,35 @@ def write_edge_case_csvs(
     a3 = d2 + dt.timedelta(days=31)
     d3 = a3 + dt.timedelta(days=5)
     chains += [(a1, 1, d1), (a2, 1, d2), (a3, 1, d3)]
-    # Patient 2: admitted near the end, discharged after the window.
-    chains.append((end - dt.timedelta(days=2), 2, end + dt.timedelta(days=6)))
-    for pid in range(3, patients + 1):
+    # Patient 2: admitted near the end, still in house when the window ends (an open stay).
+    chains.append((end - dt.timedelta(days=2), 2, None))
+    # Patient 3: admitted before the window, in house on its first day, readmitted 12 days after discharge.
+    chains.append((start - dt.timedelta(days=4), 3, start + dt.timedelta(days=2)))
+    for pid in range(3, mother):
         born = patient_rows[pid - 1]["birth_date"]
         day = max(start + dt.timedelta(days=rng.randint(0, days // 2)), born)
+        if pid == 3:
+            day = start + dt.timedelta(days=14)
         while day <= end and rng.random() < 0.85:
             stay = min(int(rng.expovariate(1 / 4.5)), 40)
             discharge = day + dt.timedelta(days=stay)
-            chains.append((day, pid, discharge))
+            chains.append((day, pid, discharge if discharge <= end else None))
             gap = rng.choice([1, 5, 15, 29, 30, 31, 45, 90, 150])
             day = discharge + dt.timedelta(days=gap)
+    chains.append((birth_day, mother, birth_day + dt.timedelta(days=2)))
+    chains.append((birth_day, newborn, birth_day + dt.timedelta(days=2)))
     chains.sort(key=lambda item: (item[0], item[1]))
 
     stay_rows = []
     for sid, (admission, pid, discharge) in enumerate(chains, start=1):
-        code, description, category = rng.choice(DIAGNOSES)
+        code, description, category = rng.choice(DIAGNOSES[:-1])
+        admission_type, stay_type = rng.choice(ADMISSION_TYPES[:-1]), rng.choice(STAY_TYPES[:-1])
+        if pid == newborn:
+            (code, description, category), admission_type, stay_type = DIAGNOSES[-1], "Newborn", "Maternal/Neonatal"
+        elif pid == mother:
+            code, description, category = "O82", "Encounter for cesarean delivery without indication", "Pregnancy"
+            admission_type, stay_type = "Urgent", "Maternal/Neonatal"
+        admitted_at = dt.datetime.combine(admission, dt.time(9 + sid % 8, 30))
         stay_rows.append(
             {
                 "hospitalization_id": sid,
@@ -133,30 +178,149 @@ def write_edge_case_csvs(
                 "doctor_id": rng.randint(1, busy_doctors),
                 "admission_date": admission,
                 "discharge_date": discharge,
-                "length_of_stay_days": (discharge - admission).days,
-                "admission_type": rng.choice(ADMISSION_TYPES),
-                "stay_type": rng.choice(STAY_TYPES),
+                "length_of_stay_days": None if discharge is None else (discharge - admission).days,
+                "admission_type": admission_type,
+                "stay_type": stay_type,
                 "diagnosis_code": code,
                 "diagnosis_description": description,
                 "diagnosis_category": category,
-                "discharge_disposition": rng.choice(DISPOSITIONS),
-                "total_charges": round(rng.uniform(2_000, 90_000), 2),
+                "discharge_disposition": None if discharge is None else rng.choice(DISPOSITIONS),
+                "total_charges": None if discharge is None else round(rng.uniform(2_000, 90_000), 2),
+                "hospital_id": patient_rows[pid - 1]["home_hospital_id"],
+                "admitted_at": admitted_at,
+                "discharged_at": None if discharge is None else dt.datetime.combine(discharge, dt.time(18, 15)),
+                "payer": patient_rows[pid - 1]["insurance"],
+            }
+        )
+    # A death ends a timeline: patient 5's last stay, if discharged, ends in death on its discharge day.
+    last = [row for row in stay_rows if row["patient_id"] == 5 and row["discharge_date"] is not None][-1:]
+    for row in last:
+        if all(r["admission_date"] <= row["admission_date"] for r in stay_rows if r["patient_id"] == 5):
+            row["discharge_disposition"] = "Died"
+            patient_rows[4]["death_date"] = row["discharge_date"]
+
+    window_rows = [row for row in stay_rows if row["admission_date"] >= start]
+    monthly: dict[str, list] = {}
+    for row in window_rows:
+        month = row["admission_date"].strftime("%Y-%m")
+        monthly.setdefault(month, []).append(row)
+    month_rows = []
+    for month, rows in sorted(monthly.items()):
+        lengths = [r["length_of_stay_days"] for r in rows if r["length_of_stay_days"] is not None]
+        month_rows.append(
+            {
+                "month": month,
+                "admissions": len(rows),
+                "distinct_patients": len({r["patient_id"] for r in rows}),
+                "total_length_of_stay_days": sum(lengths),
+                "average_length_of_stay_days": round(sum(lengths) / len(lengths), 2) if lengths else 0.0,
             }
         )
 
-    monthly: dict[str, list] = {}
-    for row in stay_rows:
-        month = row["admission_date"].strftime("%Y-%m")
-        monthly.setdefault(month, []).append(row)
-    month_rows = [
+    hospital_rows = [
         {
-            "month": month,
-            "admissions": len(rows),
-            "distinct_patients": len({r["patient_id"] for r in rows}),
-            "total_length_of_stay_days": sum(r["length_of_stay_days"] for r in rows),
-            "average_length_of_stay_days": round(sum(r["length_of_stay_days"] for r in rows) / len(rows), 2),
+            "hospital_id": hid,
+            "hospital_name": name,
+            "city": city,
+            "county": county,
+            "state": state,
+            "zip_code": zip_code,
+            "latitude": lat,
+            "longitude": lon,
+            "beds": sum(beds for _, _, beds in UNIT_BEDS),
+            "bed_size_class": "25-49",
         }
-        for month, rows in sorted(monthly.items())
+        for hid, (name, city, county, state, zip_code, lat, lon) in enumerate(HOSPITALS, start=1)
+    ]
+    unit_rows = [
+        {
+            "unit_id": (hid - 1) * len(UNIT_BEDS) + index,
+            "hospital_id": hid,
+            "unit_code": code,
+            "unit_name": name,
+            "beds": beds,
+        }
+        for hid in range(1, len(HOSPITALS) + 1)
+        for index, (code, name, beds) in enumerate(UNIT_BEDS, start=1)
+    ]
+    movement_rows = []
+    for row in stay_rows:
+        floor = (row["hospital_id"] - 1) * len(UNIT_BEDS) + 1
+        begin, finish = row["admitted_at"], row["discharged_at"]
+        legs = [(floor, begin, finish)]
+        if row["hospitalization_id"] % 4 == 0 and (row["length_of_stay_days"] or 0) >= 2:
+            moved = dt.datetime.combine(row["admission_date"] + dt.timedelta(days=1), dt.time(0, 0))  # at midnight
+            legs = [(floor + 1, begin, moved), (floor, moved, finish)]
+        for sequence, (unit, started, ended) in enumerate(legs, start=1):
+            movement_rows.append(
+                {
+                    "movement_id": len(movement_rows) + 1,
+                    "hospitalization_id": row["hospitalization_id"],
+                    "sequence": sequence,
+                    "unit_id": unit,
+                    "started_at": started,
+                    "ended_at": ended,
+                }
+            )
+    coverage_rows = []
+    for patient in patient_rows:
+        if patient["patient_id"] % 4 == 0:
+            coverage_rows.append(
+                {
+                    "patient_id": patient["patient_id"],
+                    "payer": "Private",
+                    "valid_from": dt.date(2015, 1, 1),
+                    "valid_to": dt.date(2024, 3, 1),
+                }
+            )
+            coverage_rows.append(
+                {
+                    "patient_id": patient["patient_id"],
+                    "payer": patient["insurance"],
+                    "valid_from": dt.date(2024, 3, 1),
+                    "valid_to": None,
+                }
+            )
+        else:
+            coverage_rows.append(
+                {
+                    "patient_id": patient["patient_id"],
+                    "payer": patient["insurance"],
+                    "valid_from": max(patient["birth_date"], dt.date(2015, 1, 1)),
+                    "valid_to": None,
+                }
+            )
+    stay_of = {
+        row["patient_id"]: row["hospitalization_id"] for row in stay_rows if row["patient_id"] in (mother, newborn)
+    }
+    birth_rows = [
+        {
+            "newborn_patient_id": newborn,
+            "newborn_hospitalization_id": stay_of[newborn],
+            "mother_patient_id": mother,
+            "delivery_hospitalization_id": stay_of[mother],
+            "birth_date": birth_day,
+            "delivery_method": "Cesarean",
+            "plurality": 1,
+        }
+    ]
+    event_rows = [
+        {
+            "capacity_event_id": 1,
+            "hospital_id": 1,
+            "unit_id": 2,
+            "event_date": start + dt.timedelta(days=40),
+            "event_type": "Transfer held",
+            "patient_id": 7,
+        },
+        {
+            "capacity_event_id": 2,
+            "hospital_id": 2,
+            "unit_id": 3,
+            "event_date": start + dt.timedelta(days=90),
+            "event_type": "Emergency diverted",
+            "patient_id": None,
+        },
     ]
 
     paths = {}
@@ -165,6 +329,12 @@ def write_edge_case_csvs(
         ("doctors", doctor_rows),
         ("hospitalizations", stay_rows),
         ("admissions_by_month", month_rows),
+        ("hospitals", hospital_rows),
+        ("units", unit_rows),
+        ("bed_movements", movement_rows),
+        ("coverage_history", coverage_rows),
+        ("births", birth_rows),
+        ("capacity_events", event_rows),
     ):
         paths[table] = csv_dir / f"{table}.csv"
         _write(paths[table], table, rows)
@@ -213,12 +383,19 @@ def age_group(age: int) -> tuple[str, int]:
     return "85+", 5
 
 
-def expected_marts(csv_dir: Path, window_end: dt.date) -> dict[str, pd.DataFrame]:
-    """The marts computed with pandas from the raw CSVs (the independent reference for the SQL)."""
+def expected_marts(csv_dir: Path, window_end: dt.date, window_start: dt.date = START) -> dict[str, pd.DataFrame]:
+    """The marts computed with pandas from the raw CSVs (the independent reference for the SQL).
+
+    Stays admitted before ``window_start`` count in the census only; open stays (no discharge date) count as
+    admissions and in the census, and are left out of every length-of-stay and outcome measure.
+    """
     patients = pd.read_csv(csv_dir / "patients.csv", parse_dates=["birth_date"])
     doctors = pd.read_csv(csv_dir / "doctors.csv")
-    stays = pd.read_csv(csv_dir / "hospitalizations.csv", parse_dates=["admission_date", "discharge_date"])
-    stays["los"] = (stays["discharge_date"] - stays["admission_date"]).dt.days
+    every_stay = pd.read_csv(csv_dir / "hospitalizations.csv", parse_dates=["admission_date", "discharge_date"])
+    every_stay["los"] = (every_stay["discharge_date"] - every_stay["admission_date"]).dt.days
+    in_window = every_stay["admission_date"] >= pd.Timestamp(window_start)
+    stays = every_stay[in_window].reset_index(drop=True)
+    discharged = stays[stays["discharge_date"].notna()]
     patients["birth"] = patients["birth_date"].dt.date
 
     ages = patients["birth"].map(lambda b: age_in_years(b, window_end))
@@ -252,7 +429,7 @@ def expected_marts(csv_dir: Path, window_end: dt.date) -> dict[str, pd.DataFrame
     )
     per_patient = per_patient.merge(patients[["patient_id", "gender", "age_group"]], on="patient_id")
 
-    ordered = stays.sort_values(["patient_id", "admission_date", "hospitalization_id"])
+    ordered = every_stay.sort_values(["patient_id", "admission_date", "hospitalization_id"])
     ordered["next_admission_date"] = ordered.groupby("patient_id")["admission_date"].shift(-1)
     ordered["previous_discharge_date"] = ordered.groupby("patient_id")["discharge_date"].shift(1)
     gap = (ordered["next_admission_date"] - ordered["discharge_date"]).dt.days
@@ -261,9 +438,11 @@ def expected_marts(csv_dir: Path, window_end: dt.date) -> dict[str, pd.DataFrame
     ordered["readmitted_within_30d"] = gap.between(1, 30).fillna(False).astype(bool)
     ordered["is_readmission"] = back.between(1, 30).fillna(False).astype(bool)
     ordered["discharge_month"] = ordered["discharge_date"].dt.to_period("M").dt.to_timestamp().dt.date
-    readmissions = ordered.sort_values("hospitalization_id").reset_index(drop=True)
+    readmissions = ordered[ordered["admission_date"] >= pd.Timestamp(window_start)]
+    readmissions = readmissions.sort_values("hospitalization_id").reset_index(drop=True)
     rate = (
-        readmissions.groupby("discharge_month")
+        readmissions[readmissions["discharge_date"].notna()]
+        .groupby("discharge_month")
         .agg(
             discharges=("hospitalization_id", "size"),
             readmissions_30d=("readmitted_within_30d", "sum"),
@@ -284,7 +463,8 @@ def expected_marts(csv_dir: Path, window_end: dt.date) -> dict[str, pd.DataFrame
     ]
     fct["fct_age_group"] = fct["patient_age_at_admission"].map(lambda a: age_group(a)[0])
     los_by_dx = (
-        fct.groupby(["diagnosis_category", "doctor_specialty"])["los"]
+        fct[fct["discharge_date"].notna()]
+        .groupby(["diagnosis_category", "doctor_specialty"])["los"]
         .agg(
             stays="size",
             mean_length_of_stay_days="mean",
@@ -306,30 +486,32 @@ def expected_marts(csv_dir: Path, window_end: dt.date) -> dict[str, pd.DataFrame
     workload = doctors[["doctor_id"]].merge(workload, on="doctor_id", how="left").fillna(0)
 
     first = stays["admission_date"].min().date()
-    census_days = pd.date_range(first, window_end, freq="D")
-    adm = stays["admission_date"].values
-    dis = stays["discharge_date"].values
+    census_days = pd.date_range(window_start, window_end, freq="D")
+    adm = every_stay["admission_date"].values
+    dis = every_stay["discharge_date"].values
+    still_in = every_stay["discharge_date"].isna().values
     census = pd.DataFrame(
         {
             "census_date": census_days.date,
             "admissions": [int((adm == d).sum()) for d in census_days.values],
             "discharges": [int((dis == d).sum()) for d in census_days.values],
-            "patients_in_hospital": [int(((adm <= d) & (dis > d)).sum()) for d in census_days.values],
+            "patients_in_hospital": [int(((adm <= d) & ((dis > d) | still_in)).sum()) for d in census_days.values],
         }
     )
     peak = census["patients_in_hospital"].max()
     kpis = {
         "admissions": len(stays),
         "patients": stays["patient_id"].nunique(),
-        "average_length_of_stay_days": stays["los"].mean(),
-        "median_length_of_stay_days": stays["los"].median(),
-        "readmission_rate_30d": readmissions["readmitted_within_30d"].mean(),
-        "in_hospital_mortality": (stays["discharge_disposition"] == "Died").mean(),
+        "average_length_of_stay_days": discharged["los"].mean(),
+        "median_length_of_stay_days": discharged["los"].median(),
+        "readmission_rate_30d": readmissions["readmitted_within_30d"].sum() / len(discharged),
+        "in_hospital_mortality": (discharged["discharge_disposition"] == "Died").sum() / len(discharged),
         "average_census": census["patients_in_hospital"].mean(),
         "bed_days": int(stays["los"].sum()),
         "peak_census": int(peak),
         "peak_census_date": census.loc[census["patients_in_hospital"] == peak, "census_date"].min(),
         "total_charges": round(float(stays["total_charges"].sum()), 2),
+        "discharges": len(discharged),
         "first_admission_date": first,
         "last_admission_date": stays["admission_date"].max().date(),
     }
@@ -418,7 +600,11 @@ def assert_marts_match(actual: dict[str, pd.DataFrame], expected: dict[str, pd.D
     fct = actual["fct_hospitalizations"].sort_values("hospitalization_id").reset_index(drop=True)
     ref = expected["fct_hospitalizations"].sort_values("hospitalization_id").reset_index(drop=True)
     assert [int(v) for v in fct["hospitalization_id"]] == [int(v) for v in ref["hospitalization_id"]]
-    assert [int(v) for v in fct["length_of_stay_days"]] == [int(v) for v in ref["los"]]
+    assert _floats(fct["length_of_stay_days"]) == _floats(ref["los"])  # None for an open stay
+    assert [bool(v) for v in fct["is_discharged"]] == [bool(v) for v in ref["discharge_date"].notna()]
+    assert [int(v) for v in fct["hospital_id"]] == [int(v) for v in ref["hospital_id"]]
+    assert list(fct["payer"]) == list(ref["payer"])
+    assert [int(v) for v in fct["admission_weekday"]] == [d.isoweekday() for d in ref["admission_date"]]
     assert [int(v) for v in fct["patient_age_at_admission"]] == [int(v) for v in ref["patient_age_at_admission"]]
     assert list(fct["age_group"]) == list(ref["fct_age_group"])
     assert [bool(v) for v in fct["readmitted_within_30d"]] == [bool(v) for v in ref["readmitted_within_30d"]]
@@ -434,7 +620,7 @@ def assert_marts_match(actual: dict[str, pd.DataFrame], expected: dict[str, pd.D
     assert _dates(readm["next_admission_date"]) == _dates(ref["next_admission_date"])
     assert _floats(readm["days_to_next_admission"]) == _floats(ref["days_to_next_admission"])
     assert [bool(v) for v in readm["readmitted_within_30d"]] == [bool(v) for v in ref["readmitted_within_30d"]]
-    assert _dates(readm["discharge_month"]) == list(ref["discharge_month"])
+    assert _dates(readm["discharge_month"]) == _dates(ref["discharge_month"])
 
     rate = actual["readmission_rate_by_month"].sort_values("month").reset_index(drop=True)
     ref = expected["readmission_rate_by_month"]
@@ -467,6 +653,7 @@ def assert_marts_match(actual: dict[str, pd.DataFrame], expected: dict[str, pd.D
     got, want = kpis.iloc[0], expected["kpis"].iloc[0]
     for column in ("admissions", "patients", "bed_days", "peak_census"):
         assert int(got[column]) == int(want[column]), column
+    assert int(expected["kpis"].iloc[0]["discharges"]) < int(want["admissions"])  # open stays: not discharged yet
     for column in (
         "average_length_of_stay_days",
         "median_length_of_stay_days",
@@ -478,6 +665,26 @@ def assert_marts_match(actual: dict[str, pd.DataFrame], expected: dict[str, pd.D
     assert abs(float(got["total_charges"]) - want["total_charges"]) < 0.005
     for column in ("peak_census_date", "first_admission_date", "last_admission_date"):
         assert pd.Timestamp(got[column]).date() == want[column], column
+
+    # the living hospital's marts: the units' midnights add up to the census, dispositions and weekdays to the stays
+    occupancy = actual["occupancy_daily"]
+    per_day = occupancy.groupby(pd.to_datetime(occupancy["census_date"]).dt.date)["patients"].sum()
+    assert [int(per_day[d]) for d in expected["daily_census"]["census_date"]] == [
+        int(v) for v in expected["daily_census"]["patients_in_hospital"]
+    ]
+    assert (occupancy["patients"] <= occupancy["beds"]).all()
+    ref = expected["fct_hospitalizations"]
+    ref = ref[ref["discharge_date"].notna()]
+    dispositions = actual["discharge_dispositions"].groupby("discharge_disposition")["discharges"].sum()
+    assert {k: int(v) for k, v in dispositions.items()} == ref["discharge_disposition"].value_counts().to_dict()
+    weekday = actual["admissions_by_weekday"].groupby("day_of_week")[["admissions", "discharges"]].sum()
+    stays = expected["fct_hospitalizations"]
+    assert [int(v) for v in weekday["admissions"]] == [
+        int((stays["admission_date"].dt.isocalendar().day == d).sum()) for d in range(1, 8)
+    ]
+    assert [int(v) for v in weekday["discharges"]] == [
+        int((ref["discharge_date"].dt.isocalendar().day == d).sum()) for d in range(1, 8)
+    ]
 
 
 def date_of_first_admission(settings) -> dt.date:
