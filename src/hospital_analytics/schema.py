@@ -104,7 +104,12 @@ RAW_COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("patient_id", "BIGINT", "The patient (patients.patient_id)."),
         Column("payer", "VARCHAR", "Primary payer during the spell."),
         Column("valid_from", "DATE", "First day of the spell."),
-        Column("valid_to", "DATE", "Day after the spell's last day (the next spell's valid_from); empty if current.", nullable=True),
+        Column(
+            "valid_to",
+            "DATE",
+            "Day after the spell's last day (the next spell's valid_from); empty if current.",
+            nullable=True,
+        ),
     ),
     "births": (
         Column("newborn_patient_id", "BIGINT", "The newborn (patients.patient_id)."),
