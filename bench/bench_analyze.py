@@ -30,7 +30,7 @@ def best(fn, runs: int):
 
 def prepare(work: Path, stays: int):
     from hospital_analytics.config import Settings
-    from hospital_analytics.synth import generate
+    from hospital_analytics.simulation import generate
     from hospital_analytics.transformation import transform
     from hospital_analytics.warehouse.loading import load
 

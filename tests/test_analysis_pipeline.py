@@ -14,7 +14,7 @@ from lxml import html as lxml_html
 
 from hospital_analytics.analysis import CHART_NAMES, analyze
 from hospital_analytics.config import Settings
-from hospital_analytics.synth import generate
+from hospital_analytics.simulation import generate
 from hospital_analytics.transformation import transform
 from hospital_analytics.warehouse import open_warehouse
 from hospital_analytics.warehouse.loading import load

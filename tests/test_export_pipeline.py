@@ -14,7 +14,7 @@ from helpers.tableau import data_references, field_problems, parse, validate
 from hospital_analytics.config import Settings
 from hospital_analytics.exports import DASHBOARD_TABLE, FORMATS, export, export_path
 from hospital_analytics.layout import MARTS
-from hospital_analytics.synth import generate
+from hospital_analytics.simulation import generate
 from hospital_analytics.transformation import transform
 from hospital_analytics.warehouse import open_warehouse
 from hospital_analytics.warehouse.loading import load

@@ -72,7 +72,7 @@ def test_session_results_print_well(session: dict) -> None:
     from hospital_analytics.analysis import AnalysisResult
     from hospital_analytics.exports import ExportResult
     from hospital_analytics.pipeline import RunAllResult
-    from hospital_analytics.synth import GenerateResult
+    from hospital_analytics.simulation import GenerateResult
     from hospital_analytics.transformation import TransformResult
     from hospital_analytics.warehouse.loading import LoadResult
 
@@ -130,7 +130,7 @@ def test_session_wrote_where_it_said(session: dict) -> None:
 
 # --- docstrings -----------------------------------------------------------------------------------------
 STEP_MODULES = (
-    "hospital_analytics.synth",
+    "hospital_analytics.simulation",
     "hospital_analytics.warehouse",
     "hospital_analytics.transformation",
     "hospital_analytics.analysis",

@@ -172,7 +172,7 @@ class StopServerAfterFirstTable(RichProgress):
 @pytest.mark.snowflake
 def test_snowflake_server_stopped_mid_load(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from hospital_analytics import cli
-    from hospital_analytics.synth import generate
+    from hospital_analytics.simulation import generate
     from hospital_analytics.warehouse.loading import load
 
     database = "T_PROOF_STOPPED"
@@ -378,7 +378,7 @@ CORRUPTIONS = {
 @pytest.fixture(scope="module")
 def corrupt_setup(tmp_path_factory: pytest.TempPathFactory):
     """A folder loaded with seed 1, then regenerated with seed 2 (not loaded); a pristine copy of seed 2."""
-    from hospital_analytics.synth import generate
+    from hospital_analytics.simulation import generate
     from hospital_analytics.warehouse.loading import load
 
     root = tmp_path_factory.mktemp("corrupt")

@@ -395,7 +395,7 @@ def test_every_model_and_column_is_described(built) -> None:
 @pytest.mark.slow  # a dbt build of its own
 def test_generated_data_builds_and_matches_pandas(tmp_path: Path) -> None:
     """The real pipeline's data (hospital generate + hospital load): every dbt test passes, marts = pandas."""
-    from hospital_analytics.synth import generate
+    from hospital_analytics.simulation import generate
     from hospital_analytics.warehouse.loading import load
 
     settings = ts.clean_settings(output_dir=tmp_path / "out", patients=600, doctors=60, hospitalizations=2_000, seed=11)

@@ -38,6 +38,7 @@ FLAGS = {
     "patients": "--patients",
     "doctors": "--doctors",
     "hospitalizations": "--hospitalizations",
+    "hospitals": "--hospitals",
     "scale": "--scale",
     "seed": "--seed",
     "start": "--start",
@@ -389,7 +390,17 @@ DoctorsOpt = Annotated[
 StaysOpt = Annotated[
     str | None,
     typer.Option(
-        "--hospitalizations", metavar="N", help="Hospital stays (default 1000) \\[env: HOSPITAL_HOSPITALIZATIONS]."
+        "--hospitalizations",
+        metavar="N",
+        help="Hospital stays per 24 months, a rate (default 1000) \\[env: HOSPITAL_HOSPITALIZATIONS].",
+    ),
+]
+HospitalsOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--hospitals",
+        metavar="N",
+        help="Hospitals in the system (default: as many as the stays need) \\[env: HOSPITAL_HOSPITALS].",
     ),
 ]
 ScaleOpt = Annotated[
@@ -442,6 +453,7 @@ def generate_command(
     patients: PatientsOpt = None,
     doctors: DoctorsOpt = None,
     hospitalizations: StaysOpt = None,
+    hospitals: HospitalsOpt = None,
     scale: ScaleOpt = None,
     seed: SeedOpt = None,
     start: StartOpt = None,
@@ -456,6 +468,7 @@ def generate_command(
             patients=patients,
             doctors=doctors,
             hospitalizations=hospitalizations,
+            hospitals=hospitals,
             scale=scale,
             seed=seed,
             start=start,

@@ -92,7 +92,10 @@ class Settings(BaseSettings):
     # --- generate ---------------------------------------------------------------------------------
     patients: int = Field(500, gt=0, le=100_000_000, description="Number of patients.")
     doctors: int = Field(100, gt=0, le=10_000_000, description="Number of doctors.")
-    hospitalizations: int = Field(1_000, gt=0, le=1_000_000_000, description="Number of hospital stays.")
+    hospitalizations: int = Field(
+        1_000, gt=0, le=1_000_000_000, description="Hospital stays per 24 months (a rate: the window sets the count)."
+    )
+    hospitals: int | None = Field(None, gt=0, le=60_000, description="Hospitals (default: as many as the stays need).")
     scale: float = Field(1.0, gt=0, le=100_000, description="Multiplies patients, doctors and stays.")
     seed: int = Field(DEFAULT_SEED, ge=0, le=2**63 - 1, description="Random seed; same seed, same bytes.")
     # start/end: no default, yet either may be left out: ``_window`` fills them before fields are validated.
@@ -195,11 +198,6 @@ class Settings(BaseSettings):
     @property
     def duckdb_file(self) -> Path:
         return self.duckdb_path or self.layout.duckdb
-
-    @property
-    def format(self) -> str:
-        """The old name of ``raw_format`` (synth/ reads it until issue 13 replaces the generator)."""
-        return self.raw_format
 
     def public_dict(self) -> dict[str, Any]:
         """Settings as JSON-safe values, Snowflake's as ``snowflake_<field>``, secrets masked."""

@@ -8,7 +8,7 @@ you draw (the CLI draws rich bars on stderr).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from hospital_analytics.results import StepResult
@@ -31,35 +31,3 @@ class Collector:
 
 
 SILENT = Collector()
-
-
-# --- the generator's older interface -------------------------------------------------------------------
-# synth/ (replaced from scratch by issue 13's simulation/, which reports to a Collector) reports with
-# start/advance/finish. The step registry hands it ``CollectorProgress(collector)``; nothing else uses these.
-class Progress(Protocol):
-    """synth/'s progress interface: ``task`` names a bar; ``total`` may be unknown (None)."""
-
-    def start(self, task: str, total: float | None = None) -> None: ...
-
-    def advance(self, task: str, amount: float = 1) -> None: ...
-
-    def finish(self, task: str) -> None: ...
-
-
-class CollectorProgress:
-    """synth/'s ``Progress`` calls forwarded to a ``Collector``."""
-
-    def __init__(self, collector: Collector):
-        self.collector = collector
-
-    def start(self, task: str, total: float | None = None) -> None:
-        self.collector.update(task, 0, total=total)
-
-    def advance(self, task: str, amount: float = 1) -> None:
-        self.collector.update(task, amount)
-
-    def finish(self, task: str) -> None:
-        pass
-
-
-NULL_PROGRESS = CollectorProgress(SILENT)

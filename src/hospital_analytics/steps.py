@@ -4,7 +4,7 @@
 ``STEPS``. Each step is a library function ``step(settings=None, *, progress=SILENT, **overrides)`` returning
 a ``StepResult``; ``Step.run`` calls it with a ``Collector`` bracketing it with ``start``/``stop``.
 
-    generate    hospital_analytics.synth:generate             (issue 13 replaces synth/ with simulation/)
+    generate    hospital_analytics.simulation:generate
     load        hospital_analytics.warehouse.loading:load
     transform   hospital_analytics.transformation:transform
     analyze     hospital_analytics.analysis:analyze
@@ -21,7 +21,7 @@ import importlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from hospital_analytics.progress import SILENT, Collector, CollectorProgress
+from hospital_analytics.progress import SILENT, Collector
 
 if TYPE_CHECKING:
     from hospital_analytics.config import Settings
@@ -36,9 +36,6 @@ class Step:
     name: str
     target: str
     summary: str
-    # synth/ (until issue 13 replaces it) reports with the older start/advance/finish interface, and its
-    # result has no ``outcome()``: the registry adapts both.
-    legacy: bool = False
 
     def function(self) -> Callable[..., StepResult]:
         """The library function (imports its module)."""
@@ -51,17 +48,13 @@ class Step:
         progress.start(self.name)
         result = None
         try:
-            reporter: Any = CollectorProgress(progress) if self.legacy else progress
-            result = self.function()(settings, progress=reporter, **options)
+            result = self.function()(settings, progress=progress, **options)
             return result
         finally:
             progress.stop(self.name, result)
 
     def outcome(self, result: StepResult) -> str:
         """What the finished step made, in a few words."""
-        if self.legacy:
-            rows, files = getattr(result, "rows", {}), getattr(result, "files", {})
-            return f"{sum(rows.values()):,} rows in {len(files)} files"
         return result.outcome()
 
 
@@ -70,9 +63,8 @@ STEPS: dict[str, Step] = {
     for step in (
         Step(
             "generate",
-            "hospital_analytics.synth:generate",
+            "hospital_analytics.simulation:generate",
             "Generate patients, doctors and hospital stays calibrated to US inpatient statistics, as CSV/Parquet.",
-            legacy=True,
         ),
         Step(
             "load",

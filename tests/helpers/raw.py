@@ -229,7 +229,7 @@ def write_raw(
     out: Path, *, patients: int = 40, doctors: int = 6, stays: int = 90, seed: int = 1, fmt: str = "csv"
 ) -> dict[str, int]:
     """Generate the four raw files under ``out`` with ``hospital generate`` (csv, parquet or both); rows per table."""
-    from hospital_analytics.synth import generate
+    from hospital_analytics.simulation import generate
 
     generate(output_dir=out, patients=patients, doctors=doctors, hospitalizations=stays, seed=seed, raw_format=fmt)
     return json.loads(OutputLayout(out).manifest.read_text(encoding="utf-8"))["rows"]

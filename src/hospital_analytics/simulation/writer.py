@@ -1,4 +1,4 @@
-"""Writing the raw files: streamed in chunks, CSV via pyarrow.csv and Parquet via pyarrow, atomically.
+"""Writing the raw files (all tables of schema.py): streamed in chunks, CSV via pyarrow.csv and Parquet via pyarrow, atomically.
 
 Each file is written under a temporary name beside its final one (``fsutil.atomic_path``) and renamed only
 when complete, so an interrupted run never leaves a half-written file under a final name. The manifest is
@@ -20,7 +20,10 @@ import pyarrow.parquet as pq
 
 from hospital_analytics.errors import GenerateError, InputError
 from hospital_analytics.fsutil import atomic_path, remove_stale_temporaries
-from hospital_analytics.layout import RAW_TABLES, OutputLayout
+from hospital_analytics.layout import OutputLayout
+from hospital_analytics.schema import RAW_COLUMNS
+
+TABLES: tuple[str, ...] = tuple(RAW_COLUMNS)  # every table of the contract, in schema order
 
 CSV_OPTIONS = pacsv.WriteOptions(include_header=True, delimiter=",", quoting_style="needed", batch_size=8192)
 PARQUET_COMPRESSION = "zstd"
@@ -111,7 +114,7 @@ def write_manifest(path: Path, manifest: dict[str, Any]) -> None:
 
 def remove_other_formats(layout: OutputLayout, formats: tuple[str, ...]) -> None:
     """Delete raw files of a format this run did not write (left by an earlier run; they would disagree)."""
-    for table in RAW_TABLES:
+    for table in TABLES:
         for fmt, path in (("csv", layout.csv(table)), ("parquet", layout.parquet(table))):
             if fmt not in formats:
                 with contextlib.suppress(FileNotFoundError):

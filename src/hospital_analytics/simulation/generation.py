@@ -1,0 +1,302 @@
+"""The ``generate`` step: settings -> system -> day loop over burn-in and window -> tables -> files + manifest."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import time
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pyarrow as pa
+
+from hospital_analytics import __version__
+from hospital_analytics.config import Settings, resolve_settings
+from hospital_analytics.errors import ConfigError
+from hospital_analytics.progress import SILENT, Collector
+from hospital_analytics.results import StepResult, human_size
+from hospital_analytics.simulation import tables as t
+from hospital_analytics.simulation.calendar import day_number
+from hospital_analytics.simulation.engine import Engine, expected_revisit_share
+from hospital_analytics.simulation.fidelity import FidelityRow, fidelity_rows
+from hospital_analytics.simulation.people import build_pools
+from hospital_analytics.simulation.stays import _PROPENSITY, LATER_REVISIT
+from hospital_analytics.simulation.system import DAYS_PER_RATE, build_system
+from hospital_analytics.simulation.writer import (
+    TABLES,
+    open_table,
+    prepare_output,
+    remove_other_formats,
+    targets,
+    write_manifest,
+)
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+FRAMES_LIMIT = 1_000_000  # runs up to this many stays also return their tables as DataFrames
+WRITE_ROWS = 500_000
+_FORMATS = {"csv": ("csv",), "parquet": ("parquet",), "both": ("csv", "parquet")}
+
+
+class Tables(Mapping):
+    """The raw tables of a run as DataFrames, converted from the written Arrow tables on first access."""
+
+    def __init__(self, chunks: dict[str, pa.Table] | None = None):
+        self._chunks = chunks or {}
+        self._frames: dict[str, pd.DataFrame] = {}
+
+    def __getitem__(self, table: str) -> pd.DataFrame:
+        if table not in self._frames:
+            self._frames[table] = _frame(self._chunks[table])
+        return self._frames[table]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._chunks)
+
+    def __len__(self) -> int:
+        return len(self._chunks)
+
+    def __repr__(self) -> str:
+        return f"Tables({', '.join(self._chunks)})"
+
+
+def _frame(table: pa.Table) -> pd.DataFrame:
+    for i, field in enumerate(table.schema):
+        if pa.types.is_decimal(field.type):
+            table = table.set_column(i, field.name, table.column(i).cast(pa.float64()))
+        elif pa.types.is_dictionary(field.type):
+            table = table.set_column(i, field.name, table.column(i).cast(pa.string()))
+    return table.to_pandas(date_as_object=False)
+
+
+@dataclasses.dataclass
+class GenerateResult(StepResult):
+    """What ``generate`` made: files, row counts, timings, the fidelity table and (small runs) DataFrames."""
+
+    output_dir: Path
+    seed: int
+    start: dt.date
+    end: dt.date
+    locale: str
+    format: str
+    hospitals: int
+    rows: dict[str, int]
+    files: dict[str, Path]  # "csv/patients" -> path
+    sizes: dict[str, int]
+    manifest: Path
+    timings: dict[str, float]  # seconds: synthesis, writing, total
+    fidelity: list[FidelityRow]
+    tables_kept: bool
+    tables: Mapping[str, pd.DataFrame] = dataclasses.field(default_factory=Tables, repr=False)
+
+    @property
+    def fidelity_passed(self) -> int:
+        return sum(1 for row in self.fidelity if row.passed)
+
+    @property
+    def fidelity_judged(self) -> int:
+        return sum(1 for row in self.fidelity if row.passed is not None)
+
+    def frame(self, table: str) -> pd.DataFrame:
+        """A raw table as a DataFrame: kept in memory for small runs, else read from the written files."""
+        if table in self.tables:
+            return self.tables[table]
+        import pandas as pd
+
+        parquet = self.files.get(f"parquet/{table}")
+        if parquet is not None:
+            return pd.read_parquet(parquet)
+        import pyarrow.csv as pacsv
+
+        schema = t.arrow_schema(table)
+        options = pacsv.ConvertOptions(column_types={f.name: f.type for f in schema})
+        return pacsv.read_csv(self.files[f"csv/{table}"], convert_options=options).to_pandas()
+
+    def fidelity_frame(self) -> pd.DataFrame:
+        """The fidelity table as a DataFrame (one row per calibrated quantity)."""
+        import pandas as pd
+
+        return pd.DataFrame([dataclasses.asdict(row) for row in self.fidelity])
+
+    def outcome(self) -> str:
+        return (
+            f"{self.rows.get('hospitalizations', 0):,} stays in {self.hospitals} hospitals, "
+            f"{self.fidelity_passed}/{self.fidelity_judged} on target"
+        )
+
+    def summary_rows(self) -> list[tuple[str, str]]:
+        rows = [("output", str(self.output_dir))]
+        for key in self.files:
+            table = key.split("/", 1)[1]
+            rows.append(
+                (
+                    f"data/{key}.{'csv' if key.startswith('csv') else 'parquet'}",
+                    f"{self.rows[table]:,} rows, {human_size(self.sizes[key])}",
+                )
+            )
+        rows.append(("seed, window", f"{self.seed}, {self.start}..{self.end}"))
+        rows.append(("hospitals", f"{self.hospitals}"))
+        timings = self.timings
+        rows.append(("timings", f"synthesis {timings['synthesis']:.2f} s, writing {timings['writing']:.2f} s"))
+        rows.append(("fidelity", f"{self.fidelity_passed}/{self.fidelity_judged} calibrated quantities on target"))
+        if not self.tables_kept:
+            rows.append(("tables", f"not kept in memory above {FRAMES_LIMIT:,} stays; use .frame(name)"))
+        return rows
+
+
+def later_revisit_for(patients: int, stays: float) -> float:
+    """The later-revisit propensity that makes about ``patients`` distinct patients of ``stays`` stays.
+
+    Raises:
+        ConfigError: when no propensity within plausible bounds gets there.
+    """
+    low, high = 0.0, 1.0 / float(_PROPENSITY.max())
+    a = expected_revisit_share(0.0)
+    b = expected_revisit_share(1.0) - a
+    fewest, most = stays * (1 - (a + b * high)), stays * (1 - a)
+    if not fewest <= patients <= most:
+        raise ConfigError(
+            f"Invalid --patients / HOSPITAL_PATIENTS (got {patients}): about {stays:,.0f} stays come from "
+            f"{fewest:,.0f} to {most:,.0f} distinct patients.",
+            "Leave --patients out (patients follow from the stays) or choose a value in that range.",
+        )
+    return min(high, max(low, ((1 - patients / stays) - a) / b))
+
+
+def generate(settings: Settings | None = None, *, progress: Collector = SILENT, **overrides: Any) -> GenerateResult:
+    """Simulate a health system day by day and write its tables (every table of ``schema.RAW_COLUMNS``).
+
+    Writes ``data/csv/*.csv`` (and/or ``data/parquet/*.parquet``) and ``data/manifest.json`` under the
+    output folder. ``hospitalizations`` is a rate: about that many admissions per 24 months for the whole
+    system. Same seed and settings: byte-identical data files.
+
+    Args:
+        settings: settings to use (default: from the environment and ``.env``).
+        progress: hears "simulating days" and "writing files" (default: silent).
+        **overrides: any ``Settings`` field, e.g. ``hospitalizations=10_000, seed=7, hospitals=3``.
+
+    Returns:
+        GenerateResult: paths, row counts, timings, the fidelity table, and the tables as DataFrames for
+        runs up to ``FRAMES_LIMIT`` stays.
+
+    Raises:
+        ConfigError: an invalid setting (exit code 2).
+        InputError: the output folder is a file, not writable, or cannot be created (exit code 2).
+        GenerateError: writing a file failed (nothing half-written stays under a final name).
+    """
+    began = time.perf_counter()
+    s = resolve_settings(settings, **overrides)
+    given = s.model_fields_set
+    scale = s.scale
+    stays = s.hospitalizations * scale
+    first, last = day_number(s.start), day_number(s.end)
+    window_stays = stays * (last - first + 1) / DAYS_PER_RATE
+    later = LATER_REVISIT
+    if "patients" in given:
+        later = later_revisit_for(max(1, round(s.patients * scale)), window_stays)
+    doctors = max(1, round(s.doctors * scale)) if "doctors" in given else None
+    formats = _FORMATS[s.raw_format]
+    layout = s.layout
+    prepare_output(layout, formats)
+
+    system = build_system(s.seed, stays, s.hospitals, doctors)
+    engine = Engine(s.seed, system, first, later_revisit=later)
+    total_days = last - engine.day + 1
+    progress.update("simulating days", 0, total=total_days)
+    step = 30
+    while engine.day <= last:
+        until = min(last, engine.day + step - 1)
+        done = until - engine.day + 1
+        engine.run(until)
+        progress.update("simulating days", done)
+    written = t.select(engine, last)
+    pools = build_pools(s.locale, s.seed)
+    places = t.Places(engine)
+    synthesis = time.perf_counter() - began
+
+    writing_began = time.perf_counter()
+    builders = {
+        "patients": lambda: t.patients_table(engine, written, pools, places),
+        "doctors": lambda: t.doctors_table(engine, pools),
+        "hospitalizations": lambda: t.hospitalizations_table(engine, written),
+        "admissions_by_month": lambda: t.admissions_by_month_table(engine, written),
+        "hospitals": lambda: t.hospitals_table(engine),
+        "units": lambda: t.units_table(engine),
+        "bed_movements": lambda: t.bed_movements_table(engine, written),
+        "coverage_history": lambda: t.coverage_table(engine, written),
+        "births": lambda: t.births_table(engine, written),
+        "capacity_events": lambda: t.capacity_events_table(engine, written),
+    }
+    keep = len(written.stays) <= FRAMES_LIMIT
+    kept: dict[str, pa.Table] = {}
+    rows: dict[str, int] = {}
+    progress.update("writing files", 0, total=len(TABLES))
+    for table in TABLES:
+        data = builders[table]()
+        rows[table] = data.num_rows
+        with open_table(t.write_schema(table), t.arrow_schema(table), targets(layout, table, formats)) as write:
+            for a in range(0, max(data.num_rows, 1), WRITE_ROWS):
+                write(data.slice(a, WRITE_ROWS))
+        if keep:
+            kept[table] = data
+        progress.update("writing files", 1)
+        del data
+    remove_other_formats(layout, formats)
+    fidelity = fidelity_rows(engine, written)
+
+    files = {f"{fmt}/{table}": path for table in TABLES for fmt, path in targets(layout, table, formats).items()}
+    sizes = {key: path.stat().st_size for key, path in files.items()}
+    manifest = {
+        "generator": "hospital-analytics",
+        "engine": "simulation (day by day)",
+        "package_version": __version__,
+        "seed": s.seed,
+        "start": s.start.isoformat(),
+        "end": s.end.isoformat(),
+        "locale": s.locale,
+        "format": s.raw_format,
+        "hospitals": system.hospitals,
+        "counts": {
+            "patients": max(1, round(s.patients * scale)),
+            "doctors": max(1, round(s.doctors * scale)),
+            "hospitalizations": max(1, round(stays)),
+        },
+        "rows": rows,
+        "files": {
+            f"{key}.{'csv' if key.startswith('csv') else 'parquet'}": {
+                "rows": rows[key.split("/", 1)[1]],
+                "bytes": sizes[key],
+            }
+            for key in files
+        },
+        "fidelity": {
+            "on_target": sum(1 for r in fidelity if r.passed),
+            "judged": sum(1 for r in fidelity if r.passed is not None),
+            "rows": [dataclasses.asdict(r) for r in fidelity],
+        },
+        "generated_at": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
+    }
+    write_manifest(layout.manifest, manifest)
+    writing = time.perf_counter() - writing_began
+    total = time.perf_counter() - began
+    return GenerateResult(
+        step="generate",
+        seconds=total,
+        output_dir=layout.root,
+        seed=s.seed,
+        start=s.start,
+        end=s.end,
+        locale=s.locale,
+        format=s.raw_format,
+        hospitals=system.hospitals,
+        rows=rows,
+        files=files,
+        sizes=sizes,
+        manifest=layout.manifest,
+        timings={"synthesis": round(synthesis, 3), "writing": round(writing, 3), "total": round(total, 3)},
+        fidelity=fidelity,
+        tables_kept=keep,
+        tables=Tables(kept if keep else {}),
+    )
