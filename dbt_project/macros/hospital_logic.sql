@@ -111,16 +111,3 @@
         {%- endfor %}
     end
 {%- endmacro %}
-
-{#-
-    The census day of a moment: the day whose following midnight is the first one at or after `ts`. A patient in
-    a unit over [started_at, ended_at) is in its midnight census on the days census_day(started_at) <= day <
-    census_day(ended_at): a move at 08:00 counts that night, a move at exactly 00:00 the night just ending.
--#}
-{% macro census_day(ts) -%}
-    case
-        when {{ ts }} = cast(cast({{ ts }} as date) as timestamp)
-            then cast({{ dbt.dateadd('day', -1, 'cast(' ~ ts ~ ' as date)') }} as date)
-        else cast({{ ts }} as date)
-    end
-{%- endmacro %}

@@ -80,7 +80,7 @@ def _tables(patients: int, doctors: int, stays: int, seed: int) -> dict[str, pa.
         None if i in open_stays else a + dt.timedelta(days=n)
         for i, (a, n) in enumerate(zip(admissions, los, strict=True))
     ]
-    dispositions = [None if i in open_stays else rng.choice(["Home", "Skilled nursing"]) for i in range(stays)]
+    dispositions = [None if i in open_stays else rng.choice(["Home", "Skilled nursing facility"]) for i in range(stays)]
     died = 1  # the second stay ends in death
     dispositions[died] = "Died"
     patient_rows["death_date"][stay_patients[died] - 1] = discharges[died]

@@ -37,7 +37,14 @@ DIAGNOSES = [
 ]
 ADMISSION_TYPES = ["Emergency", "Urgent", "Elective", "Newborn"]
 STAY_TYPES = ["Medical", "Surgical", "Maternal/Neonatal"]
-DISPOSITIONS = ["Home", "Home health", "Skilled nursing", "Rehab", "Other acute hospital", "Against medical advice"]
+DISPOSITIONS = [
+    "Home",
+    "Home health care",
+    "Skilled nursing facility",
+    "Rehabilitation facility",
+    "Transfer to another hospital",
+    "Left against medical advice",
+]
 INSURANCE = ["Medicare", "Medicaid", "Private", "Other", "Self-pay"]
 
 

@@ -1,10 +1,10 @@
 -- One row per unit and day of the window: staffed beds, the midnight census from bed_movements (patients in
--- the unit at the midnight after the day: started_at <= midnight < ended_at, or still there) and occupancy.
+-- the unit overnight: date(started_at) <= day < date(ended_at), or still there) and occupancy.
 with movements as (
     select
         unit_id,
-        {{ hospital_analytics.census_day('started_at') }} as first_day,
-        case when ended_at is not null then {{ hospital_analytics.census_day('ended_at') }} end as end_day
+        cast(started_at as date) as first_day,
+        cast(ended_at as date) as end_day
     from {{ ref('stg_bed_movements') }}
 ),
 
