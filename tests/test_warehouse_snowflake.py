@@ -7,6 +7,7 @@ import socket
 import time
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -40,7 +41,8 @@ def test_end_to_end(tmp_path: Path, snowflake_overrides: dict) -> None:
     assert (result.warehouse, result.schema) == ("snowflake", "RAW")
     assert result.database == snowflake_overrides["snowflake_database"]
     assert {t: s.rows for t, s in result.tables.items()} == expected
-    assert all(s.bytes_staged > 0 and s.files == 1 for s in result.tables.values())
+    # every file with rows staged in one part; one of only a header (no capacity event in a small run) not at all
+    assert all((s.bytes_staged > 0 and s.files == 1) or (s.rows == 0 and s.files == 0) for s in result.tables.values())
     assert counts(snowflake_overrides) == expected
 
     with open_warehouse(**snowflake_overrides) as wh:
@@ -56,8 +58,10 @@ def test_end_to_end(tmp_path: Path, snowflake_overrides: dict) -> None:
 
         source = pacsv.read_csv(OutputLayout(out).csv("hospitalizations")).to_pandas()
         assert list(frame["diagnosis_description"]) == list(source["diagnosis_description"])
-        assert list(frame["total_charges"]) == list(source["total_charges"])
-        assert [d.date() for d in frame["discharge_date"]] == list(source["discharge_date"])
+        assert frame["total_charges"].fillna(-1).tolist() == source["total_charges"].fillna(-1).tolist()
+        assert [None if pd.isna(d) else d.date() for d in frame["discharge_date"]] == [
+            None if pd.isna(d) else d for d in source["discharge_date"]
+        ]
         batches = list(wh.arrow_batches(f"SELECT * FROM {name}"))
         assert sum(b.num_rows for b in batches) == expected["hospitalizations"]
         assert batches[0].schema.names[0] == "hospitalization_id"

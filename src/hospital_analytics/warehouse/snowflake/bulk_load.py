@@ -9,6 +9,7 @@
 4. ``BEGIN``; per table ``DELETE`` then ``COPY INTO <table> ... ON_ERROR = ABORT_STATEMENT FORCE = TRUE
    PURGE = TRUE`` (columns in schema.py's order, checked on both sides; see ``_copy_sql``); COPY's result
    rows give the rows loaded per file; each table's count is checked against the source file; ``COMMIT``.
+   A file without rows (a header only) is neither staged nor copied: its table is emptied.
    Any failure rolls back: the previous rows stay, and the run's staged files are removed.
 
 Re-running replaces the data and never duplicates it: the table is emptied inside the transaction, the
@@ -87,7 +88,10 @@ def load_tables(
             for table, source in sources.items():
                 progress.update(table, 0, total=source.rows)
                 started = time.perf_counter()
-                files, staged = _put(wh, table, source, tmp / table, f"{stage_root}/{table}/")
+                # a file of no rows (a header only, e.g. no capacity event in a small run) is not staged
+                files, staged = (
+                    (0, 0) if source.rows == 0 else _put(wh, table, source, tmp / table, f"{stage_root}/{table}/")
+                )
                 shutil.rmtree(tmp / table, ignore_errors=True)  # parts are on the stage now
                 stats[table] = TableStats(table, 0, source.rows, staged, files, time.perf_counter() - started)
         for table in sources:
@@ -187,7 +191,11 @@ def _replace_all(
             target = wh.raw_object(table.upper())
             wh.cursor_run(f"DELETE FROM {target}", f"DELETE FROM {table}").close()
             try:
-                results = wh.fetch_rows(_copy_sql(wh, table, source, f"{stage_root}/{table}/"), f"COPY INTO {table}")
+                results = (
+                    []
+                    if source.rows == 0  # nothing staged: the table is left empty
+                    else wh.fetch_rows(_copy_sql(wh, table, source, f"{stage_root}/{table}/"), f"COPY INTO {table}")
+                )
             except WarehouseError as exc:
                 raise LoadError(f"{table}: loading {source.path} failed: {exc.message}", REGENERATE) from None
             loaded = sum(int(r.get("rows_loaded") or 0) for r in results)
