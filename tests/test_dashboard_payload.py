@@ -20,7 +20,7 @@ from hospital_analytics.analysis import analyze, dashboard
 from hospital_analytics.config import Settings
 from hospital_analytics.errors import StepOrderError
 
-MEASURES = ("admissions", "bed_days", "readmissions_30d", "deaths", "total_charges", "patient_days")
+MEASURES = ("admissions", "bed_days", "discharges", "readmissions_30d", "deaths", "total_charges", "patient_days")
 
 
 def _frames() -> dict[str, pd.DataFrame]:
@@ -28,9 +28,9 @@ def _frames() -> dict[str, pd.DataFrame]:
     months = [pd.Timestamp("2024-01-01"), pd.Timestamp("2024-02-01")]
     segments = pd.DataFrame(
         [
-            (months[0], "M", "85+", "Circulatory", "Emergency", 2, 9, 1, 1, 1000.25, 4),
-            (months[0], "F", "0-17", "Respiratory", "Urgent", 1, 3, 0, 0, 50.5, 2),
-            (months[1], "F", "18-44", "Circulatory", "Emergency", 3, 6, 1, 0, 20.0, 7),
+            (months[0], "M", "85+", "Circulatory", "Emergency", 2, 9, 2, 1, 1, 1000.25, 4),
+            (months[0], "F", "0-17", "Respiratory", "Urgent", 1, 3, 1, 0, 0, 50.5, 2),
+            (months[1], "F", "18-44", "Circulatory", "Emergency", 3, 6, 2, 1, 0, 20.0, 7),
         ],
         columns=["month", "patient_gender", "age_group", "diagnosis_category", "admission_type", *MEASURES],
     )
@@ -132,13 +132,15 @@ def test_payload_adds_up_to_the_kpis_mart_and_counts_patients_exactly(out):
     try:
         kpis = con.execute("SELECT * FROM ANALYTICS.kpis").df().iloc[0]
         cells = payload["cells"]
-        assert sum(cells["admissions"]) == kpis["admissions"] == STAYS
+        stays = con.execute("SELECT count(*) FROM ANALYTICS.fct_hospitalizations").fetchone()[0]
+        assert sum(cells["admissions"]) == kpis["admissions"] == stays > STAYS // 4  # a rate: ~STAYS per 24 months
         assert sum(cells["bed_days"]) == kpis["bed_days"]
         assert sum(cells["total_charges"]) == round(float(kpis["total_charges"]) * 100)
         census = con.execute("SELECT sum(patients_in_hospital), count(*) FROM ANALYTICS.daily_census").fetchone()
         assert sum(cells["patient_days"]) == census[0] and sum(payload["days"]) == census[1]
-        for name, facet in payload["facets"].items():
-            assert sum(facet["stays"]) == kpis["admissions"], name
+        for name, facet in payload["facets"].items():  # length of stay, discharge weekday: the discharged stays
+            whole = sum(cells["discharges"]) if name in ("length_of_stay", "discharge_weekday") else kpis["admissions"]
+            assert sum(facet["stays"]) == whole, name
         months, dims = payload["months"], {d["key"]: d for d in payload["dimensions"]}
         assert _patients(payload, 0, len(months) - 1, None, 0, 0) == kpis["patients"]
         rng = random.Random(3)

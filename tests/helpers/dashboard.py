@@ -77,7 +77,7 @@ def analyzed_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from hospital_analytics import analyze
 
     if "out" not in _ANALYZED:
-        marts = generated(tmp_path_factory, START, END, hospitalizations=STAYS, patients=STAYS * 2 // 5, doctors=40)
+        marts = generated(tmp_path_factory, START, END, hospitalizations=STAYS, doctors=40)
         root = tmp_path_factory.mktemp("dashboard")
         copy_marts(marts, root / "hospital.duckdb")
         with clean_env(root):

@@ -530,7 +530,7 @@ def discharge_dispositions(dispositions: pd.DataFrame) -> ChartFigure:
     ax.set_xlim(0, max(1, counts.max(initial=0)) * 1.25)
     ax.xaxis.set_major_formatter(THOUSANDS)
     _title(ax, "Where patients went at discharge")
-    _label(ax, "Discharged stays", None)
+    _label(ax, "Discharged stays", "Disposition")
     return fig
 
 
@@ -554,7 +554,8 @@ def weekday_pattern(weekday: pd.DataFrame) -> ChartFigure:
         ax.set_xticks(positions, WEEKDAY_LABELS)
         ax.yaxis.set_major_formatter(THOUSANDS)
         _title(ax, title)
-    _label(left, None, "Stays")
+    _label(left, "Day of admission", "Stays")
+    _label(right, "Day of discharge", None)
     _legend(fig, left)
     return fig
 
