@@ -65,6 +65,8 @@ class System:
     doctor_female: np.ndarray
     roster_first: np.ndarray  # (hospitals, attending roles): first doctor index of the block (-1: none)
     roster_size: np.ndarray  # (hospitals, attending roles)
+    home_cdf: tuple[np.ndarray, np.ndarray]  # catchment weights of all hospitals: (h + cumulative, offsets)
+    home_size: np.ndarray  # places per catchment
 
     @property
     def hospitals(self) -> int:
@@ -169,10 +171,17 @@ def build_system(seed: int, stays: float, count: int | None = None, doctors: int
         )
     )
     roster = _roster(seed, rate, attending_days, beds_by_hospital.astype(int), doctors)
+    catchments = tuple(places.catchment(site) for site in sites)
+    cumulative = [draws.cumulative(np.array(c.weights)) for c in catchments]
+    sizes = np.array([len(c) for c in cumulative], dtype=np.int64)
+    flat = np.concatenate([h + c for h, c in enumerate(cumulative)])
+    offsets = np.concatenate([[0], np.cumsum(sizes)])[:-1]
     return System(
         rate=rate,
         site=sites,
-        catchment=tuple(places.catchment(site) for site in sites),
+        catchment=catchments,
+        home_cdf=(flat, offsets),
+        home_size=sizes,
         name=_unique(names),
         beds=beds_by_hospital.astype(np.int64),
         unit_hospital=np.array(unit_hospital, dtype=np.int64),
