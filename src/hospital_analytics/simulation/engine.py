@@ -35,7 +35,10 @@ from hospital_analytics.simulation.columns import Columns
 from hospital_analytics.simulation.reference import births as birth_ref
 from hospital_analytics.simulation.reference import revisits
 from hospital_analytics.simulation.stays import (
+    _PAYER_FACTOR,
+    _PROPENSITY,
     DIED,
+    LATER_GAP_DAYS,
     LATER_REVISIT,
     admission_type_of,
     draw_stays,
@@ -47,6 +50,7 @@ from hospital_analytics.simulation.system import System
 
 ARRIVAL_BLOCK_DAYS = 32  # new arrivals are state-free: drawn (and their stays) for this many days at once
 MINUTES = 1440
+MEAN_STAY_DAYS = 4.6  # returns come after the index stay's discharge
 BURN_IN_DAYS = 365  # design: the same process runs a year before the window, so day one is in steady state
 DAY_OFFSET = 1 << 19
 STREAM_REVISIT, STREAM_NEWBORN = 3, 4
@@ -220,7 +224,7 @@ class Engine:
         self.census_days = 0
         self._block: Batch | None = None
         self._block_first = self._block_last = 0
-        self.new_share = (1 - newborn_share()) * (1 - expected_revisit_share(later_revisit))
+        self.first_day = self.day
 
     # --- the loop ------------------------------------------------------------------------------------
     def run(self, until: int) -> None:
@@ -304,6 +308,21 @@ class Engine:
         )
 
     # --- arrivals ---------------------------------------------------------------------------------------
+    def new_share(self, days: np.ndarray) -> np.ndarray:
+        """Share of the day's admissions that are new (non-newborn) patients.
+
+        Every admission is a new patient or a known one coming back; in steady state returns are a share q of
+        all stays. A run starts with no known patients, so on day tau of the simulation only returns whose
+        gap has elapsed exist: q_r F_r(tau) + q_l F_l(tau) (readmissions within 30 days, later revisits
+        31 + exponential days, each after a mean stay). New arrivals fill the rest, so the total rate is
+        steady from the first day and the window starts in the steady state without a longer burn-in.
+        """
+        readmit, later = revisit_parts(self.later_revisit)
+        tau = np.asarray(days, dtype=np.float64) - self.first_day - MEAN_STAY_DAYS
+        f_readmit = np.interp(tau, np.arange(1, 31), np.cumsum(revisits.READMISSION_DAY_WEIGHTS), left=0.0)
+        f_later = np.where(tau > 31, 1 - np.exp(-(tau - 31) / LATER_GAP_DAYS), 0.0)
+        return (1 - newborn_share()) * (1 - readmit * f_readmit - later * f_later)
+
     def _new_arrivals(self, first: int, last: int) -> dict[str, np.ndarray]:
         """New patients arriving on days first..last (state-free: drawn for a block of days at once)."""
         mix = casemix()
@@ -313,7 +332,8 @@ class Engine:
         parts = []
         for stream, table in enumerate(stream_tables()):
             factor = weekday_factor(STREAMS[stream], days) * table.rate[month]  # (days,)
-            lam = self.system.rate[None, :] * self.new_share * table.share * factor[:, None]  # (days, hospitals)
+            share = self.new_share(days)
+            lam = self.system.rate[None, :] * (share * table.share * factor)[:, None]  # (days, hospitals)
             u = draws.uniform(self.seed, draws.ARRIVALS, np.arange(hospitals)[None, :], days[:, None], stream)
             counts = draws.poisson_from_uniform(u, lam).ravel()
             total = int(counts.sum())
@@ -605,13 +625,18 @@ class Engine:
         return index
 
 
+def revisit_parts(later: float) -> tuple[float, float]:
+    """Shares of stays that are a 30-day readmission and a later revisit of a known patient (steady state)."""
+    mix = casemix()
+    w = mix.weight[:, None] * mix.age_share
+    readmit = np.minimum(mix.readmission * float(np.mean(_PAYER_FACTOR)), revisits.MAX_PROBABILITY)[:, None]
+    survive = 1 - np.minimum(mix.mortality[:, None] * mix.mortality_age, 0.9)
+    q_readmit = survive * readmit
+    q_later = survive * (1 - readmit) * later * _PROPENSITY[None, :]
+    return float((q_readmit * w).sum() / w.sum()), float((q_later * w).sum() / w.sum())
+
+
 def expected_revisit_share(later: float) -> float:
     """Share of stays that are a known patient's return (readmission or later revisit), in steady state."""
-    mix = casemix()
-    w = (mix.weight[:, None] * mix.age_share).ravel()
-    from hospital_analytics.simulation.stays import _PAYER_FACTOR, _PROPENSITY
-
-    readmit = np.minimum(mix.readmission * float(np.mean(_PAYER_FACTOR)), revisits.MAX_PROBABILITY)
-    survive = 1 - np.minimum(mix.mortality[:, None] * mix.mortality_age, 0.9)
-    q = survive * (readmit[:, None] + (1 - readmit[:, None]) * later * _PROPENSITY[None, :])
-    return float((q.ravel() * w).sum() / w.sum())
+    readmit, rest = revisit_parts(later)
+    return readmit + rest

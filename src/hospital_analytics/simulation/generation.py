@@ -35,6 +35,7 @@ from hospital_analytics.simulation.writer import (
 if TYPE_CHECKING:
     import pandas as pd
 
+FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(2200, 12, 31)
 FRAMES_LIMIT = 1_000_000  # runs up to this many stays also return their tables as DataFrames
 WRITE_ROWS = 500_000
 _FORMATS = {"csv": ("csv",), "parquet": ("parquet",), "both": ("csv", "parquet")}
@@ -191,6 +192,11 @@ def generate(settings: Settings | None = None, *, progress: Collector = SILENT, 
     given = s.model_fields_set
     scale = s.scale
     stays = s.hospitalizations * scale
+    if not (FIRST_DAY <= s.start and s.end <= LAST_DAY):
+        raise ConfigError(
+            f"Invalid --start/--end: the window {s.start}..{s.end} must lie between {FIRST_DAY} and {LAST_DAY}.",
+            "Choose a window within those years (the calendar of federal holidays covers them).",
+        )
     first, last = day_number(s.start), day_number(s.end)
     window_stays = stays * (last - first + 1) / DAYS_PER_RATE
     later = LATER_REVISIT

@@ -159,6 +159,8 @@ def build_system(seed: int, stays: float, count: int | None = None, doctors: int
             unit_beds.append(hospitals.beds_for_census(census[code], hospitals.UNIT_BY_CODE[code]))
         for role, unit in enumerate(target):
             unit_map[h, role] = first + codes.index(unit)
+        smallest = hospitals.BED_SIZE_CLASSES[0].low  # no hospital below the smallest AHA class: MEDSURG grows
+        unit_beds[first] += max(0, smallest - sum(unit_beds[first:]))
     beds_by_hospital = np.bincount(np.array(unit_hospital), weights=np.array(unit_beds), minlength=len(rate))
     names = tuple(
         hospitals.hospital_name(site.city, site.county, places.STATE_NAMES[site.state], int(b), float(u1), float(u2))
