@@ -85,3 +85,24 @@ def test_stopping_and_resuming_gives_the_same_rows_as_one_run(pause):
     assert a.keys() == b.keys()
     for key in a:
         assert np.array_equal(a[key], b[key]), key
+
+
+def test_a_saved_state_goes_on_like_one_run_and_refuses_other_settings(tmp_path):
+    from hospital_analytics.errors import ConfigError
+    from hospital_analytics.simulation import generate, state
+    from hospital_analytics.simulation.generation import system_for
+
+    generate(output_dir=tmp_path / "d", hospitalizations=4000, seed=4, start="2025-01-01", end="2025-06-30")
+    generate(output_dir=tmp_path / "e", hospitalizations=4000, seed=4, start="2025-01-01", end="2025-12-31")
+    folder_d, folder_e = (state.state_dir(tmp_path / x / "data") for x in "de")
+    shape = __import__("json").loads((folder_d / "state.json").read_text())["shape"]
+    resumed = state.load(folder_d, system_for(shape), shape)
+    resumed.run(calendar.day_number(dt.date(2025, 12, 31)))
+    whole = state.load(folder_e, system_for(shape), shape)
+    a, b = _state(resumed), _state(whole)
+    for key in a:
+        assert np.array_equal(a[key], b[key]), key
+    with pytest.raises(ConfigError, match=r"^The state in .* was simulated with seed 4, not 5\.$"):
+        state.load(folder_d, system_for(shape), {**shape, "seed": 5})
+    with pytest.raises(ConfigError, match=r"other settings \(hospitals\)"):
+        state.load(folder_d, system_for(shape), {**shape, "hospitals": 2})

@@ -16,13 +16,14 @@ from hospital_analytics.config import Settings, resolve_settings
 from hospital_analytics.errors import ConfigError
 from hospital_analytics.progress import SILENT, Collector
 from hospital_analytics.results import StepResult, human_size
+from hospital_analytics.simulation import state
 from hospital_analytics.simulation import tables as t
 from hospital_analytics.simulation.calendar import day_number
 from hospital_analytics.simulation.engine import Engine, expected_revisit_share
 from hospital_analytics.simulation.fidelity import FidelityRow, fidelity_rows
 from hospital_analytics.simulation.people import build_pools
 from hospital_analytics.simulation.stays import _PROPENSITY, LATER_REVISIT
-from hospital_analytics.simulation.system import DAYS_PER_RATE, build_system
+from hospital_analytics.simulation.system import DAYS_PER_RATE, System, build_system
 from hospital_analytics.simulation.writer import (
     TABLES,
     open_table,
@@ -147,6 +148,11 @@ class GenerateResult(StepResult):
         return rows
 
 
+def system_for(shape: dict[str, Any]) -> System:
+    """The system a simulation's shape describes (rebuilt the same from a saved state)."""
+    return build_system(int(shape["seed"]), float(shape["stays_per_24_months"]), shape["hospitals"], shape["doctors"])
+
+
 def later_revisit_for(patients: int, stays: float) -> float:
     """The later-revisit propensity that makes about ``patients`` distinct patients of ``stays`` stays.
 
@@ -206,8 +212,18 @@ def generate(settings: Settings | None = None, *, progress: Collector = SILENT, 
     formats = _FORMATS[s.raw_format]
     layout = s.layout
     prepare_output(layout, formats)
+    folder = state.state_dir(layout.data_dir)
+    state.remove(folder)  # written again after the files; absent while they are being replaced
 
-    system = build_system(s.seed, stays, s.hospitals, doctors)
+    shape = {
+        "seed": s.seed,
+        "stays_per_24_months": stays,
+        "hospitals": s.hospitals,
+        "doctors": doctors,
+        "later_revisit": later,
+        "start": s.start.isoformat(),
+    }
+    system = system_for(shape)
     engine = Engine(s.seed, system, first, later_revisit=later)
     total_days = last - engine.day + 1
     progress.update("simulating days", 0, total=total_days)
@@ -251,6 +267,7 @@ def generate(settings: Settings | None = None, *, progress: Collector = SILENT, 
         del data
     remove_other_formats(layout, formats)
     fidelity = fidelity_rows(engine, written)
+    state.save(engine, folder, shape)
 
     files = {f"{fmt}/{table}": path for table in TABLES for fmt, path in targets(layout, table, formats).items()}
     sizes = {key: path.stat().st_size for key, path in files.items()}
