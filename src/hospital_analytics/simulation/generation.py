@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(2200, 12, 31)
+SMALL_RUN_STAYS = 50  # below this many stays in the window, --patients is only a hint (sampling noise rules)
 FRAMES_LIMIT = 1_000_000  # runs up to this many stays also return their tables as DataFrames
 WRITE_ROWS = 500_000
 _FORMATS = {"csv": ("csv",), "parquet": ("parquet",), "both": ("csv", "parquet")}
@@ -163,7 +164,7 @@ def later_revisit_for(patients: int, stays: float) -> float:
     a = expected_revisit_share(0.0)
     b = expected_revisit_share(1.0) - a
     fewest, most = stays * (1 - (a + b * high)), stays * (1 - a)
-    if not fewest <= patients <= most:
+    if stays >= SMALL_RUN_STAYS and not fewest <= patients <= most:  # tiny runs: the nearest bound, silently
         raise ConfigError(
             f"Invalid --patients / HOSPITAL_PATIENTS (got {patients}): about {stays:,.0f} stays come from "
             f"{fewest:,.0f} to {most:,.0f} distinct patients.",

@@ -81,17 +81,46 @@ def weekday_factor(profile: str, days: np.ndarray) -> np.ndarray:
     return np.where(holiday(days), timing.HOLIDAY_FACTOR[profile], out)
 
 
-_DISCHARGE_MAX = max(timing.DISCHARGE.factors)
 WAIT_STEPS = 7
 
 
+def _discharge_days(go: np.ndarray) -> tuple[np.ndarray, float]:
+    """Share of discharges per weekday and the mean wait, for ready days spread evenly over the week."""
+    share = np.zeros(7)
+    wait = 0.0
+    for start in range(7):
+        stay = 1.0 / 7
+        for j in range(WAIT_STEPS + 1):
+            day = (start + j) % 7
+            p = stay * (go[day] if j < WAIT_STEPS else 1.0)
+            share[day] += p
+            wait += p * j
+            stay -= p
+    return share, wait
+
+
+@lru_cache(maxsize=1)
+def _acceptance() -> np.ndarray:
+    """P(a patient ready to go leaves that weekday), fitted so discharges fall on the weekdays as published
+    (``timing.DISCHARGE``: Friday the busiest, Sunday the quietest, 21% at weekends)."""
+    target = np.array(timing.DISCHARGE.factors) / 7
+    go = target / target.max()
+    for _ in range(200):
+        share, _ = _discharge_days(go)
+        go = np.minimum(go * target / share, 1.0)
+        go = go / go.max()
+    return go
+
+
 def discharge_wait(u: np.ndarray, ready: np.ndarray) -> np.ndarray:
-    """Days a patient ready on ``ready`` waits (``u``: WAIT_STEPS uniforms per stay): each day goes with
-    probability factor / peak factor (fewer go at weekends and on holidays, most on Fridays)."""
+    """Days a patient ready on ``ready`` waits (``u``: WAIT_STEPS uniforms per stay): each day the patient
+    goes with that weekday's acceptance (``_acceptance``; a federal holiday counts as a Sunday)."""
+    go_by_day = _acceptance()
     wait = np.full(len(ready), WAIT_STEPS, dtype=np.int64)
     waiting = np.ones(len(ready), dtype=bool)
     for j in range(WAIT_STEPS):
-        go = waiting & (u[:, j] < weekday_factor("discharge", ready + j) / _DISCHARGE_MAX)
+        day = ready + j
+        go = waiting & (u[:, j] < np.where(holiday(day), go_by_day[6], go_by_day[calendar.weekday(day)]))
         wait[go] = j
         waiting &= ~go
     return wait
@@ -100,15 +129,7 @@ def discharge_wait(u: np.ndarray, ready: np.ndarray) -> np.ndarray:
 @lru_cache(maxsize=1)
 def mean_wait() -> float:
     """Mean discharge wait over ready days spread evenly over the weekdays (holidays aside)."""
-    go = np.array(timing.DISCHARGE.factors) / _DISCHARGE_MAX
-    total = 0.0
-    for start in range(7):
-        stay, p = 1.0, 0.0
-        for j in range(WAIT_STEPS):
-            p += stay * (1 - go[(start + j) % 7])
-            stay *= 1 - go[(start + j) % 7]
-        total += p
-    return total / 7
+    return _discharge_days(_acceptance())[1]
 
 
 SLOTS = 20 + WAIT_STEPS  # uniforms drawn per stay (one hash call for all of them)
