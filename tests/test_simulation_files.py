@@ -25,7 +25,7 @@ def _data_files(root) -> dict[str, bytes]:
     return {
         p.relative_to(layout.data_dir).as_posix(): p.read_bytes()
         for p in sorted(layout.data_dir.rglob("*.*"))
-        if p.name != "manifest.json"
+        if p.name != "manifest.json" and p.parent.name != "state"
     }
 
 

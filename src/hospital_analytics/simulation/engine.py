@@ -27,6 +27,7 @@ from hospital_analytics.simulation.casemix import (
     URGENT,
     band_of,
     casemix,
+    delivery_share,
     newborn_share,
     revisit_tables,
     stream_tables,
@@ -53,7 +54,7 @@ MINUTES = 1440
 MEAN_STAY_DAYS = 4.6  # returns come after the index stay's discharge
 BURN_IN_DAYS = 365  # design: the same process runs a year before the window, so day one is in steady state
 DAY_OFFSET = 1 << 19
-STREAM_REVISIT, STREAM_NEWBORN = 3, 4
+STREAM_DELIVERY, STREAM_REVISIT, STREAM_NEWBORN = 2, 3, 4
 TWIN_DELIVERY = birth_ref.TWIN_BIRTHS_PER_DELIVERY / (2 - birth_ref.TWIN_BIRTHS_PER_DELIVERY)  # twins per delivery
 EVENT_POSTPONED, EVENT_DIVERTED, EVENT_HELD = 0, 1, 2
 EVENT_TYPES = ("Elective postponed", "Emergency diverted", "Transfer held")
@@ -82,6 +83,7 @@ STAY_SPEC: dict[str, tuple[Any, tuple[int, ...]]] = {
     "diagnosis": (I16, ()),
     "age": (I16, ()),
     "admission_type": (I8, ()),
+    "stay_type": (I8, ()),
     "disposition": (I8, ()),
     "doctor": (I32, ()),
     "cents": (I64, ()),
@@ -309,19 +311,21 @@ class Engine:
 
     # --- arrivals ---------------------------------------------------------------------------------------
     def new_share(self, days: np.ndarray) -> np.ndarray:
-        """Share of the day's admissions that are new (non-newborn) patients.
+        """The rate multiplier of new patients' elective and emergency streams (deliveries follow births).
 
-        Every admission is a new patient or a known one coming back; in steady state returns are a share q of
-        all stays. A run starts with no known patients, so on day tau of the simulation only returns whose
-        gap has elapsed exist: q_r F_r(tau) + q_l F_l(tau) (readmissions within 30 days, later revisits
-        31 + exponential days, each after a mean stay). New arrivals fill the rest, so the total rate is
-        steady from the first day and the window starts in the steady state without a longer burn-in.
+        Every admission other than a birth is a new patient or a known one coming back; in steady state
+        returns are a share q of all stays. A run starts with no known patients, so on day tau of the
+        simulation only returns whose gap has elapsed exist: q_r F_r(tau) + q_l F_l(tau) (readmissions within
+        30 days, later revisits 31 + exponential days, each after a mean stay). New arrivals fill the rest,
+        so the total rate is steady from the first day and the window starts in the steady state.
         """
         readmit, later = revisit_parts(self.later_revisit)
         tau = np.asarray(days, dtype=np.float64) - self.first_day - MEAN_STAY_DAYS
         f_readmit = np.interp(tau, np.arange(1, 31), np.cumsum(revisits.READMISSION_DAY_WEIGHTS), left=0.0)
         f_later = np.where(tau > 31, 1 - np.exp(-(tau - 31) / LATER_GAP_DAYS), 0.0)
-        return (1 - newborn_share()) * (1 - readmit * f_readmit - later * f_later)
+        other = 1 - newborn_share() - delivery_share()  # share of all stays that are neither births nor deliveries
+        returns = readmit * f_readmit + later * f_later
+        return (1 - newborn_share()) * np.maximum(0.0, other - returns) / other
 
     def _new_arrivals(self, first: int, last: int) -> dict[str, np.ndarray]:
         """New patients arriving on days first..last (state-free: drawn for a block of days at once)."""
@@ -332,7 +336,7 @@ class Engine:
         parts = []
         for stream, table in enumerate(stream_tables()):
             factor = weekday_factor(STREAMS[stream], days) * table.rate[month]  # (days,)
-            share = self.new_share(days)
+            share = self.new_share(days) if stream != STREAM_DELIVERY else 1 - newborn_share()
             lam = self.system.rate[None, :] * (share * table.share * factor)[:, None]  # (days, hospitals)
             u = draws.uniform(self.seed, draws.ARRIVALS, np.arange(hospitals)[None, :], days[:, None], stream)
             counts = draws.poisson_from_uniform(u, lam).ravel()

@@ -132,7 +132,7 @@ def mean_wait() -> float:
     return _discharge_days(_acceptance())[1]
 
 
-SLOTS = 20 + WAIT_STEPS  # uniforms drawn per stay (one hash call for all of them)
+SLOTS = 21 + WAIT_STEPS  # uniforms drawn per stay (one hash call for all of them)
 
 
 def draw_stays(
@@ -169,7 +169,7 @@ def draw_stays(
     sigma = mix.los_sigma[d]
     z = draws.normal_from_uniform(u[:, 2])
     ready_len = np.floor(mean * np.exp(sigma * z - sigma**2 / 2)).astype(np.int64).clip(0, LOS_MAX_DAYS)
-    los = ready_len + discharge_wait(u[:, 20:], day + ready_len)
+    los = ready_len + discharge_wait(u[:, 21:], day + ready_len)
     los = los.clip(0, LOS_MAX_DAYS)
     # --- unit path: ICU first?, step-down?, then the floor of the service
     icu = u[:, 3] < mix.icu_first[d]
@@ -237,8 +237,11 @@ def draw_stays(
     later = u[:, 18] < later_revisit * _PROPENSITY[band]
     later_gap = 31 + np.floor(-np.log1p(-u[:, 19]) * LATER_GAP_DAYS).astype(np.int64)
     gap = np.where(readmit, readmit_gap, np.where(later, later_gap, 0))
+    # --- HCUP stay type: maternal/neonatal by code, else surgical with the code's share of OR procedures
+    stay_type = np.where(mix.stay_type[d] == 2, 2, np.where(u[:, 20] < mix.surgical_share[d], 1, 0))
     return {
         "uid": uid,
+        "stay_type": stay_type,
         "hospital": hospital,
         "admission_day": day,
         "admission_minute": admit_minute,
