@@ -31,17 +31,33 @@ def test_generate_prints_files_and_the_fidelity_table(tmp_path):
         env={"COLUMNS": "200"},
     )
     assert result.exit_code == 0, result.output
+    manifest = json.loads((tmp_path / "o/data/manifest.json").read_text())
+    stays = manifest["rows"]["hospitalizations"]
+    assert 500 <= stays <= 700  # a rate: about 600 stays per 24 months
     for text in (
         "data/csv/hospitalizations.csv",
-        "600 rows",
+        f"{stays:,} rows",
+        "data/csv/bed_movements.csv",
+        "hospitals",
         "time",
         "Fidelity",
-        "mean length of stay",
-        "30-day readmission rate",
+        "mean_los_days",
+        "readmission_30d",
         "ok",
     ):
         assert text in result.output
-    assert (tmp_path / "o/data/csv/patients.csv").is_file() and (tmp_path / "o/data/manifest.json").is_file()
+    assert (tmp_path / "o/data/csv/patients.csv").is_file()
+
+
+def test_hospitals_flag_sets_the_system_size(tmp_path):
+    result = _run("--hospitals", "3", "--hospitalizations", "900", "--json", "--out", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["hospitals"] == 3 and data["rows"]["hospitals"] == 3
+    hospitals = (tmp_path / "data/csv/hospitals.csv").read_text().splitlines()
+    assert len(hospitals) == 4 and hospitals[0].startswith(
+        '"hospital_id","hospital_name","city","county","state","zip_code"'
+    )
 
 
 def test_json_output_is_machine_readable(tmp_path):
@@ -49,8 +65,8 @@ def test_json_output_is_machine_readable(tmp_path):
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["step"] == "generate" and data["seed"] == 3 and data["format"] == "both"
-    assert data["rows"]["hospitalizations"] == 400 and len(data["files"]) == 8
-    assert data["fidelity"][0]["quantity"] == "mean length of stay"
+    assert 300 <= data["rows"]["hospitalizations"] <= 500 and len(data["files"]) == 20
+    assert data["fidelity"][0]["quantity"] == "mean_los_days"
 
 
 def test_environment_and_scale(tmp_path):
@@ -98,23 +114,13 @@ BAD = [
     (["--format", "xml"], "Invalid --format / HOSPITAL_FORMAT (got 'xml')"),
     (
         ["--patients", "2", "--hospitalizations", "500"],
-        "Invalid --hospitalizations: 500 stays do not fit 2 patients in a 731-day window (at most 182",
+        "Invalid --patients / HOSPITAL_PATIENTS (got 2): about 500 stays come from",
     ),
     (
-        [
-            "--patients",
-            "1",
-            "--doctors",
-            "1",
-            "--hospitalizations",
-            "100",
-            "--start",
-            "2025-01-01",
-            "--end",
-            "2025-01-31",
-        ],
-        "Invalid --hospitalizations: 100 stays do not fit 1 patient in a 31-day window (at most 3",
+        ["--patients", "5000", "--hospitalizations", "1000"],
+        "Invalid --patients / HOSPITAL_PATIENTS (got 5000): about 1,001 stays come from 213 to 883 distinct patients",
     ),
+    (["--hospitals", "0"], "Invalid --hospitals / HOSPITAL_HOSPITALS (got '0'): Input should be greater than 0."),
 ]
 
 

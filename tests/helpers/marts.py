@@ -119,6 +119,9 @@ def generated(tmp_path_factory: pytest.TempPathFactory, start: dt.date, end: dt.
     key = (start, end, tuple(sorted(size.items())))
     if key not in _BUILT:
         root = tmp_path_factory.mktemp("marts")
+        if "hospitalizations" in size:  # a count for this window -> generate's rate per 24 months
+            days = (end - start).days + 1
+            size = {**size, "hospitalizations": max(1, round(size["hospitalizations"] * 730.5 / days))}
         with clean_env(root):
             s = Settings(output_dir=root / "out", start=start, end=end, seed=7, **size)
             generate(s)

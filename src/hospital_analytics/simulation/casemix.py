@@ -188,15 +188,23 @@ def stream_tables() -> tuple[DrawTable, ...]:
 
 @lru_cache(maxsize=1)
 def revisit_tables() -> np.ndarray:
-    """Cumulative weights over diagnoses for a known patient's new problem, by (age band, female): (bands, 2, n)."""
+    """Cumulative weights over diagnoses for a known patient's new problem, by (age band, female): (bands, 2, n).
+
+    Deliveries are not drawn here: births follow the birth rate (the delivery stream), not revisits."""
     mix = casemix()
     out = np.zeros((N_BANDS, 2, mix.n))
     for band in range(N_BANDS):
         for female in (0, 1):
             sex = mix.female_share if female else 1 - mix.female_share
-            w = np.where(mix.newborn, 0.0, mix.weight * mix.age_share[:, band] * sex)
+            w = np.where(mix.newborn | mix.delivery, 0.0, mix.weight * mix.age_share[:, band] * sex)
             out[band, female] = draws.cumulative(w) if w.sum() > 0 else draws.cumulative(np.where(mix.newborn, 0, 1.0))
     return out
+
+
+def delivery_share() -> float:
+    """Delivery stays as a share of all stays in the catalogue."""
+    mix = casemix()
+    return float(mix.weight[mix.delivery].sum() / mix.weight.sum())
 
 
 def newborn_share() -> float:

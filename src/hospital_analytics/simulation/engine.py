@@ -27,15 +27,19 @@ from hospital_analytics.simulation.casemix import (
     URGENT,
     band_of,
     casemix,
+    delivery_share,
     newborn_share,
     revisit_tables,
     stream_tables,
 )
 from hospital_analytics.simulation.columns import Columns
 from hospital_analytics.simulation.reference import births as birth_ref
-from hospital_analytics.simulation.reference import places, revisits
+from hospital_analytics.simulation.reference import revisits
 from hospital_analytics.simulation.stays import (
+    _PAYER_FACTOR,
+    _PROPENSITY,
     DIED,
+    LATER_GAP_DAYS,
     LATER_REVISIT,
     admission_type_of,
     draw_stays,
@@ -45,9 +49,12 @@ from hospital_analytics.simulation.stays import (
 )
 from hospital_analytics.simulation.system import System
 
+ARRIVAL_BLOCK_DAYS = 32  # new arrivals are state-free: drawn (and their stays) for this many days at once
+MINUTES = 1440
+MEAN_STAY_DAYS = 4.6  # returns come after the index stay's discharge
 BURN_IN_DAYS = 365  # design: the same process runs a year before the window, so day one is in steady state
 DAY_OFFSET = 1 << 19
-STREAM_REVISIT, STREAM_NEWBORN = 3, 4
+STREAM_DELIVERY, STREAM_REVISIT, STREAM_NEWBORN = 2, 3, 4
 TWIN_DELIVERY = birth_ref.TWIN_BIRTHS_PER_DELIVERY / (2 - birth_ref.TWIN_BIRTHS_PER_DELIVERY)  # twins per delivery
 EVENT_POSTPONED, EVENT_DIVERTED, EVENT_HELD = 0, 1, 2
 EVENT_TYPES = ("Elective postponed", "Emergency diverted", "Transfer held")
@@ -76,6 +83,7 @@ STAY_SPEC: dict[str, tuple[Any, tuple[int, ...]]] = {
     "diagnosis": (I16, ()),
     "age": (I16, ()),
     "admission_type": (I8, ()),
+    "stay_type": (I8, ()),
     "disposition": (I8, ()),
     "doctor": (I32, ()),
     "cents": (I64, ()),
@@ -100,13 +108,23 @@ BIRTH_SPEC: dict[str, tuple[Any, tuple[int, ...]]] = {
     "cesarean": (np.bool_, ()),
     "plurality": (I8, ()),
 }
-CANDIDATE = ("uid", "hospital", "diagnosis", "age", "band", "female", "birth", "patient", "admission_type")
+CANDIDATE = ("uid", "day", "hospital", "diagnosis", "age", "band", "female", "birth", "patient", "admission_type")
 
 
 def make_uid(day: int, hospital: np.ndarray, stream: int, seq: np.ndarray) -> np.ndarray:
     """A stay's key: (day, hospital, stream, sequence) packed into 64 bits."""
     return (
         (np.uint64(day + DAY_OFFSET) << np.uint64(44))
+        | (hospital.astype(np.uint64) << np.uint64(28))
+        | (np.uint64(stream) << np.uint64(24))
+        | seq.astype(np.uint64)
+    )
+
+
+def make_uid_days(day: np.ndarray, hospital: np.ndarray, stream: int, seq: np.ndarray) -> np.ndarray:
+    """``make_uid`` for rows of different days."""
+    return (
+        ((day.astype(np.int64) + DAY_OFFSET).astype(np.uint64) << np.uint64(44))
         | (hospital.astype(np.uint64) << np.uint64(28))
         | (np.uint64(stream) << np.uint64(24))
         | seq.astype(np.uint64)
@@ -132,6 +150,61 @@ def next_elective_day(day: int) -> int:
     return t
 
 
+class Batch:
+    """A day's (or a block's) candidates with everything drawn at admission: stays, payer spells, newborns."""
+
+    def __init__(
+        self,
+        c: dict[str, np.ndarray],
+        stay: dict[str, np.ndarray],
+        starts: np.ndarray,
+        payers: np.ndarray,
+        mother: np.ndarray,
+        nb: dict[str, np.ndarray],
+        newborn: dict[str, np.ndarray],
+    ):
+        self.c, self.stay, self.starts, self.payers = c, stay, starts, payers
+        self.mother, self.nb, self.newborn = mother, nb, newborn
+
+    def subset(self, keep: np.ndarray) -> Batch:
+        """The rows where ``keep`` (a boolean mask over candidates) and their newborns."""
+        index = np.flatnonzero(keep)
+        remap = np.full(len(keep), -1, dtype=np.int64)
+        remap[index] = np.arange(len(index))
+        babies = keep[self.mother] if len(self.mother) else np.zeros(0, dtype=bool)
+        return Batch(
+            _take(self.c, index),
+            _take(self.stay, index),
+            self.starts[index],
+            self.payers[index],
+            remap[self.mother[babies]],
+            _take(self.nb, babies),
+            _take(self.newborn, babies),
+        )
+
+    def day(self, t: int) -> Batch:
+        days = self.c["day"]
+        a, b = np.searchsorted(days, t, "left"), np.searchsorted(days, t, "right")
+        keep = np.zeros(len(days), dtype=bool)
+        keep[a:b] = True
+        return self.subset(keep)
+
+    @staticmethod
+    def concat(x: Batch, y: Batch) -> Batch:
+        def cat(p: dict[str, np.ndarray], q: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+            return {k: np.concatenate([p[k], q[k]]) for k in p}
+
+        return Batch(
+            cat(x.c, y.c),
+            cat(x.stay, y.stay),
+            np.concatenate([x.starts, y.starts]),
+            np.concatenate([x.payers, y.payers]),
+            np.concatenate([x.mother, y.mother + len(x.c["uid"])]),
+            cat(x.nb, y.nb),
+            cat(x.newborn, y.newborn),
+        )
+
+
 class Engine:
     """The simulated system's state at the end of a day, and the step to the next day."""
 
@@ -151,7 +224,9 @@ class Engine:
         self.pending: dict[int, list[dict[str, np.ndarray]]] = {}  # day -> postponed electives
         self.census_sum = np.zeros(len(system.unit_beds), dtype=np.float64)
         self.census_days = 0
-        self.new_share = (1 - newborn_share()) * (1 - expected_revisit_share(later_revisit))
+        self._block: Batch | None = None
+        self._block_first = self._block_last = 0
+        self.first_day = self.day
 
     # --- the loop ------------------------------------------------------------------------------------
     def run(self, until: int) -> None:
@@ -188,8 +263,11 @@ class Engine:
         if back.any():
             self.patients.set("next_kind", patient[back], self.stays["next_kind"][gone][back])
             days = t + gap[back]
-            for day in np.unique(days):
-                self.schedule.setdefault(int(day), []).append(patient[back][days == day])
+            order = np.argsort(days, kind="stable")
+            days, who = days[order], patient[back][order]
+            unique, first = np.unique(days, return_index=True)
+            for day, group in zip(unique.tolist(), np.split(who, first[1:]), strict=True):
+                self.schedule.setdefault(day, []).append(group)
 
     def _transfer(self, t: int) -> None:
         for k in (1, 2):
@@ -232,31 +310,56 @@ class Engine:
         )
 
     # --- arrivals ---------------------------------------------------------------------------------------
-    def _new_arrivals(self, t: int) -> dict[str, np.ndarray]:
+    def new_share(self, days: np.ndarray) -> np.ndarray:
+        """The rate multiplier of new patients' elective and emergency streams (deliveries follow births).
+
+        Every admission other than a birth is a new patient or a known one coming back; in steady state
+        returns are a share q of all stays. A run starts with no known patients, so on day tau of the
+        simulation only returns whose gap has elapsed exist: q_r F_r(tau) + q_l F_l(tau) (readmissions within
+        30 days, later revisits 31 + exponential days, each after a mean stay). New arrivals fill the rest,
+        so the total rate is steady from the first day and the window starts in the steady state.
+        """
+        readmit, later = revisit_parts(self.later_revisit)
+        tau = np.asarray(days, dtype=np.float64) - self.first_day - MEAN_STAY_DAYS
+        f_readmit = np.interp(tau, np.arange(1, 31), np.cumsum(revisits.READMISSION_DAY_WEIGHTS), left=0.0)
+        f_later = np.where(tau > 31, 1 - np.exp(-(tau - 31) / LATER_GAP_DAYS), 0.0)
+        other = 1 - newborn_share() - delivery_share()  # share of all stays that are neither births nor deliveries
+        returns = readmit * f_readmit + later * f_later
+        return (1 - newborn_share()) * np.maximum(0.0, other - returns) / other
+
+    def _new_arrivals(self, first: int, last: int) -> dict[str, np.ndarray]:
+        """New patients arriving on days first..last (state-free: drawn for a block of days at once)."""
         mix = casemix()
-        month = int(calendar.month0(np.array([t]))[0])
+        days = np.arange(first, last + 1)
+        month = calendar.month0(days)
         hospitals = len(self.system.rate)
         parts = []
         for stream, table in enumerate(stream_tables()):
-            factor = float(weekday_factor(STREAMS[stream], np.array([t]))[0])
-            lam = self.system.rate * self.new_share * table.share * table.rate[month] * factor
-            counts = draws.poisson_from_uniform(
-                draws.uniform(self.seed, draws.ARRIVALS, np.arange(hospitals), t, stream), lam
-            )
+            factor = weekday_factor(STREAMS[stream], days) * table.rate[month]  # (days,)
+            share = self.new_share(days) if stream != STREAM_DELIVERY else 1 - newborn_share()
+            lam = self.system.rate[None, :] * (share * table.share * factor)[:, None]  # (days, hospitals)
+            u = draws.uniform(self.seed, draws.ARRIVALS, np.arange(hospitals)[None, :], days[:, None], stream)
+            counts = draws.poisson_from_uniform(u, lam).ravel()
             total = int(counts.sum())
             if not total:
                 continue
-            hospital = np.repeat(np.arange(hospitals), counts)
+            cell_day = np.repeat(np.repeat(days, hospitals), counts)
+            hospital = np.repeat(np.tile(np.arange(hospitals), len(days)), counts)
             seq = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
-            uid = make_uid(t, hospital, stream, seq)
-            cell = draws.choose(table.cdf[month], draws.uniform(self.seed, draws.CASEMIX, uid, 1))
+            uid = make_uid_days(cell_day, hospital, stream, seq)
+            cu = draws.uniform(self.seed, draws.CASEMIX, uid[:, None], np.arange(4)[None, :])
+            cell = np.zeros(total, dtype=np.int64)
+            row_month = calendar.month0(cell_day)
+            for m in np.unique(row_month):
+                rows = row_month == m
+                cell[rows] = draws.choose(table.cdf[m], cu[rows, 0])
             diagnosis, band = table.diagnosis[cell], table.band[cell]
             low = np.maximum(BAND_LOW[band], mix.min_age[diagnosis])
             high = np.maximum(low, np.minimum(np.minimum(BAND_HIGH[band], 100), mix.max_age[diagnosis]))
-            age = low + np.floor(draws.uniform(self.seed, draws.PATIENT, uid, 1) * (high - low + 1)).astype(np.int64)
-            birth = t - np.floor((age + draws.uniform(self.seed, draws.PATIENT, uid, 2)) * 365.2425).astype(np.int64)
-            age = calendar.years_between(birth, np.full(total, t))
-            female = draws.uniform(self.seed, draws.PATIENT, uid, 3) < mix.female_share[diagnosis]
+            age = low + np.floor(cu[:, 1] * (high - low + 1)).astype(np.int64)
+            birth = cell_day - np.floor((age + cu[:, 2]) * 365.2425).astype(np.int64)
+            age = calendar.years_between(birth, cell_day)
+            female = cu[:, 3] < mix.female_share[diagnosis]
             if stream == 0:
                 kind = np.full(total, ELECTIVE)
             elif stream == 1:
@@ -266,6 +369,7 @@ class Engine:
             parts.append(
                 {
                     "uid": uid,
+                    "day": cell_day,
                     "hospital": hospital,
                     "diagnosis": diagnosis,
                     "age": age,
@@ -276,7 +380,9 @@ class Engine:
                     "admission_type": kind,
                 }
             )
-        return _concat(parts)
+        merged = _concat(parts)
+        order = np.argsort(merged["day"], kind="stable")
+        return _take(merged, order)
 
     def _revisits(self, t: int) -> dict[str, np.ndarray]:
         due = self.schedule.pop(t, [])
@@ -297,24 +403,25 @@ class Engine:
         female = self.patients["female"][patient]
         last = self.patients["last_diagnosis"][patient].astype(np.int64)
         readmission = self.patients["next_kind"][patient] == 1
+        cu = draws.uniform(self.seed, draws.CASEMIX, uid[:, None], np.arange(2, 5)[None, :])
         # a new problem for the patient's age and sex ...
         tables = revisit_tables()
         row = band * 2 + female.astype(np.int64)
         flat = (tables.reshape(-1, tables.shape[-1]) + np.arange(tables.shape[0] * 2)[:, None]).ravel()
-        u = draws.uniform(self.seed, draws.CASEMIX, uid, 2)
-        fresh = np.searchsorted(flat, row + u, side="right") - row * tables.shape[-1]
+        fresh = np.searchsorted(flat, row + cu[:, 0], side="right") - row * tables.shape[-1]
         fresh = fresh.clip(0, mix.n - 1)
         # ... or, for a readmission, the index stay's category a third of the time
         repeatable = readmission & ~mix.newborn[last] & ~mix.delivery[last]
-        repeat = repeatable & (draws.uniform(self.seed, draws.CASEMIX, uid, 3) < revisits.REPEAT_CATEGORY_SHARE)
+        repeat = repeatable & (cu[:, 1] < revisits.REPEAT_CATEGORY_SHARE)
         offset = mix.category.astype(np.float64) + mix.repeat_cdf
-        again = np.searchsorted(offset, mix.category[last] + draws.uniform(self.seed, draws.CASEMIX, uid, 4), "right")
+        again = np.searchsorted(offset, mix.category[last] + cu[:, 2], "right")
         again = np.clip(again, mix.category_first[last], mix.category_first[last] + mix.category_size[last] - 1)
         ok_again = ~mix.delivery[again] & ~mix.newborn[again] & (mix.age_share[again, band] > 0)
         diagnosis = np.where(repeat & ok_again, again, fresh)
         kind = admission_type_of(self.seed, uid, diagnosis)
         return {
             "uid": uid,
+            "day": np.full(len(uid), t, dtype=np.int64),
             "hospital": hospital,
             "diagnosis": diagnosis,
             "age": age,
@@ -325,63 +432,107 @@ class Engine:
             "admission_type": kind,
         }
 
-    def _arrive(self, t: int) -> None:
-        elective_day = calendar.weekday(t) < 5 and not bool(holiday(np.array([t]))[0])
-        candidates = _concat([self._new_arrivals(t), self._revisits(t), *self.pending.pop(t, [])])
-        # electives of known patients booked for a day without a list wait for the next elective day
-        if not elective_day:
-            late = (candidates["admission_type"] == ELECTIVE) & (candidates["patient"] >= 0)
-            if late.any():
-                self.pending.setdefault(next_elective_day(t), []).append(_take(candidates, late))
-                candidates = _take(candidates, ~late)
-        n = len(candidates["uid"])
-        if not n:
-            return
+    def _prepare(self, c: dict[str, np.ndarray]) -> Batch:
+        """Everything drawn at admission for candidates (their stays, their newborns), on their own days."""
         mix = casemix()
         seed = self.seed
-        uid, hospital = candidates["uid"], candidates["hospital"]
-        known = candidates["patient"] >= 0
-        # payer today: known patients from their spells, new ones from spells drawn now
-        starts, payers_ = coverage.draw_spells(seed, uid, np.full(n, t), candidates["birth"])
-        kp = candidates["patient"][known]
+        uid, hospital, day = c["uid"], c["hospital"], c["day"]
+        known = c["patient"] >= 0
+        starts = np.zeros((len(uid), coverage.SPELLS), dtype=np.int32)
+        payers_ = np.zeros((len(uid), coverage.SPELLS), dtype=np.int8)
+        starts[~known], payers_[~known] = coverage.draw_spells(seed, uid[~known], day[~known], c["birth"][~known])
+        kp = c["patient"][known]
         starts[known] = self.patients["spell_start"][kp]
         payers_[known] = self.patients["spell_payer"][kp]
-        payer = coverage.payer_on(starts, payers_, np.full(n, t))
-        day = np.full(n, t, dtype=np.int64)
+        payer = coverage.payer_on(starts, payers_, day)
         stay = draw_stays(
-            seed, self.system, uid, hospital, day, candidates["diagnosis"], candidates["age"], candidates["band"],
-            candidates["admission_type"], payer,
+            seed, self.system, uid, hospital, day, c["diagnosis"], c["age"], c["band"], c["admission_type"], payer,
+            later_revisit=self.later_revisit,
         )  # fmt: skip
-        # deliveries: their newborns (twins sometimes), coded by the delivery's method
-        delivery = np.flatnonzero(mix.delivery[candidates["diagnosis"]])
-        twins = draws.uniform(seed, draws.BIRTH, uid[delivery], 1) < TWIN_DELIVERY
-        cesarean_share = np.where(twins, birth_ref.TWIN_CESAREAN_SHARE, mix.cesarean[candidates["diagnosis"][delivery]])
-        cesarean = draws.uniform(seed, draws.BIRTH, uid[delivery], 2) < cesarean_share
-        mother = np.repeat(delivery, 1 + twins)
-        which = np.arange(len(mother)) - np.repeat(np.cumsum(1 + twins) - (1 + twins), 1 + twins)
-        code = np.array([mix.newborn_code[("cesarean" if c else "vaginal", 2 if w else 1)] for c, w in
-                         zip(cesarean, twins, strict=True)], dtype=np.int64)  # fmt: skip
-        nb_code = np.repeat(code, 1 + twins)
-        nb_uid = make_uid(t, hospital[mother], STREAM_NEWBORN, mother * 2 + which)
-        m_minute = stay["admission_minute"][mother]
-        nb_minute = m_minute + np.floor(draws.uniform(seed, draws.BIRTH, nb_uid, 3) * (1439 - m_minute)).astype(
-            np.int64
+        delivery = np.flatnonzero(mix.delivery[c["diagnosis"]])
+        bu = draws.uniform(seed, draws.BIRTH, uid[delivery][:, None], np.arange(2)[None, :])
+        twins = bu[:, 0] < TWIN_DELIVERY
+        cesarean_share = np.where(twins, birth_ref.TWIN_CESAREAN_SHARE, mix.cesarean[c["diagnosis"][delivery]])
+        cesarean = bu[:, 1] < cesarean_share
+        babies = 1 + twins.astype(np.int64)
+        mother = np.repeat(delivery, babies)
+        which = np.arange(len(mother)) - np.repeat(np.cumsum(babies) - babies, babies)
+        code = np.where(
+            twins,
+            np.where(cesarean, mix.newborn_code[("cesarean", 2)], mix.newborn_code[("vaginal", 2)]),
+            np.where(cesarean, mix.newborn_code[("cesarean", 1)], mix.newborn_code[("vaginal", 1)]),
         )
-        nb_female = draws.uniform(seed, draws.BIRTH, nb_uid, 4) < birth_ref.FEMALE_SHARE_AT_BIRTH
-        nb_starts, nb_payers = coverage.draw_spells(seed, nb_uid, np.full(len(mother), t), np.full(len(mother), t))
-        nb_payer = coverage.payer_on(nb_starts, nb_payers, np.full(len(mother), t))
+        nb_code = np.repeat(code, babies)
+        nb_day = day[mother]
+        # a newborn's key: its mother's (stream, sequence) and which baby, in the newborn stream of that day
+        mother_uid = uid[mother]
+        mother_seq = ((mother_uid >> np.uint64(24)) & np.uint64(0xF)) << np.uint64(20) | (
+            mother_uid & np.uint64((1 << 20) - 1)
+        )
+        nb_seq = (mother_seq << np.uint64(1)) | which.astype(np.uint64)
+        nb_uid = make_uid_days(nb_day, hospital[mother], STREAM_NEWBORN, nb_seq)
+        nu = draws.uniform(seed, draws.BIRTH, nb_uid[:, None], np.arange(3, 5)[None, :])
+        m_minute = stay["admission_minute"][mother]
+        nb_minute = m_minute + np.floor(nu[:, 0] * (MINUTES - 1 - m_minute)).astype(np.int64)
+        nb_female = nu[:, 1] < birth_ref.FEMALE_SHARE_AT_BIRTH
+        nb_starts, nb_payers = coverage.draw_spells(seed, nb_uid, nb_day, nb_day)
+        nb_payer = coverage.payer_on(nb_starts, nb_payers, nb_day)
         zeros = np.zeros(len(mother), dtype=np.int64)
         newborn = draw_stays(
-            seed, self.system, nb_uid, hospital[mother], np.full(len(mother), t), nb_code, zeros, zeros,
-            np.full(len(mother), NEWBORN), nb_payer, admit_minute=nb_minute,
+            seed, self.system, nb_uid, hospital[mother], nb_day, nb_code, zeros, zeros,
+            np.full(len(mother), NEWBORN), nb_payer, admit_minute=nb_minute, later_revisit=self.later_revisit,
         )  # fmt: skip
-        # placement: each group (a stay and its newborns) needs a bed in every unit it enters today
-        priority = np.select(
-            [candidates["admission_type"] == EMERGENCY, candidates["admission_type"] == URGENT], [0, 1], 2
+        return Batch(
+            c,
+            stay,
+            starts,
+            payers_,
+            mother,
+            {
+                "uid": nb_uid,
+                "female": nb_female,
+                "starts": nb_starts,
+                "payers": nb_payers,
+                "code": nb_code,
+                "cesarean": np.repeat(cesarean, babies),
+                "plurality": np.repeat(babies, babies),
+            },
+            newborn,
         )
+
+    def _today(self, t: int) -> Batch:
+        if self._block is None or not (self._block_first <= t <= self._block_last):
+            self._block_first, self._block_last = t, t + ARRIVAL_BLOCK_DAYS - 1
+            self._block = self._prepare(self._new_arrivals(self._block_first, self._block_last))
+        batch = self._block.day(t)
+        extra = _concat([self._revisits(t), *self.pending.pop(t, [])])
+        if len(extra["uid"]):
+            batch = Batch.concat(batch, self._prepare(extra))
+        return batch
+
+    def _arrive(self, t: int) -> None:
+        elective_day = calendar.weekday(t) < 5 and not bool(holiday(np.array([t]))[0])
+        batch = self._today(t)
+        c = batch.c
+        # electives of known patients due on a day without a list wait for the next elective day
+        if not elective_day:
+            late = (c["admission_type"] == ELECTIVE) & (c["patient"] >= 0)
+            if late.any():
+                moved = _take(c, late)
+                moved["day"] = np.full(int(late.sum()), next_elective_day(t), dtype=np.int64)
+                self.pending.setdefault(next_elective_day(t), []).append(moved)
+                batch = batch.subset(~late)
+                c = batch.c
+        n = len(c["uid"])
+        if not n:
+            return
+        stay, newborn, mother = batch.stay, batch.newborn, batch.mother
+        known = c["patient"] >= 0
+        # placement: each group (a stay and its newborns) needs a bed in every unit it enters today
+        priority = np.select([c["admission_type"] == EMERGENCY, c["admission_type"] == URGENT], [0, 1], 2)
         group = np.concatenate([np.arange(n), mother])
         unit = np.concatenate([stay["leg_unit"][:, 0], newborn["leg_unit"][:, 0]]).astype(np.int64)
-        key_minute = np.concatenate([stay["admission_minute"], m_minute])
+        key_minute = np.concatenate([stay["admission_minute"], stay["admission_minute"][mother]])
         order = np.lexsort((group, key_minute, priority[group], unit))
         sorted_unit = unit[order]
         starts_u = np.searchsorted(sorted_unit, sorted_unit, side="left")
@@ -394,39 +545,41 @@ class Engine:
         # those who do not fit: electives postponed to the next elective day, the others diverted
         refused = np.flatnonzero(~accepted)
         if len(refused):
-            elective = candidates["admission_type"][refused] == ELECTIVE
+            elective = c["admission_type"][refused] == ELECTIVE
             rows = refused[elective]
             if len(rows):
                 mask = np.zeros(n, dtype=bool)
                 mask[rows] = True
-                self.pending.setdefault(next_elective_day(t), []).append(_take(candidates, mask))
+                moved = _take(c, mask)
+                moved["day"] = np.full(len(rows), next_elective_day(t), dtype=np.int64)
+                self.pending.setdefault(next_elective_day(t), []).append(moved)
             for kind, rows in ((EVENT_POSTPONED, refused[elective]), (EVENT_DIVERTED, refused[~elective])):
                 if len(rows):
-                    self._event(t, stay["admission_minute"][rows], stay["leg_unit"][rows, 0], kind,
-                                candidates["patient"][rows])  # fmt: skip
+                    self._event(t, stay["admission_minute"][rows], stay["leg_unit"][rows, 0], kind, c["patient"][rows])
         take = np.flatnonzero(accepted)
         if not len(take):
             return
         # register new patients, then the stays
-        patient = candidates["patient"].copy()
+        patient = c["patient"].copy()
         new = take[~known[take]]
         if len(new):
             patient[new] = self._register(
-                uid[new], candidates["birth"][new], candidates["female"][new], hospital[new], starts[new],
-                payers_[new],
+                c["uid"][new], c["birth"][new], c["female"][new], c["hospital"][new], batch.starts[new],
+                batch.payers[new],
             )  # fmt: skip
-        self.patients.set("last_diagnosis", patient[take], candidates["diagnosis"][take])
+        self.patients.set("last_diagnosis", patient[take], c["diagnosis"][take])
         stay["patient"] = patient
         index = self._add_stays(stay, take)
         stay_index = np.full(n, -1, dtype=np.int64)
         stay_index[take] = index
         born = np.flatnonzero(accepted[mother])
         if len(born):
+            nb = batch.nb
             nb_patient = self._register(
-                nb_uid[born], np.full(len(born), t), nb_female[born], hospital[mother[born]], nb_starts[born],
-                nb_payers[born],
+                nb["uid"][born], np.full(len(born), t), nb["female"][born], c["hospital"][mother[born]],
+                nb["starts"][born], nb["payers"][born],
             )  # fmt: skip
-            self.patients.set("last_diagnosis", nb_patient, nb_code[born])
+            self.patients.set("last_diagnosis", nb_patient, nb["code"][born])
             full = np.full(len(mother), -1, dtype=np.int64)
             full[born] = nb_patient
             newborn["patient"] = full
@@ -435,8 +588,8 @@ class Engine:
                 {
                     "newborn_stay": nb_index,
                     "mother_stay": stay_index[mother[born]],
-                    "cesarean": np.repeat(cesarean, 1 + twins)[born],
-                    "plurality": np.repeat(1 + twins, 1 + twins)[born],
+                    "cesarean": nb["cesarean"][born],
+                    "plurality": nb["plurality"][born],
                 }
             )
 
@@ -449,11 +602,11 @@ class Engine:
         starts: np.ndarray,
         payers_: np.ndarray,
     ) -> np.ndarray:
-        home = np.zeros(len(key), dtype=np.int64)
         u = draws.uniform(self.seed, draws.PATIENT, key, 7)
-        for h in np.unique(hospital):
-            rows = hospital == h
-            home[rows] = places.home_indices(self.system.catchment[int(h)], u[rows])
+        flat, offset = self.system.home_cdf
+        h = hospital.astype(np.int64)
+        home = np.searchsorted(flat, h + u, side="right") - offset[h]
+        home = np.clip(home, 0, self.system.home_size[h] - 1)
         return self.patients.append(
             {
                 "key": key,
@@ -476,13 +629,18 @@ class Engine:
         return index
 
 
+def revisit_parts(later: float) -> tuple[float, float]:
+    """Shares of stays that are a 30-day readmission and a later revisit of a known patient (steady state)."""
+    mix = casemix()
+    w = mix.weight[:, None] * mix.age_share
+    readmit = np.minimum(mix.readmission * float(np.mean(_PAYER_FACTOR)), revisits.MAX_PROBABILITY)[:, None]
+    survive = 1 - np.minimum(mix.mortality[:, None] * mix.mortality_age, 0.9)
+    q_readmit = survive * readmit
+    q_later = survive * (1 - readmit) * later * _PROPENSITY[None, :]
+    return float((q_readmit * w).sum() / w.sum()), float((q_later * w).sum() / w.sum())
+
+
 def expected_revisit_share(later: float) -> float:
     """Share of stays that are a known patient's return (readmission or later revisit), in steady state."""
-    mix = casemix()
-    w = (mix.weight[:, None] * mix.age_share).ravel()
-    from hospital_analytics.simulation.stays import _PAYER_FACTOR, _PROPENSITY
-
-    readmit = np.minimum(mix.readmission * float(np.mean(_PAYER_FACTOR)), revisits.MAX_PROBABILITY)
-    survive = 1 - np.minimum(mix.mortality[:, None] * mix.mortality_age, 0.9)
-    q = survive * (readmit[:, None] + (1 - readmit[:, None]) * later * _PROPENSITY[None, :])
-    return float((q.ravel() * w).sum() / w.sum())
+    readmit, rest = revisit_parts(later)
+    return readmit + rest

@@ -101,6 +101,7 @@ def fidelity_rows(engine: Engine, w: Written) -> list[FidelityRow]:
     los = (dis - adm)[closed]
     age = st["age"][s].astype(np.int64)
     kind = st["admission_type"][s]
+    stay_type = st["stay_type"][s]
     disp = st["disposition"][s][closed]
     dc = d[closed]
     died = disp == DIED
@@ -116,14 +117,14 @@ def fidelity_rows(engine: Engine, w: Written) -> list[FidelityRow]:
     sepsis = cat("Septicemia")
     ami = cat("Acute myocardial infarction")
     pneumonia = cat("Pneumonia (except that caused by tuberculosis)")
-    stroke = cat("Cerebral infarction")
+    stroke = np.array([cat("Cerebral infarction"), cat("Hemorrhagic stroke")])
     newborn = mix.newborn[d]
     readmit = _readmissions(engine, s, w.end)
     m: dict[str, Callable[[], tuple[float | None, float]]] = {
         "mean_los_days": lambda: _mean(los),
-        "stay_type_medical": lambda: _share(mix.stay_type[d] == 0, len(d)),
-        "stay_type_surgical": lambda: _share(mix.stay_type[d] == 1, len(d)),
-        "stay_type_maternal_neonatal": lambda: _share(mix.stay_type[d] == 2, len(d)),
+        "stay_type_medical": lambda: _share(stay_type == 0, len(d)),
+        "stay_type_surgical": lambda: _share(stay_type == 1, len(d)),
+        "stay_type_maternal_neonatal": lambda: _share(stay_type == 2, len(d)),
         "age_share_under_1": lambda: _share(age < 1, len(age)),
         "age_share_1_17": lambda: _share((age >= 1) & (age <= 17), len(age)),
         "age_share_18_44": lambda: _share((age >= 18) & (age <= 44), len(age)),
@@ -151,7 +152,7 @@ def fidelity_rows(engine: Engine, w: Written) -> list[FidelityRow]:
         "mortality_heart_failure": lambda: _share(died[cat_closed == hf], (cat_closed == hf).sum()),
         "mortality_ami": lambda: _share(died[cat_closed == ami], (cat_closed == ami).sum()),
         "mortality_pneumonia": lambda: _share(died[cat_closed == pneumonia], (cat_closed == pneumonia).sum()),
-        "mortality_stroke": lambda: _share(died[cat_closed == stroke], (cat_closed == stroke).sum()),
+        "mortality_stroke": lambda: _share(died[np.isin(cat_closed, stroke)], np.isin(cat_closed, stroke).sum()),
         "deaths_share_85_plus": lambda: _share((age[closed] >= 85)[died], died.sum()),
         "disposition_home": lambda: _share(disp == 0, len(disp)),
         "disposition_post_acute_facility": lambda: _share((disp == 2) | (disp == 3), len(disp)),
@@ -186,7 +187,7 @@ def fidelity_rows(engine: Engine, w: Written) -> list[FidelityRow]:
         "readmission_30d_medicare": lambda: readmit(payer == MEDICARE),
         "readmission_30d_private": lambda: readmit(payer == PAYERS.index("Private")),
         "readmission_30d_medicaid": lambda: readmit(payer == PAYERS.index("Medicaid")),
-        "readmission_30d_pregnancy": lambda: readmit(mix.stay_type[d] == 2),
+        "readmission_30d_pregnancy": lambda: readmit(stay_type == 2),
         "readmission_30d_heart_failure": lambda: readmit(category == hf),
         "readmission_30d_schizophrenia": lambda: readmit(
             category == cat("Schizophrenia spectrum and other psychotic disorders")

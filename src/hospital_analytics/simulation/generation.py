@@ -16,13 +16,14 @@ from hospital_analytics.config import Settings, resolve_settings
 from hospital_analytics.errors import ConfigError
 from hospital_analytics.progress import SILENT, Collector
 from hospital_analytics.results import StepResult, human_size
+from hospital_analytics.simulation import state
 from hospital_analytics.simulation import tables as t
 from hospital_analytics.simulation.calendar import day_number
 from hospital_analytics.simulation.engine import Engine, expected_revisit_share
 from hospital_analytics.simulation.fidelity import FidelityRow, fidelity_rows
 from hospital_analytics.simulation.people import build_pools
 from hospital_analytics.simulation.stays import _PROPENSITY, LATER_REVISIT
-from hospital_analytics.simulation.system import DAYS_PER_RATE, build_system
+from hospital_analytics.simulation.system import DAYS_PER_RATE, System, build_system
 from hospital_analytics.simulation.writer import (
     TABLES,
     open_table,
@@ -35,6 +36,8 @@ from hospital_analytics.simulation.writer import (
 if TYPE_CHECKING:
     import pandas as pd
 
+FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(2200, 12, 31)
+SMALL_RUN_STAYS = 50  # below this many stays in the window, --patients is only a hint (sampling noise rules)
 FRAMES_LIMIT = 1_000_000  # runs up to this many stays also return their tables as DataFrames
 WRITE_ROWS = 500_000
 _FORMATS = {"csv": ("csv",), "parquet": ("parquet",), "both": ("csv", "parquet")}
@@ -146,6 +149,11 @@ class GenerateResult(StepResult):
         return rows
 
 
+def system_for(shape: dict[str, Any]) -> System:
+    """The system a simulation's shape describes (rebuilt the same from a saved state)."""
+    return build_system(int(shape["seed"]), float(shape["stays_per_24_months"]), shape["hospitals"], shape["doctors"])
+
+
 def later_revisit_for(patients: int, stays: float) -> float:
     """The later-revisit propensity that makes about ``patients`` distinct patients of ``stays`` stays.
 
@@ -156,7 +164,7 @@ def later_revisit_for(patients: int, stays: float) -> float:
     a = expected_revisit_share(0.0)
     b = expected_revisit_share(1.0) - a
     fewest, most = stays * (1 - (a + b * high)), stays * (1 - a)
-    if not fewest <= patients <= most:
+    if stays >= SMALL_RUN_STAYS and not fewest <= patients <= most:  # tiny runs: the nearest bound, silently
         raise ConfigError(
             f"Invalid --patients / HOSPITAL_PATIENTS (got {patients}): about {stays:,.0f} stays come from "
             f"{fewest:,.0f} to {most:,.0f} distinct patients.",
@@ -191,6 +199,11 @@ def generate(settings: Settings | None = None, *, progress: Collector = SILENT, 
     given = s.model_fields_set
     scale = s.scale
     stays = s.hospitalizations * scale
+    if not (FIRST_DAY <= s.start and s.end <= LAST_DAY):
+        raise ConfigError(
+            f"Invalid --start/--end: the window {s.start}..{s.end} must lie between {FIRST_DAY} and {LAST_DAY}.",
+            "Choose a window within those years (the calendar of federal holidays covers them).",
+        )
     first, last = day_number(s.start), day_number(s.end)
     window_stays = stays * (last - first + 1) / DAYS_PER_RATE
     later = LATER_REVISIT
@@ -200,8 +213,18 @@ def generate(settings: Settings | None = None, *, progress: Collector = SILENT, 
     formats = _FORMATS[s.raw_format]
     layout = s.layout
     prepare_output(layout, formats)
+    folder = state.state_dir(layout.data_dir)
+    state.remove(folder)  # written again after the files; absent while they are being replaced
 
-    system = build_system(s.seed, stays, s.hospitals, doctors)
+    shape = {
+        "seed": s.seed,
+        "stays_per_24_months": stays,
+        "hospitals": s.hospitals,
+        "doctors": doctors,
+        "later_revisit": later,
+        "start": s.start.isoformat(),
+    }
+    system = system_for(shape)
     engine = Engine(s.seed, system, first, later_revisit=later)
     total_days = last - engine.day + 1
     progress.update("simulating days", 0, total=total_days)
@@ -245,6 +268,7 @@ def generate(settings: Settings | None = None, *, progress: Collector = SILENT, 
         del data
     remove_other_formats(layout, formats)
     fidelity = fidelity_rows(engine, written)
+    state.save(engine, folder, shape)
 
     files = {f"{fmt}/{table}": path for table in TABLES for fmt, path in targets(layout, table, formats).items()}
     sizes = {key: path.stat().st_size for key, path in files.items()}

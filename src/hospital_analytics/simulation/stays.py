@@ -53,23 +53,25 @@ HOURS = {
 }
 
 
-def minute_of_day(seed: int, purpose: int, uid: np.ndarray, kind: str, slot: int) -> np.ndarray:
-    """Minutes after midnight drawn from an hour-of-day profile (hour by profile, minute uniform)."""
-    hour = draws.choose(HOURS[kind], draws.uniform(seed, purpose, uid, slot, 1))
-    return hour * 60 + np.floor(draws.uniform(seed, purpose, uid, slot, 2) * 60).astype(np.int64)
+def minute_of_day(u_hour: np.ndarray, u_minute: np.ndarray, kind: str) -> np.ndarray:
+    """Minutes after midnight from two uniforms: the hour by an hour-of-day profile, the minute uniform."""
+    return draws.choose(HOURS[kind], u_hour) * 60 + np.floor(u_minute * 60).astype(np.int64)
+
+
+_HOLIDAY_FIRST = calendar.day_number(calendar.EPOCH.replace(year=1900))
+_HOLIDAY_LAST = calendar.day_number(calendar.EPOCH.replace(year=2200))
 
 
 @lru_cache(maxsize=1)
-def _holidays() -> np.ndarray:
-    first, last = (
-        calendar.day_number(calendar.EPOCH.replace(year=1900)),
-        calendar.day_number(calendar.EPOCH.replace(year=2200)),
-    )
-    return np.flatnonzero(calendar.holiday_mask(first, last)) + first
+def _holiday_table() -> np.ndarray:
+    return calendar.holiday_mask(_HOLIDAY_FIRST, _HOLIDAY_LAST)
 
 
 def holiday(days: np.ndarray) -> np.ndarray:
-    return np.isin(np.asarray(days, dtype=np.int64), _holidays())
+    """True on observed US federal holidays (1900-2200)."""
+    index = np.asarray(days, dtype=np.int64) - _HOLIDAY_FIRST
+    inside = (index >= 0) & (index < len(_holiday_table()))
+    return np.where(inside, _holiday_table()[np.clip(index, 0, len(_holiday_table()) - 1)], False)
 
 
 def weekday_factor(profile: str, days: np.ndarray) -> np.ndarray:
@@ -79,34 +81,58 @@ def weekday_factor(profile: str, days: np.ndarray) -> np.ndarray:
     return np.where(holiday(days), timing.HOLIDAY_FACTOR[profile], out)
 
 
-_DISCHARGE_MAX = max(timing.DISCHARGE.factors)
 WAIT_STEPS = 7
 
 
-def discharge_wait(seed: int, uid: np.ndarray, ready: np.ndarray) -> np.ndarray:
-    """Days a patient ready on ``ready`` waits: each day goes with probability factor / peak factor
-    (fewer go at weekends and on holidays, most on Fridays; ``timing.DISCHARGE``)."""
-    wait = np.zeros(len(uid), dtype=np.int64)
-    waiting = np.ones(len(uid), dtype=bool)
+def _discharge_days(go: np.ndarray) -> tuple[np.ndarray, float]:
+    """Share of discharges per weekday and the mean wait, for ready days spread evenly over the week."""
+    share = np.zeros(7)
+    wait = 0.0
+    for start in range(7):
+        stay = 1.0 / 7
+        for j in range(WAIT_STEPS + 1):
+            day = (start + j) % 7
+            p = stay * (go[day] if j < WAIT_STEPS else 1.0)
+            share[day] += p
+            wait += p * j
+            stay -= p
+    return share, wait
+
+
+@lru_cache(maxsize=1)
+def _acceptance() -> np.ndarray:
+    """P(a patient ready to go leaves that weekday), fitted so discharges fall on the weekdays as published
+    (``timing.DISCHARGE``: Friday the busiest, Sunday the quietest, 21% at weekends)."""
+    target = np.array(timing.DISCHARGE.factors) / 7
+    go = target / target.max()
+    for _ in range(200):
+        share, _ = _discharge_days(go)
+        go = np.minimum(go * target / share, 1.0)
+        go = go / go.max()
+    return go
+
+
+def discharge_wait(u: np.ndarray, ready: np.ndarray) -> np.ndarray:
+    """Days a patient ready on ``ready`` waits (``u``: WAIT_STEPS uniforms per stay): each day the patient
+    goes with that weekday's acceptance (``_acceptance``; a federal holiday counts as a Sunday)."""
+    go_by_day = _acceptance()
+    wait = np.full(len(ready), WAIT_STEPS, dtype=np.int64)
+    waiting = np.ones(len(ready), dtype=bool)
     for j in range(WAIT_STEPS):
-        go = draws.uniform(seed, draws.DISCHARGE_DAY, uid, j) < weekday_factor("discharge", ready + j) / _DISCHARGE_MAX
-        wait = np.where(waiting & ~go, j + 1, wait)
+        day = ready + j
+        go = waiting & (u[:, j] < np.where(holiday(day), go_by_day[6], go_by_day[calendar.weekday(day)]))
+        wait[go] = j
         waiting &= ~go
-    return np.where(waiting, WAIT_STEPS, wait)
+    return wait
 
 
 @lru_cache(maxsize=1)
 def mean_wait() -> float:
     """Mean discharge wait over ready days spread evenly over the weekdays (holidays aside)."""
-    go = np.array(timing.DISCHARGE.factors) / _DISCHARGE_MAX
-    total = 0.0
-    for start in range(7):
-        stay, p = 1.0, 0.0
-        for j in range(WAIT_STEPS):
-            p += stay * (1 - go[(start + j) % 7])
-            stay *= 1 - go[(start + j) % 7]
-        total += p
-    return total / 7
+    return _discharge_days(_acceptance())[1]
+
+
+SLOTS = 21 + WAIT_STEPS  # uniforms drawn per stay (one hash call for all of them)
 
 
 def draw_stays(
@@ -121,34 +147,33 @@ def draw_stays(
     admission_type: np.ndarray,
     payer: np.ndarray,
     admit_minute: np.ndarray | None = None,
+    later_revisit: float = LATER_REVISIT,
 ) -> dict[str, np.ndarray]:
     """Attributes of stays admitted on ``day`` (arrays of one length)."""
     mix = casemix()
     n = len(uid)
     d = diagnosis
+    u = draws.uniform(seed, draws.LOS, uid[:, None], np.arange(SLOTS)[None, :])
     child = (band < 2).astype(np.int64)
     # --- timing of the admission
     if admit_minute is None:
-        kind_minute = np.where(
+        admit_minute = np.where(
             admission_type == ELECTIVE,
-            minute_of_day(seed, draws.TIMING, uid, "elective", 0),
+            minute_of_day(u[:, 0], u[:, 1], "elective"),
             np.where(
-                mix.delivery[d],
-                minute_of_day(seed, draws.TIMING, uid, "birth", 0),
-                minute_of_day(seed, draws.TIMING, uid, "emergency", 0),
+                mix.delivery[d], minute_of_day(u[:, 0], u[:, 1], "birth"), minute_of_day(u[:, 0], u[:, 1], "emergency")
             ),
         )
-        admit_minute = kind_minute
     # --- length of stay: lognormal around the diagnosis' mean at this age, less the expected discharge wait
     mean = np.maximum(mix.los_mean[d] * mix.los_age[d, band] - mean_wait(), 0.3) + 0.5
     sigma = mix.los_sigma[d]
-    z = draws.normal(seed, draws.LOS, uid)
+    z = draws.normal_from_uniform(u[:, 2])
     ready_len = np.floor(mean * np.exp(sigma * z - sigma**2 / 2)).astype(np.int64).clip(0, LOS_MAX_DAYS)
-    los = ready_len + discharge_wait(seed, uid, day + ready_len)
+    los = ready_len + discharge_wait(u[:, 21:], day + ready_len)
     los = los.clip(0, LOS_MAX_DAYS)
     # --- unit path: ICU first?, step-down?, then the floor of the service
-    icu = draws.uniform(seed, draws.PATH, uid, 1) < mix.icu_first[d]
-    step = draws.uniform(seed, draws.PATH, uid, 2) < mix.step_down[d]
+    icu = u[:, 3] < mix.icu_first[d]
+    step = u[:, 4] < mix.step_down[d]
     icu_role = np.where(mix.newborn[d], ROLE_NICU, ROLE_ICU)
     icu_share = mix.icu_days[d]
     step_share = np.where(
@@ -178,17 +203,17 @@ def draw_stays(
     leg_minute = np.zeros((n, 3), dtype=np.int64)
     leg_minute[:, 0] = admit_minute
     for k in (1, 2):
-        leg_minute[:, k] = minute_of_day(seed, draws.TIMING, uid, "transfer", 10 + k)
+        leg_minute[:, k] = minute_of_day(u[:, 3 + 2 * k], u[:, 4 + 2 * k], "transfer")
     # --- outcome: death by diagnosis and age, else a disposition of survivors by age band and diagnosis group
     p_die = np.minimum(mix.mortality[d] * mix.mortality_age[d, band], 0.9)
-    died = draws.uniform(seed, draws.OUTCOME, uid, 1) < p_die
-    survivor = (draws.uniform(seed, draws.OUTCOME, uid, 2)[:, None] > mix.survivors_cdf[d, band]).sum(axis=1)
+    died = u[:, 9] < p_die
+    survivor = (u[:, 10][:, None] > mix.survivors_cdf[d, band]).sum(axis=1)
     disposition = np.where(died, DIED, survivor.clip(0, 5))
     # --- discharge (or death) time
     discharge_minute = np.where(
         died,
-        np.floor(draws.uniform(seed, draws.TIMING, uid, 20) * MINUTES).astype(np.int64),
-        minute_of_day(seed, draws.TIMING, uid, "discharge", 21),
+        np.floor(u[:, 11] * MINUTES).astype(np.int64),
+        minute_of_day(u[:, 12], u[:, 13], "discharge"),
     )
     same_day = los == 0
     discharge_minute = np.where(
@@ -200,20 +225,23 @@ def draw_stays(
     from hospital_analytics.simulation.casemix import ATTENDING_ROLES
 
     role = np.where(icu & ~mix.newborn[d], ATTENDING_ROLES.index("intensivist"), mix.attending[d, child])
-    doctor = pick_doctor(seed, system, uid, hospital, role)
+    doctor = pick_doctor(system, u[:, 14], hospital, role)
     # --- charges: the diagnosis' mean scaled by length of stay, lognormal spread (sigma 0.5)
     ratio = (los + 1) / (mix.los_mean[d] + 1)
-    spread = np.exp(0.5 * draws.normal(seed, draws.CHARGES, uid) - 0.125)
+    spread = np.exp(0.5 * draws.normal_from_uniform(u[:, 15]) - 0.125)
     cents = np.round(mix.charges[d] * (0.35 + 0.65 * ratio) * spread * 100).astype(np.int64).clip(50_000, 10**12)
     # --- coming back: a 30-day readmission (diagnosis x payer) or a later revisit (age band propensity)
     p_readmit = np.minimum(mix.readmission[d] * _PAYER_FACTOR[payer], revisits.MAX_PROBABILITY)
-    readmit = draws.uniform(seed, draws.REVISIT, uid, 1) < p_readmit
-    readmit_gap = draws.choose(_READMIT_DAY_CDF, draws.uniform(seed, draws.REVISIT, uid, 2)) + 1
-    later = draws.uniform(seed, draws.REVISIT, uid, 3) < LATER_REVISIT * _PROPENSITY[band]
-    later_gap = 31 + np.floor(-np.log1p(-draws.uniform(seed, draws.REVISIT, uid, 4)) * LATER_GAP_DAYS).astype(np.int64)
+    readmit = u[:, 16] < p_readmit
+    readmit_gap = draws.choose(_READMIT_DAY_CDF, u[:, 17]) + 1
+    later = u[:, 18] < later_revisit * _PROPENSITY[band]
+    later_gap = 31 + np.floor(-np.log1p(-u[:, 19]) * LATER_GAP_DAYS).astype(np.int64)
     gap = np.where(readmit, readmit_gap, np.where(later, later_gap, 0))
+    # --- HCUP stay type: maternal/neonatal by code, else surgical with the code's share of OR procedures
+    stay_type = np.where(mix.stay_type[d] == 2, 2, np.where(u[:, 20] < mix.surgical_share[d], 1, 0))
     return {
         "uid": uid,
+        "stay_type": stay_type,
         "hospital": hospital,
         "admission_day": day,
         "admission_minute": admit_minute,
@@ -234,12 +262,11 @@ def draw_stays(
     }
 
 
-def pick_doctor(seed: int, system: System, uid: np.ndarray, hospital: np.ndarray, role: np.ndarray) -> np.ndarray:
+def pick_doctor(system: System, u: np.ndarray, hospital: np.ndarray, role: np.ndarray) -> np.ndarray:
     """A doctor of the role at the hospital, uniformly (any attending doctor of the hospital, then of the
     system, when the roster has none of that role)."""
     first = system.roster_first[hospital, role]
     size = system.roster_size[hospital, role]
-    u = draws.uniform(seed, draws.DOCTOR, uid)
     doctor = first + np.floor(u * np.maximum(size, 1)).astype(np.int64)
     missing = size <= 0
     if missing.any():

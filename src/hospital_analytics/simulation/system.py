@@ -65,6 +65,8 @@ class System:
     doctor_female: np.ndarray
     roster_first: np.ndarray  # (hospitals, attending roles): first doctor index of the block (-1: none)
     roster_size: np.ndarray  # (hospitals, attending roles)
+    home_cdf: tuple[np.ndarray, np.ndarray]  # catchment weights of all hospitals: (h + cumulative, offsets)
+    home_size: np.ndarray  # places per catchment
 
     @property
     def hospitals(self) -> int:
@@ -157,6 +159,8 @@ def build_system(seed: int, stays: float, count: int | None = None, doctors: int
             unit_beds.append(hospitals.beds_for_census(census[code], hospitals.UNIT_BY_CODE[code]))
         for role, unit in enumerate(target):
             unit_map[h, role] = first + codes.index(unit)
+        smallest = hospitals.BED_SIZE_CLASSES[0].low  # no hospital below the smallest AHA class: MEDSURG grows
+        unit_beds[first] += max(0, smallest - sum(unit_beds[first:]))
     beds_by_hospital = np.bincount(np.array(unit_hospital), weights=np.array(unit_beds), minlength=len(rate))
     names = tuple(
         hospitals.hospital_name(site.city, site.county, places.STATE_NAMES[site.state], int(b), float(u1), float(u2))
@@ -169,10 +173,17 @@ def build_system(seed: int, stays: float, count: int | None = None, doctors: int
         )
     )
     roster = _roster(seed, rate, attending_days, beds_by_hospital.astype(int), doctors)
+    catchments = tuple(places.catchment(site) for site in sites)
+    cumulative = [draws.cumulative(np.array(c.weights)) for c in catchments]
+    sizes = np.array([len(c) for c in cumulative], dtype=np.int64)
+    flat = np.concatenate([h + c for h, c in enumerate(cumulative)])
+    offsets = np.concatenate([[0], np.cumsum(sizes)])[:-1]
     return System(
         rate=rate,
         site=sites,
-        catchment=tuple(places.catchment(site) for site in sites),
+        catchment=catchments,
+        home_cdf=(flat, offsets),
+        home_size=sizes,
         name=_unique(names),
         beds=beds_by_hospital.astype(np.int64),
         unit_hospital=np.array(unit_hospital, dtype=np.int64),

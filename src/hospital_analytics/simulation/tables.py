@@ -128,7 +128,7 @@ def hospitalizations_table(engine: Engine, w: Written) -> pa.Table:
             "discharge_date": with_nulls(dates(dis_day), closed),
             "length_of_stay_days": with_nulls(numbers(dis_day - adm_day, pa.int32()), closed),
             "admission_type": _pick(strings(ADMISSION_TYPES), st["admission_type"][s]),
-            "stay_type": _pick(strings(STAY_TYPES), mix.stay_type[diagnosis]),
+            "stay_type": _pick(strings(STAY_TYPES), st["stay_type"][s]),
             "diagnosis_code": _pick(strings(mix.codes), diagnosis),
             "diagnosis_description": _pick(strings(mix.descriptions), diagnosis),
             "diagnosis_category": _pick(strings(mix.categories), mix.category[diagnosis]),
