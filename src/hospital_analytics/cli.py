@@ -29,7 +29,7 @@ from hospital_analytics.progress import Collector
 from hospital_analytics.results import StepResult
 from hospital_analytics.steps import STEPS
 
-COMMAND_ORDER = ("run-all", *STEPS, "docs")
+COMMAND_ORDER = ("init", "run-all", *STEPS, "docs")
 
 # The flag that sets each setting (named in error messages beside its environment variable); the rest are
 # set by environment variable or .env only.
@@ -375,6 +375,26 @@ def docs_command(
         with progress_for(as_json) as progress:
             result = docs(settings, progress=progress)
         emit(result, as_json)
+
+
+# --- init ---------------------------------------------------------------------------------------------
+@app.command("init")
+def init_command(
+    ctx: typer.Context,
+    directory: Annotated[
+        Path, typer.Argument(help="Folder to write the project into (created if missing).", show_default=True)
+    ] = Path("."),
+    as_json: JsonOpt = False,
+) -> None:
+    """Write a project you own and can edit: the dbt project, the Tableau dashboard spec, .env and a README of
+    what to try first. Run from that folder, every step uses it. Never overwrites a file.
+
+    Example: hospital init my_project && cd my_project && hospital run-all
+    """
+    with _step(ctx):
+        from hospital_analytics.starter import init
+
+        emit(init(directory), as_json)
 
 
 # --- generate -----------------------------------------------------------------------------------------

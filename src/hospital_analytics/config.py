@@ -113,6 +113,9 @@ class Settings(BaseSettings):
 
     # --- transform --------------------------------------------------------------------------------
     dbt_threads: int = Field(4, gt=0, le=64, description="dbt threads.")
+    # Your own project (``hospital init``); unset: ./dbt_project or ./tableau made by init, else the packaged ones.
+    dbt_project_dir: Path | None = Field(None, description="dbt project to build (a folder with dbt_project.yml).")
+    dashboard_spec: Path | None = Field(None, description="Tableau dashboard spec (dashboard.json) export reads.")
 
     # --- analyze / export -------------------------------------------------------------------------
     chart_format: Annotated[Literal["png", "svg", "both"], Choice] = Field("png", description="Chart format(s).")

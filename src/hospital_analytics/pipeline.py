@@ -32,6 +32,8 @@ class RunAllResult(StepResult):
     interactive_dashboard: Path | None = None  # analyze's dashboard.html
     dashboard: Path | None = None  # export's Tableau workbook (.twbx)
     export_dir: Path | None = None
+    dbt_project: str = ""  # the dbt project built and why that one (project.Source.label)
+    dashboard_spec: str = ""  # the Tableau spec the workbook came from, and why that one
     notes: list[str] = dataclasses.field(default_factory=list)
     results: dict[str, StepResult] = dataclasses.field(default_factory=dict, repr=False)
 
@@ -44,6 +46,11 @@ class RunAllResult(StepResult):
             ("interactive", str(self.interactive_dashboard)),
             ("dashboard", str(self.dashboard)),
             ("exports", str(self.export_dir)),
+        ]
+        rows += [
+            (label, text)
+            for label, text in (("dbt project", self.dbt_project), ("dashboard spec", self.dashboard_spec))
+            if text
         ]
         return rows + [("note", note) for note in self.notes]
 
@@ -108,3 +115,5 @@ def _collect_outputs(result: RunAllResult, settings: Settings) -> None:
     result.dashboard = getattr(exported, "packaged_workbook", None)
     result.export_dir = getattr(exported, "export_dir", None)
     result.notes = list(getattr(exported, "notes", None) or [])
+    result.dbt_project = str(getattr(result.results.get("transform"), "project", "") or "")
+    result.dashboard_spec = str(getattr(exported, "dashboard_spec", "") or "")

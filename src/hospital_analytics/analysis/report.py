@@ -10,7 +10,8 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import html
-from collections.abc import Iterable, Mapping
+import json
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +23,7 @@ from hospital_analytics.fsutil import atomic_path
 
 if TYPE_CHECKING:
     from hospital_analytics.config import Settings
+    from hospital_analytics.project import Source
 
 CHART_TEXT: dict[str, tuple[str, str]] = {
     # name -> (heading, caption)
@@ -271,6 +273,17 @@ def provenance(
     return rows
 
 
+def project_rows(dbt: Source, spec: Source, columns: Mapping[str, Sequence[str]]) -> list[tuple[str, str]]:
+    """(label, text) rows naming the dbt project and dashboard spec used, the Tableau dashboard's title, and
+    each mart's columns: an edit to the user's project (``hospital init``) shows here."""
+    try:
+        title = str(json.loads(spec.path.read_text(encoding="utf-8"))["dashboard"]["title"])
+    except (OSError, ValueError, KeyError, TypeError):
+        title = "(the spec cannot be read)"
+    rows = [("dbt project", dbt.label), ("Tableau dashboard", f"{title} · spec {spec.label}")]
+    return rows + [(f"Mart {mart}", ", ".join(names)) for mart, names in columns.items()]
+
+
 def _utc(value: Any) -> str:
     """An ISO timestamp as "2026-01-02 03:04:05 UTC" (as given when it does not parse)."""
     try:
@@ -302,6 +315,7 @@ def render(
     warehouse: str,
     manifest: Mapping[str, Any] | None,
     created: dt.datetime,
+    project: Sequence[tuple[str, str]] = (),
 ) -> str:
     """The report's HTML text. ``images`` maps chart names to PNG bytes; ``warehouse`` says where the marts
     were read (``Warehouse.describe()`` and the schema)."""
@@ -322,7 +336,7 @@ def render(
             f"<figcaption><strong>{_e(heading)}.</strong> {_e(caption)}</figcaption></figure>"
         )
     where = "\n".join(
-        f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in provenance(settings, warehouse, manifest, created)
+        f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in [*provenance(settings, warehouse, manifest, created), *project]
     )
     shown = {k: v for k, v in settings.public_dict().items() if v not in (None, "")}
     settings_rows = "\n".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in sorted(shown.items()))
