@@ -101,7 +101,8 @@ def test_result_prints_well_and_keeps_rich_objects_out_of_json(analyzed):
     text = str(result)
     assert str(result.report) in text and str(root / "charts" / "daily_census.png") in text
     assert f"{result.kpis['admissions']:,}" in text
-    assert "figures=" in repr(result) and "DataFrame" not in repr(result)
+    assert repr(result).startswith("<AnalysisResult analyze: ") and "DataFrame" not in repr(result)
+    assert len(repr(result)) < 300 and "\n" not in repr(result)
 
     data = json.loads(result.to_json())
     assert data["step"] == "analyze"

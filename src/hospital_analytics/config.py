@@ -262,9 +262,12 @@ def env_name(field: str, model: type[BaseSettings] | None = None) -> str:
     return f"{model.model_config.get('env_prefix', '')}{field}".upper()
 
 
-def _names(model: type[BaseSettings], field: str, flags: Mapping[str, str]) -> str:
-    """How a user sets ``field``: "--flag / VARIABLE", or the variable alone when no flag sets it."""
-    flag = flags.get(field) if model is Settings else None
+def _names(model: type[BaseSettings], field: str, flags: Mapping[str, str] | None) -> str:
+    """How a user sets ``field``: "--flag / VARIABLE" (the CLI's flags), the variable alone when no flag sets it;
+    for the library (``flags`` None), "`keyword` / VARIABLE"."""
+    if flags is None and model is Settings:
+        return f"`{field}` / {env_name(field, model)}"
+    flag = (flags or {}).get(field) if model is Settings else None
     return f"{flag} / {env_name(field, model)}" if flag else env_name(field, model)
 
 
@@ -281,7 +284,6 @@ def load_settings(*, flags: Mapping[str, str] | None = None, **overrides: Any) -
     Raises:
         ConfigError: a value is invalid; the message names the environment variable (and flag).
     """
-    flags = flags or {}
     given = {key: value for key, value in overrides.items() if value is not None}
     try:
         return Settings(**given)
@@ -291,7 +293,9 @@ def load_settings(*, flags: Mapping[str, str] | None = None, **overrides: Any) -
         pair = (error.get("ctx") or {}).get("fields")
         found = _model_field(exc.title, tuple(error["loc"]))
         if pair:  # a rule between fields (the window): "--start/--end: ..."
-            names = "/".join(flags.get(field) or env_name(field) for field in pair)
+            names = "/".join(
+                (flags or {}).get(field) or (f"`{field}`" if flags is None else env_name(field)) for field in pair
+            )
             message = f"Invalid {names}: {reason}."
         elif found:
             model, field = found

@@ -115,5 +115,6 @@ def _collect_outputs(result: RunAllResult, settings: Settings) -> None:
     result.dashboard = getattr(exported, "packaged_workbook", None)
     result.export_dir = getattr(exported, "export_dir", None)
     result.notes = list(getattr(exported, "notes", None) or [])
-    result.dbt_project = str(getattr(result.results.get("transform"), "project", "") or "")
+    used = result.results.get("transform") or analysis  # analyze reads the KPI definition from it
+    result.dbt_project = str(getattr(used, "project", "") or "")
     result.dashboard_spec = str(getattr(exported, "dashboard_spec", "") or "")

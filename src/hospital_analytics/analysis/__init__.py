@@ -70,9 +70,6 @@ class AnalysisResult(StepResult):
     def outcome(self) -> str:
         return f"{len(self.charts)} charts, {self.report.name} and {self.dashboard.name}"
 
-    def __repr__(self) -> str:
-        return f"AnalysisResult(report={str(self.report)!r}, charts={len(self.charts)}, figures={list(self.figures)})"
-
 
 def _formats(chart_format: str) -> tuple[str, ...]:
     return {"png": ("png",), "svg": ("svg",), "both": ("png", "svg")}[chart_format]

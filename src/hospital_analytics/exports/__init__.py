@@ -117,7 +117,7 @@ def _requested(formats: str | Iterable[str] | None, settings: Settings) -> tuple
         raise ConfigError(
             f"Invalid --format / HOSPITAL_EXPORT_FORMAT (got {', '.join(unknown) or 'nothing'!r}): "
             f"choose one of {', '.join(FORMAT_CHOICES)}.",
-            "Example: hospital export --format parquet",
+            "Example: `hospital export --format parquet`.",
         )
     everything = "all" in names
     chosen = set(FORMATS) if everything else set(names)

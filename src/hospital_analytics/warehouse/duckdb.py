@@ -103,7 +103,9 @@ class DuckDBWarehouse:
         except duckdb.Error as exc:
             raise self._connect_error(exc) from None
         # DuckDB draws its own progress bar on stdout for long statements: the caller's Progress reports.
-        con.execute("SET enable_progress_bar = false")
+        # In Jupyter without ipywidgets DuckDB refuses the setting, and its bar is off there already.
+        with contextlib.suppress(duckdb.InvalidInputException):
+            con.execute("SET enable_progress_bar = false")
         self._con = con
 
     def _connect_error(self, exc: duckdb.Error) -> WarehouseError:
