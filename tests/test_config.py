@@ -167,5 +167,8 @@ def test_env_example_lists_every_setting():
 
 def test_settings_without_a_flag_are_named_by_their_variable():
     with pytest.raises(ConfigError) as info:
-        load_settings(raw_schema="bad name")
+        load_settings(flags={}, raw_schema="bad name")  # the CLI's: no flag sets it
     assert info.value.message.startswith("Invalid HOSPITAL_RAW_SCHEMA (got 'bad name')")
+    with pytest.raises(ConfigError) as info:
+        load_settings(raw_schema="bad name")  # the library's: its keyword, and the variable
+    assert info.value.message.startswith("Invalid `raw_schema` / HOSPITAL_RAW_SCHEMA (got 'bad name')")

@@ -122,7 +122,7 @@ def test_format_from_settings_and_list(marts_db, tmp_path):
 
 
 def test_unknown_format_is_a_config_error(marts_db, tmp_path):
-    with pytest.raises(ConfigError, match="Invalid --format") as info:
+    with pytest.raises(ConfigError, match="Invalid `export_format` / HOSPITAL_EXPORT_FORMAT") as info:
         export(duckdb_settings(tmp_path, marts_db), formats="xlsx")
     assert info.value.exit_code == 2
     assert not (tmp_path / "export").exists()
