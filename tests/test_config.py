@@ -172,3 +172,27 @@ def test_settings_without_a_flag_are_named_by_their_variable():
     with pytest.raises(ConfigError) as info:
         load_settings(raw_schema="bad name")  # the library's: its keyword, and the variable
     assert info.value.message.startswith("Invalid `raw_schema` / HOSPITAL_RAW_SCHEMA (got 'bad name')")
+
+
+def test_one_size_grows_the_others_in_proportion():
+    assert Settings().sizes == (500, 100, 1_000)
+    assert Settings(hospitalizations=100_000).sizes == (50_000, 10_000, 100_000)
+    assert Settings(patients=2_000).sizes == (2_000, 400, 4_000)
+    assert Settings(hospitalizations=3_000, patients=700).sizes == (700, 300, 3_000)  # stays lead; doctors follow
+    assert Settings(patients=5, doctors=7, hospitalizations=9).sizes == (5, 7, 9)
+    assert Settings(hospitalizations=10, scale=2).scaled_counts == (10, 2, 20)
+
+
+def test_a_size_from_the_environment_counts_as_set(monkeypatch):
+    monkeypatch.setenv("HOSPITAL_PATIENTS", "800")
+    assert Settings(hospitalizations=10_000).sizes == (800, 1_000, 10_000)
+    monkeypatch.setenv("HOSPITAL_PATIENTS", "")  # empty: not set (.env.example's lines)
+    assert Settings(hospitalizations=10_000).sizes == (5_000, 1_000, 10_000)
+
+
+def test_overrides_keep_unset_sizes_proportional():
+    from hospital_analytics.config import resolve_settings
+
+    base = Settings(hospitalizations=20_000)
+    assert resolve_settings(base, seed=3).sizes == (10_000, 2_000, 20_000)
+    assert resolve_settings(base, hospitalizations=4_000).sizes == (2_000, 400, 4_000)

@@ -401,15 +401,27 @@ def init_command(
 # Numbers and dates are taken as text and validated by Settings, so a bad value gets the same one-line
 # message (naming the flag and its variable) as a bad environment value, instead of click's usage box.
 PatientsOpt = Annotated[
-    str | None, typer.Option("--patients", metavar="N", help="Patients (default 500) \\[env: HOSPITAL_PATIENTS].")
+    str | None,
+    typer.Option(
+        "--patients",
+        metavar="N",
+        help="Patients (default 500; 1 per 2 stays when only --hospitalizations is given) \\[env: HOSPITAL_PATIENTS].",
+    ),
 ]
 DoctorsOpt = Annotated[
-    str | None, typer.Option("--doctors", metavar="N", help="Doctors (default 100) \\[env: HOSPITAL_DOCTORS].")
+    str | None,
+    typer.Option(
+        "--doctors",
+        metavar="N",
+        help="Doctors (default 100; in proportion to the size given) \\[env: HOSPITAL_DOCTORS].",
+    ),
 ]
 StaysOpt = Annotated[
     str | None,
     typer.Option(
-        "--hospitalizations", metavar="N", help="Hospital stays (default 1000) \\[env: HOSPITAL_HOSPITALIZATIONS]."
+        "--hospitalizations",
+        metavar="N",
+        help="Hospital stays (default 1000; the other sizes follow it unless given) \\[env: HOSPITAL_HOSPITALIZATIONS].",
     ),
 ]
 ScaleOpt = Annotated[

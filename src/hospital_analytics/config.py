@@ -33,6 +33,8 @@ NAME_MAX, PATH_MAX = 255, 4096  # bytes: longest file name and path (Linux, macO
 SNOWFLAKE_PREFIX = "snowflake_"  # flat keywords for settings.snowflake's fields: snowflake_account=...
 NESTED: dict[str, type[BaseSettings]] = {"snowflake": SnowflakeSettings}  # Settings fields that are models
 _DATE = TypeAdapter(dt.date)
+# The sizes a run has when none is set (the original project's); one set alone grows the others in proportion.
+SIZE_DEFAULTS = {"patients": 500, "doctors": 100, "hospitalizations": 1_000}
 
 
 def _add_months(day: dt.date, months: int) -> dt.date:
@@ -90,9 +92,12 @@ class Settings(BaseSettings):
     output_dir: Path = Field(Path("hospital_output"), description="Folder every step writes under.")
 
     # --- generate ---------------------------------------------------------------------------------
-    patients: int = Field(500, gt=0, le=100_000_000, description="Number of patients.")
-    doctors: int = Field(100, gt=0, le=10_000_000, description="Number of doctors.")
-    hospitalizations: int = Field(1_000, gt=0, le=1_000_000_000, description="Number of hospital stays.")
+    # Sizes: one set alone grows the others in proportion (``sizes``).
+    patients: int = Field(SIZE_DEFAULTS["patients"], gt=0, le=100_000_000, description="Number of patients.")
+    doctors: int = Field(SIZE_DEFAULTS["doctors"], gt=0, le=10_000_000, description="Number of doctors.")
+    hospitalizations: int = Field(
+        SIZE_DEFAULTS["hospitalizations"], gt=0, le=1_000_000_000, description="Number of hospital stays."
+    )
     scale: float = Field(1.0, gt=0, le=100_000, description="Multiplies patients, doctors and stays.")
     seed: int = Field(DEFAULT_SEED, ge=0, le=2**63 - 1, description="Random seed; same seed, same bytes.")
     # start/end: no default, yet either may be left out: ``_window`` fills them before fields are validated.
@@ -222,11 +227,24 @@ class Settings(BaseSettings):
         return self.snowflake.secrets()
 
     @property
+    def sizes(self) -> tuple[int, int, int]:
+        """(patients, doctors, hospitalizations) as set, the ones not set grown in proportion to the first one
+        that is (in the order hospitalizations, patients, doctors): ``hospitalizations=100_000`` alone gives
+        50,000 patients and 10,000 doctors, the defaults' 1,000 : 500 : 100."""
+        given = self.model_fields_set
+        values = {"patients": self.patients, "doctors": self.doctors, "hospitalizations": self.hospitalizations}
+        lead = next((name for name in ("hospitalizations", "patients", "doctors") if name in given), None)
+        if lead is not None:
+            ratio = values[lead] / SIZE_DEFAULTS[lead]
+            for name in values:
+                if name not in given:
+                    values[name] = max(1, round(SIZE_DEFAULTS[name] * ratio))
+        return values["patients"], values["doctors"], values["hospitalizations"]
+
+    @property
     def scaled_counts(self) -> tuple[int, int, int]:
-        """(patients, doctors, hospitalizations) after ``scale``; each at least 1."""
-        patients, doctors, stays = (
-            max(1, round(n * self.scale)) for n in (self.patients, self.doctors, self.hospitalizations)
-        )
+        """(patients, doctors, hospitalizations): ``sizes`` after ``scale``; each at least 1."""
+        patients, doctors, stays = (max(1, round(n * self.scale)) for n in self.sizes)
         return patients, doctors, stays
 
 
@@ -319,4 +337,5 @@ def resolve_settings(settings: Settings | None = None, **overrides: Any) -> Sett
         return load_settings(**given)
     if not given:
         return settings
-    return load_settings(**{**settings.model_dump(), **given})
+    # Only what was set carries over: a size left unset still follows the others (``Settings.sizes``).
+    return load_settings(**{**settings.model_dump(exclude_unset=True), **given})
