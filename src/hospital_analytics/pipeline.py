@@ -82,6 +82,7 @@ def run_all(
     first = start_from.strip().lower()
     if first not in STEPS:
         raise ConfigError(f"Unknown step {start_from!r} for --from.", f"Choose one of: {', '.join(STEPS)}.")
+    check_reuse(first, [f"--{name}" for name in GENERATE_ONLY if overrides.get(name) is not None])
     settings = resolve_settings(settings, **overrides)
     _check_warehouse_settings(settings)
     names = list(STEPS)[list(STEPS).index(first) :]
@@ -96,12 +97,33 @@ def run_all(
     return result
 
 
+# Settings only generate reads: resuming from a later step reuses data they cannot change.
+GENERATE_ONLY = ("patients", "doctors", "hospitalizations", "scale", "seed", "start", "end", "locale")
+
+
+def check_reuse(start_from: str, given: list[str]) -> None:
+    """Refuse generate's settings (``given``: their flags, e.g. ``--seed``) when a run resumes after generate.
+
+    Raises:
+        ConfigError: ``start_from`` is a later step and ``given`` is not empty.
+    """
+    first = start_from.strip().lower()
+    if given and first in STEPS and first != "generate":
+        raise ConfigError(
+            f"--from {first} reuses the data already generated: {', '.join(given)} cannot apply to it.",
+            f"Leave out {', '.join(given)}, or run without --from to generate the data again.",
+        )
+
+
 def _check_warehouse_settings(settings: Settings) -> None:
-    """The warehouse's identifiers and credentials, checked before the first step, without connecting: a
-    missing SNOWFLAKE_PASSWORD fails at once, not after generate has run."""
+    """The warehouse's identifiers and credentials, and the project's files, checked before the first step,
+    without connecting: a missing SNOWFLAKE_PASSWORD or dbt project fails at once, not after generate has run."""
+    from hospital_analytics import project
     from hospital_analytics.warehouse import make_warehouse
 
     make_warehouse(settings).check_settings()
+    project.dbt_project(settings)
+    project.dashboard_spec(settings)
 
 
 def _collect_outputs(result: RunAllResult, settings: Settings) -> None:
