@@ -57,7 +57,8 @@ def test_environment_and_scale(tmp_path):
     result = _run("--scale", "0.5", "--out", str(tmp_path), env={"HOSPITAL_PATIENTS": "400", "HOSPITAL_SEED": "8"})
     assert result.exit_code == 0, result.output
     manifest = json.loads((tmp_path / "data/manifest.json").read_text())
-    assert manifest["counts"] == {"patients": 200, "doctors": 50, "hospitalizations": 500} and manifest["seed"] == 8
+    # HOSPITAL_PATIENTS=400 alone: doctors and stays follow in proportion (80, 800), then all are halved
+    assert manifest["counts"] == {"patients": 200, "doctors": 40, "hospitalizations": 400} and manifest["seed"] == 8
 
 
 def test_help_is_one_sentence_and_an_example():

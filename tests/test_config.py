@@ -18,7 +18,7 @@ def test_defaults_are_the_original_sizes_and_a_fixed_window():
     s = load_settings()
     assert (s.patients, s.doctors, s.hospitalizations) == (500, 100, 1000)
     assert s.end == REFERENCE_END and s.start == dt.date(2024, 1, 1)
-    assert s.warehouse == "duckdb" and s.analytics_db == "HOSPITAL_ANALYTICS" and s.raw_format == "csv"
+    assert s.warehouse == "duckdb" and s.analytics_db == "HOSPITAL_ANALYTICS_DB" and s.raw_format == "csv"
     assert s.duckdb_file == s.layout.root / "hospital.duckdb"
     assert isinstance(s.snowflake, SnowflakeSettings) and s.snowflake.login_timeout == 20
 
@@ -35,7 +35,7 @@ def test_snowflake_database_overrides_only_on_snowflake(monkeypatch):
     assert make_warehouse(load_settings()).describe().startswith("DuckDB file")
     assert make_warehouse(load_settings(warehouse="snowflake")).database == "SFDB"
     monkeypatch.delenv("SNOWFLAKE_DATABASE")
-    assert make_warehouse(load_settings(warehouse="snowflake")).database == "HOSPITAL_ANALYTICS"
+    assert make_warehouse(load_settings(warehouse="snowflake")).database == "HOSPITAL_ANALYTICS_DB"
 
 
 def test_every_snowflake_variable_still_works(monkeypatch):

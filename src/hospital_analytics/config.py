@@ -110,7 +110,7 @@ class Settings(BaseSettings):
 
     # --- warehouse --------------------------------------------------------------------------------
     warehouse: Annotated[Literal["duckdb", "snowflake"], Choice] = Field("duckdb", description="Warehouse to use.")
-    analytics_db: Identifier = Field("HOSPITAL_ANALYTICS", description="Database name (HOSPITAL_ANALYTICS_DB).")
+    analytics_db: Identifier = Field("HOSPITAL_ANALYTICS_DB", description="Database name (HOSPITAL_ANALYTICS_DB).")
     raw_schema: Identifier = Field("RAW", description="Schema for loaded tables.")
     analytics_schema: Identifier = Field("ANALYTICS", description="Schema for dbt models.")
     duckdb_path: Path | None = Field(None, description="DuckDB file; default <output_dir>/hospital.duckdb.")
