@@ -142,7 +142,9 @@ def test_dashboard_content(books):
     assert calcs["Admissions"] == "COUNT([hospitalization_id])"
     assert calcs["Patients"] == "COUNTD([patient_id])"
     assert calcs["Average stay"] == "SUM([length_of_stay_days]) / COUNT([hospitalization_id])"
-    assert calcs["30-day readmission rate"] == "SUM(IIF([readmitted_within_30d], 1, 0)) / COUNT([hospitalization_id])"
+    assert calcs["30-day readmission rate"] == (
+        "SUM(IIF([readmitted_within_30d_followed_up], 1, 0)) / SUM(IIF([follow_up_complete], 1, 0))"
+    )
     assert calcs["In-hospital mortality"] == "SUM(IIF([died_in_hospital], 1, 0)) / COUNT([hospitalization_id])"
     assert "Average census" not in calcs  # one row per stay: no daily census in the workbook's data
     kpi_text = {name: w.find(".//encodings/text").get("column") for name, w in sheets.items() if name.startswith("KPI")}

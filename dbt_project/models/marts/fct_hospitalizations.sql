@@ -11,6 +11,10 @@ doctors as (
     select * from {{ ref('stg_doctors') }}
 ),
 
+data_window as (
+    select window_end from {{ ref('int_window') }}
+),
+
 sequenced as (
     select
         hospitalization_id,
@@ -30,7 +34,10 @@ joined as (
         doctors.specialty as doctor_specialty,
         doctors.department as doctor_department,
         sequenced.readmitted_within_30d,
-        sequenced.is_readmission
+        sequenced.is_readmission,
+        -- the discharge's readmission window lies inside the data: its readmission flag is final
+        {{ hospital_analytics.days_between('stays.discharge_date', 'data_window.window_end') }}
+        >= {{ hospital_analytics.readmission_window_days() }} as follow_up_complete
     from stays
     inner join patients
         on stays.patient_id = patients.patient_id
@@ -38,6 +45,7 @@ joined as (
         on stays.doctor_id = doctors.doctor_id
     inner join sequenced
         on stays.hospitalization_id = sequenced.hospitalization_id
+    cross join data_window
 )
 
 select
@@ -65,5 +73,7 @@ select
     doctor_department,
     readmitted_within_30d,
     is_readmission,
-    coalesce(discharge_disposition = 'Died', false) as died_in_hospital
+    coalesce(discharge_disposition = 'Died', false) as died_in_hospital,
+    follow_up_complete,
+    readmitted_within_30d and follow_up_complete as readmitted_within_30d_followed_up
 from joined
