@@ -28,12 +28,16 @@ if TYPE_CHECKING:
 CHART_TEXT: dict[str, tuple[str, str]] = {
     # name -> (heading, caption)
     "monthly_admissions": ("Admissions per month", "Stays by the month they began."),
-    "gender_distribution": ("Patients by gender", "Every registered patient, with and without stays."),
+    "gender_distribution": ("Registered patients by gender", "Every registered patient, with and without stays."),
     "average_length_of_stay": (
         "Average length of stay",
         "Mean days in hospital of the stays admitted each month; the dashed line is the whole period's mean.",
     ),
-    "age_gender_pyramid": ("Age and gender", "Patients per age group (age at the end of the window)."),
+    "age_gender_pyramid": (
+        "Registered patients by age and gender",
+        "Every registered patient per age group, age at the end of the window (the Tableau sheets and the"
+        " dashboard group stays by age at admission).",
+    ),
     "length_of_stay_distribution": (
         "Length of stay distribution",
         "Stays per whole number of days; the grey bar gathers the longest 1% of stays.",
