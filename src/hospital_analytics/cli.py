@@ -527,7 +527,7 @@ LONG_RUN_STAYS = 200_000  # progress bars from this many stays
 
 
 def _print_fidelity(result: Any) -> None:
-    table = Table(title="Fidelity: published target vs generated (sources: --json, README)", title_justify="left")
+    table = Table(title="Fidelity: published target vs generated (sources: docs/calibration.md)", title_justify="left")
     for column in ("quantity", "target", "generated", "allowed ±3 SE", ""):
         table.add_column(column, justify="right" if column == "generated" else "left", overflow="fold")
     for row in result.fidelity:
