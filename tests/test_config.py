@@ -18,7 +18,7 @@ def test_defaults_are_the_original_sizes_and_a_fixed_window():
     s = load_settings()
     assert (s.patients, s.doctors, s.hospitalizations) == (500, 100, 1000)
     assert s.end == REFERENCE_END and s.start == dt.date(2024, 1, 1)
-    assert s.warehouse == "duckdb" and s.analytics_db == "HOSPITAL_ANALYTICS" and s.raw_format == "csv"
+    assert s.warehouse == "duckdb" and s.analytics_db == "HOSPITAL_ANALYTICS_DB" and s.raw_format == "csv"
     assert s.duckdb_file == s.layout.root / "hospital.duckdb"
     assert isinstance(s.snowflake, SnowflakeSettings) and s.snowflake.login_timeout == 20
 
@@ -35,7 +35,7 @@ def test_snowflake_database_overrides_only_on_snowflake(monkeypatch):
     assert make_warehouse(load_settings()).describe().startswith("DuckDB file")
     assert make_warehouse(load_settings(warehouse="snowflake")).database == "SFDB"
     monkeypatch.delenv("SNOWFLAKE_DATABASE")
-    assert make_warehouse(load_settings(warehouse="snowflake")).database == "HOSPITAL_ANALYTICS"
+    assert make_warehouse(load_settings(warehouse="snowflake")).database == "HOSPITAL_ANALYTICS_DB"
 
 
 def test_every_snowflake_variable_still_works(monkeypatch):
@@ -167,5 +167,25 @@ def test_env_example_lists_every_setting():
 
 def test_settings_without_a_flag_are_named_by_their_variable():
     with pytest.raises(ConfigError) as info:
-        load_settings(raw_schema="bad name")
+        load_settings(flags={}, raw_schema="bad name")  # the CLI's: no flag sets it
     assert info.value.message.startswith("Invalid HOSPITAL_RAW_SCHEMA (got 'bad name')")
+    with pytest.raises(ConfigError) as info:
+        load_settings(raw_schema="bad name")  # the library's: its keyword, and the variable
+    assert info.value.message.startswith("Invalid `raw_schema` / HOSPITAL_RAW_SCHEMA (got 'bad name')")
+
+
+def test_a_size_from_the_environment_counts_as_set(monkeypatch):
+    # generate lets patients and doctors follow from the simulation unless they were set (model_fields_set)
+    assert "patients" not in Settings(hospitalizations=10_000).model_fields_set
+    monkeypatch.setenv("HOSPITAL_PATIENTS", "800")
+    assert "patients" in Settings(hospitalizations=10_000).model_fields_set
+    monkeypatch.setenv("HOSPITAL_PATIENTS", "")  # empty: not set (.env.example's lines)
+    assert "patients" not in Settings(hospitalizations=10_000).model_fields_set
+
+
+def test_overrides_carry_only_what_was_set():
+    from hospital_analytics.config import resolve_settings
+
+    base = Settings(hospitalizations=20_000)
+    assert resolve_settings(base, seed=3).model_fields_set == {"hospitalizations", "seed"}
+    assert "patients" in resolve_settings(base, patients=4_000).model_fields_set

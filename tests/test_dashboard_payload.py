@@ -20,7 +20,17 @@ from hospital_analytics.analysis import analyze, dashboard
 from hospital_analytics.config import Settings
 from hospital_analytics.errors import StepOrderError
 
-MEASURES = ("admissions", "bed_days", "discharges", "readmissions_30d", "deaths", "total_charges", "patient_days")
+MEASURES = (
+    "admissions",
+    "bed_days",
+    "discharges",
+    "followed_up_readmissions_30d",
+    "followed_up_stays",
+    "deaths",
+    "readmissions_30d",
+    "total_charges",
+    "patient_days",
+)
 
 
 def _frames() -> dict[str, pd.DataFrame]:
@@ -28,9 +38,9 @@ def _frames() -> dict[str, pd.DataFrame]:
     months = [pd.Timestamp("2024-01-01"), pd.Timestamp("2024-02-01")]
     segments = pd.DataFrame(
         [
-            (months[0], "M", "85+", "Circulatory", "Emergency", 2, 9, 2, 1, 1, 1000.25, 4),
-            (months[0], "F", "0-17", "Respiratory", "Urgent", 1, 3, 1, 0, 0, 50.5, 2),
-            (months[1], "F", "18-44", "Circulatory", "Emergency", 3, 6, 2, 1, 0, 20.0, 7),
+            (months[0], "M", "85+", "Circulatory", "Emergency", 2, 9, 2, 1, 2, 1, 1, 1000.25, 4),
+            (months[0], "F", "0-17", "Respiratory", "Urgent", 1, 3, 1, 0, 1, 0, 0, 50.5, 2),
+            (months[1], "F", "18-44", "Circulatory", "Emergency", 3, 6, 2, 0, 2, 0, 1, 20.0, 7),
         ],
         columns=["month", "patient_gender", "age_group", "diagnosis_category", "admission_type", *MEASURES],
     )

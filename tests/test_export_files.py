@@ -122,7 +122,7 @@ def test_format_from_settings_and_list(marts_db, tmp_path):
 
 
 def test_unknown_format_is_a_config_error(marts_db, tmp_path):
-    with pytest.raises(ConfigError, match="Invalid --format") as info:
+    with pytest.raises(ConfigError, match="Invalid `export_format` / HOSPITAL_EXPORT_FORMAT") as info:
         export(duckdb_settings(tmp_path, marts_db), formats="xlsx")
     assert info.value.exit_code == 2
     assert not (tmp_path / "export").exists()
@@ -320,3 +320,20 @@ def test_gzip_members_make_one_gzip_file(marts_db, tmp_path, monkeypatch):
     assert back.column("hospitalization_id").to_pylist() == expected.column("hospitalization_id").to_pylist()
     with gzip.open(written.path, "rt") as fh:
         assert sum(1 for _ in fh) == expected.num_rows + 1  # one header
+
+
+def test_exported_numbers_are_rounded_to_what_they_mean(marts_db, tmp_path):
+    """Money 2 decimals (DECIMAL(p,2) already), rates and shares 4, days and census 2: no 13.200000000000003."""
+    import re
+
+    result = export(duckdb_settings(tmp_path, marts_db), formats=["csv", "parquet"])
+    long_tail = re.compile(r"\d\.\d{5,}")
+    for f in result.files:
+        if f.format == "csv":
+            text = gzip.decompress(f.path.read_bytes()).decode()
+            assert not long_tail.search(text), (f.table, long_tail.search(text).group(0))
+    kpis = read_back(export_path(tmp_path / "export", "kpis", "parquet"), "parquet", None).to_pylist()[0]
+    assert kpis["readmission_rate_30d"] == round(kpis["readmission_rate_30d"], 4)
+    assert kpis["average_length_of_stay_days"] == round(kpis["average_length_of_stay_days"], 2)
+    assert writers.export_digits("readmission_rate_30d") == 4 and writers.export_digits("share_of_patients") == 4
+    assert writers.export_digits("average_census") == 2 and writers.export_digits("p90_length_of_stay_days") == 2

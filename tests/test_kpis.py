@@ -27,8 +27,11 @@ def test_the_shipped_definition_gives_the_headline_kpis_in_order():
     by_name = {k.name: k for k in kpis.load()}
     assert not by_name["deaths"].headline and not by_name["readmissions_30d"].headline  # parts of ratios
     rate = by_name["readmission_rate_30d"]
-    assert rate.numerator is not None and rate.numerator.expr == "readmitted_within_30d"
-    assert rate.tableau_formula() == "SUM(IIF([readmitted_within_30d], 1, 0)) / SUM(IIF([is_discharged], 1, 0))"
+    assert rate.numerator is not None and rate.numerator.expr == "readmitted_within_30d_followed_up"
+    assert rate.denominator is not None and rate.denominator.expr == "follow_up_complete"  # complete follow-up only
+    assert rate.tableau_formula() == (
+        "SUM(IIF([readmitted_within_30d_followed_up], 1, 0)) / SUM(IIF([follow_up_complete], 1, 0))"
+    )
     assert by_name["patients"].tableau_formula() == "COUNTD([patient_id])"
     census = by_name["average_census"]
     assert census.measure is not None and census.measure.model == "daily_census" and not census.tableau

@@ -141,10 +141,13 @@ def test_dashboard_content(books):
     }
     assert calcs["Admissions"] == "COUNT([hospitalization_id])"
     assert calcs["Patients"] == "COUNTD([patient_id])"
-    # rates over the discharged stays (a stay still open at the window's end has no length or outcome yet)
+    # rates over the discharged stays (a stay still open at the window's end has no length or outcome yet);
+    # the readmission rate over the discharges whose 30-day follow-up lies inside the data
     discharged = "SUM(IIF([is_discharged], 1, 0))"
     assert calcs["Average stay"] == f"SUM([length_of_stay_days]) / {discharged}"
-    assert calcs["30-day readmission rate"] == f"SUM(IIF([readmitted_within_30d], 1, 0)) / {discharged}"
+    assert calcs["30-day readmission rate"] == (
+        "SUM(IIF([readmitted_within_30d_followed_up], 1, 0)) / SUM(IIF([follow_up_complete], 1, 0))"
+    )
     assert calcs["In-hospital mortality"] == f"SUM(IIF([died_in_hospital], 1, 0)) / {discharged}"
     assert "Average census" not in calcs  # one row per stay: no daily census in the workbook's data
     kpi_text = {name: w.find(".//encodings/text").get("column") for name, w in sheets.items() if name.startswith("KPI")}

@@ -322,7 +322,8 @@ CONTRACT_COLUMNS = {
     "length_of_stay_days admission_type stay_type diagnosis_code diagnosis_description diagnosis_category "
     "discharge_disposition total_charges patient_gender patient_age_at_admission age_group age_group_order "
     "insurance patient_state doctor_specialty doctor_department readmitted_within_30d is_readmission died_in_hospital "
-    "hospital_id hospital_name payer is_discharged admission_weekday discharge_weekday",
+    "hospital_id hospital_name payer is_discharged admission_weekday discharge_weekday"
+    " follow_up_complete readmitted_within_30d_followed_up",
     "fct_readmissions": "hospitalization_id patient_id admission_date discharge_date discharge_month next_admission_date "
     "days_to_next_admission readmitted_within_30d",
     "readmission_rate_by_month": "month month_label discharges readmissions_30d readmission_rate",

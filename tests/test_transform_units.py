@@ -149,7 +149,7 @@ def test_bad_arguments_are_config_errors_before_dbt_runs(tmp_path: Path) -> None
     s = ts.clean_settings(output_dir=tmp_path / "out")
     with pytest.raises(ConfigError, match="Unknown dbt command 'seed'"):
         transform(s, command="seed")
-    with pytest.raises(ConfigError, match="--full-refresh does not apply to dbt test"):
+    with pytest.raises(ConfigError, match="`full_refresh` does not apply to dbt test"):
         transform(s, command="test", full_refresh=True)
     assert not (tmp_path / "out").exists()
 

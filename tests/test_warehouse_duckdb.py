@@ -168,7 +168,7 @@ def test_files_differing_from_the_manifest(tmp_path: Path) -> None:
     manifest.write_text(json.dumps(data))
     with pytest.raises(
         LoadError,
-        match=rf"^doctors: loaded {rows['doctors']} rows but .*doctors\.csv has "
+        match=rf"(?m)^doctors: loaded {rows['doctors']} rows but .*doctors\.csv has "
         rf"{rows['doctors'] + 1} \(per data/manifest.json\)\.$",
     ):
         load(output_dir=out)

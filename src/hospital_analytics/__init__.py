@@ -6,6 +6,7 @@
     built = ha.transform()          # dbt build
     report = ha.analyze()           # DataFrames + matplotlib Figures + report.html
     files = ha.export()             # CSV.gz, Parquet, Tableau extracts and workbook
+    ha.init("my_project")           # your own dbt project and dashboard spec, to edit
 
 Every step takes an optional ``Settings`` plus keyword overrides and returns a result object that prints
 a short summary. Heavy modules (dbt, matplotlib) are imported on first use.
@@ -24,7 +25,7 @@ from hospital_analytics.steps import STEPS
 # The steps' functions (steps.STEPS says where each lives) and run_all, imported on first use so that
 # `import hospital_analytics` stays fast. (Module names differ from the functions, so importing a submodule
 # never shadows the function on the package.)
-_LAZY = [*STEPS, "run_all"]
+_LAZY = [*STEPS, "run_all", "init"]
 
 __all__ = ["HospitalError", "Settings", "__version__", "load_settings", *_LAZY]
 
@@ -36,6 +37,10 @@ def __getattr__(name: str) -> Any:
         from hospital_analytics.pipeline import run_all
 
         return run_all
+    if name == "init":
+        from hospital_analytics.starter import init
+
+        return init
     raise AttributeError(f"module 'hospital_analytics' has no attribute {name!r}")
 
 

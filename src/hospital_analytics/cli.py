@@ -20,7 +20,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
-from typer.core import TyperGroup
+from typer.core import TyperGroup, TyperOption
 
 from hospital_analytics import __version__
 from hospital_analytics.config import Settings, load_settings
@@ -29,7 +29,7 @@ from hospital_analytics.progress import Collector
 from hospital_analytics.results import StepResult
 from hospital_analytics.steps import STEPS
 
-COMMAND_ORDER = ("run-all", *STEPS, "docs")
+COMMAND_ORDER = ("init", "run-all", *STEPS, "docs")
 
 # The flag that sets each setting (named in error messages beside its environment variable); the rest are
 # set by environment variable or .env only.
@@ -51,12 +51,33 @@ FLAGS = {
 }
 
 
+GLOBAL_FLAGS = ("--debug",)  # accepted before or after the command: `hospital run-all --debug`
+
+
 class _PipelineOrder(TyperGroup):
-    """Lists commands in pipeline order in --help (not in the order their sections appear below)."""
+    """Lists commands in pipeline order in --help (not in the order their sections appear below), and takes
+    the global flags wherever they are typed."""
 
     def list_commands(self, ctx: Any) -> list[str]:
         names = super().list_commands(ctx)
         return sorted(names, key=lambda name: COMMAND_ORDER.index(name) if name in COMMAND_ORDER else len(names))
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        end = args.index("--") if "--" in args else len(args)
+        moved = [a for a in args[:end] if a in GLOBAL_FLAGS]
+        kept = [a for a in args[:end] if a not in GLOBAL_FLAGS] + args[end:]
+        return super().parse_args(ctx, moved + kept)
+
+
+_display_type = TyperOption.display_type_rich
+
+
+def _no_flag_type(self: TyperOption, ctx: Any) -> str | None:
+    """A switch takes no value: its help shows no ``<bool>`` (typer's default for every option)."""
+    return None if self.is_flag else _display_type(self, ctx)
+
+
+TyperOption.display_type_rich = _no_flag_type  # type: ignore[method-assign]
 
 
 app = typer.Typer(
@@ -112,15 +133,14 @@ def _debug(ctx: typer.Context) -> bool:
 
 @contextlib.contextmanager
 def _step(ctx: typer.Context) -> Iterator[None]:
-    """Run a command body: a ``HospitalError`` becomes one red line plus a hint and its exit code."""
+    """Run a command body: a ``HospitalError`` becomes one red line plus a hint and its exit code (with
+    ``--json``, also a JSON object on stdout: error, hint, exit_code)."""
     try:
         yield
     except HospitalError as exc:
         if _debug(ctx):
             err.print_exception()
-        err.print(f"[bold red]Error:[/] {escape(exc.message)}", highlight=False, markup=True, soft_wrap=True)
-        err.print(f"[dim]Hint:[/] {escape(exc.hint)}", highlight=False, soft_wrap=True)
-        raise typer.Exit(exc.exit_code) from None
+        _fail(ctx, exc.message, exc.hint, exc.exit_code)
     except KeyboardInterrupt:
         err.print(
             "[bold red]Error:[/] interrupted; files already written are complete, none is half-written.", soft_wrap=True
@@ -131,15 +151,21 @@ def _step(ctx: typer.Context) -> Iterator[None]:
     except Exception as exc:  # an unexpected failure: still one line, unless --debug
         if _debug(ctx):
             raise
-        err.print(
-            f"[bold red]Error:[/] unexpected {type(exc).__name__}: {escape(_one_line(exc))}",
-            highlight=False,
-            soft_wrap=True,
+        _fail(
+            ctx,
+            f"unexpected {type(exc).__name__}: {_one_line(exc)}",
+            "run again with --debug for the traceback, and report it.",
+            1,
         )
-        err.print(
-            "[dim]Hint:[/] run again with --debug for the traceback, and report it.", highlight=False, soft_wrap=True
-        )
-        raise typer.Exit(1) from None
+
+
+def _fail(ctx: typer.Context, message: str, hint: str, code: int) -> None:
+    """Print an error (one line and a hint on stderr; JSON on stdout too with --json) and exit with ``code``."""
+    if ctx.params.get("as_json"):
+        sys.stdout.write(json.dumps({"error": message, "hint": hint, "exit_code": code}) + "\n")
+    err.print(f"[bold red]Error:[/] {escape(message)}", highlight=False, markup=True, soft_wrap=True)
+    err.print(f"[dim]Hint:[/] {escape(hint)}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code) from None
 
 
 def _one_line(exc: BaseException) -> str:
@@ -172,11 +198,28 @@ def emit(result: Any, as_json: bool) -> None:
     out.print(table)
 
 
+class _Bars(Progress):
+    """rich's Progress drawing nothing at all (not even a blank line) while it has no bar."""
+
+    def get_renderables(self) -> Iterator[Any]:
+        if self.tasks:
+            yield from super().get_renderables()
+
+    def stop(self) -> None:
+        if self.tasks:  # off a terminal, its print() ends the last bar's line
+            super().stop()
+        elif not self.disable:  # rich's stop() prints a blank line off a terminal
+            self.live.stop()
+
+
 class RichProgress(Collector):
-    """A ``Collector`` drawing one rich bar per counter on stderr (hidden when disabled, e.g. with --json)."""
+    """A ``Collector`` drawing one rich bar per counter on stderr (hidden when disabled, e.g. with --json).
+
+    The bars appear with the first counter (so a command failing before any leaves no blank line), and when
+    the command fails, the unfinished ones are taken away: nothing half-drawn stands above the error."""
 
     def __init__(self, enabled: bool = True):
-        self._bars = Progress(
+        self._bars = _Bars(
             TextColumn("[bold]{task.description:<22}"),
             BarColumn(),
             MofNCompleteColumn(),
@@ -186,17 +229,30 @@ class RichProgress(Collector):
             disable=not enabled,
         )
         self._tasks: dict[str, Any] = {}
+        self._started = False
 
     def __enter__(self) -> RichProgress:
-        self._bars.start()
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self._bars.stop()
+    def __exit__(self, exc_type: object, *exc: object) -> None:
+        if exc_type is not None:
+            for task in list(self._bars.tasks):
+                if not task.finished:
+                    self._bars.remove_task(task.id)
+            if not self._bars.tasks:  # nothing left to show: clear the lines drawn so far (on a terminal)
+                self._bars.live.transient = True
+        if self._started:
+            self._bars.stop()
+
+    def _add(self, description: str, total: float | None) -> Any:
+        if not self._started:
+            self._bars.start()
+            self._started = True
+        return self._bars.add_task(description, total=total)
 
     def update(self, name: str, inc: float = 1, total: float | None = None) -> None:
         if name not in self._tasks:
-            self._tasks[name] = self._bars.add_task(name, total=total)
+            self._tasks[name] = self._add(name, total)
         elif total is not None:
             self._bars.update(self._tasks[name], total=total)
         self._bars.advance(self._tasks[name], inc)
@@ -311,7 +367,14 @@ SelectOpt = Annotated[
         metavar="SELECTOR",
     ),
 ]
-FullRefreshOpt = Annotated[bool, typer.Option("--full-refresh", help="Rebuild incremental models from scratch.")]
+FullRefreshOpt = Annotated[
+    bool,
+    typer.Option(
+        "--full-refresh",
+        help="Pass --full-refresh to dbt (build and run only). Every model of the project is a table or a view,"
+        " rebuilt on each run anyway: it changes nothing unless you add incremental models or snapshots.",
+    ),
+]
 
 
 def _print_nodes(result: Any) -> None:
@@ -378,14 +441,44 @@ def docs_command(
         emit(result, as_json)
 
 
+# --- init ---------------------------------------------------------------------------------------------
+@app.command("init")
+def init_command(
+    ctx: typer.Context,
+    directory: Annotated[
+        Path, typer.Argument(help="Folder to write the project into (created if missing).", show_default=True)
+    ] = Path("."),
+    as_json: JsonOpt = False,
+) -> None:
+    """Write a project you own and can edit: the dbt project, the Tableau dashboard spec, .env and a README of
+    what to try first. Run from that folder, every step uses it. Never overwrites a file.
+
+    Example: hospital init my_project && cd my_project && hospital run-all
+    """
+    with _step(ctx):
+        from hospital_analytics.starter import init
+
+        emit(init(directory), as_json)
+
+
 # --- generate -----------------------------------------------------------------------------------------
 # Numbers and dates are taken as text and validated by Settings, so a bad value gets the same one-line
 # message (naming the flag and its variable) as a bad environment value, instead of click's usage box.
 PatientsOpt = Annotated[
-    str | None, typer.Option("--patients", metavar="N", help="Patients (default 500) \\[env: HOSPITAL_PATIENTS].")
+    str | None,
+    typer.Option(
+        "--patients",
+        metavar="N",
+        help="Distinct patients per 24 months (default: follows from the stays) \\[env: HOSPITAL_PATIENTS].",
+    ),
 ]
 DoctorsOpt = Annotated[
-    str | None, typer.Option("--doctors", metavar="N", help="Doctors (default 100) \\[env: HOSPITAL_DOCTORS].")
+    str | None,
+    typer.Option(
+        "--doctors",
+        metavar="N",
+        help="Doctors on the roster (default: sized from the census) \\[env: HOSPITAL_DOCTORS].",
+    ),
 ]
 StaysOpt = Annotated[
     str | None,
@@ -413,11 +506,19 @@ SeedOpt = Annotated[
 ]
 StartOpt = Annotated[
     str | None,
-    typer.Option("--start", metavar="YYYY-MM-DD", help="First day of the window \\[env: HOSPITAL_START]."),
+    typer.Option(
+        "--start",
+        metavar="YYYY-MM-DD",
+        help="First day of the window (default 2024-01-01: the 24 months ending on --end) \\[env: HOSPITAL_START].",
+    ),
 ]
 EndOpt = Annotated[
     str | None,
-    typer.Option("--end", metavar="YYYY-MM-DD", help="Last day (default 2025-12-31) \\[env: HOSPITAL_END]."),
+    typer.Option(
+        "--end",
+        metavar="YYYY-MM-DD",
+        help="Last day (default 2025-12-31, or 24 months after --start) \\[env: HOSPITAL_END].",
+    ),
 ]
 LocaleOpt = Annotated[
     str | None,
@@ -435,7 +536,7 @@ LONG_RUN_STAYS = 200_000  # progress bars from this many stays
 
 
 def _print_fidelity(result: Any) -> None:
-    table = Table(title="Fidelity: published target vs generated (sources: --json, README)", title_justify="left")
+    table = Table(title="Fidelity: published target vs generated (sources: docs/calibration.md)", title_justify="left")
     for column in ("quantity", "target", "generated", "allowed ±3 SE", ""):
         table.add_column(column, justify="right" if column == "generated" else "left", overflow="fold")
     for row in result.fidelity:
@@ -506,7 +607,7 @@ class StepBars(RichProgress):
 
     def start(self, step: str) -> None:
         self._step, self._counter = step, ""
-        self._tasks[step] = self._bars.add_task(f"[bold]{step}[/]", total=None)
+        self._tasks[step] = self._add(f"[bold]{step}[/]", None)
 
     def update(self, name: str, inc: float = 1, total: float | None = None) -> None:
         bar = self._tasks[self._step]
@@ -545,8 +646,11 @@ def run_all_command(
     Example: hospital run-all --out ./hospital_output --hospitalizations 100000
     """
     with _step(ctx):
-        from hospital_analytics.pipeline import run_all
+        from hospital_analytics.pipeline import check_reuse, run_all
 
+        given = {"patients": patients, "doctors": doctors, "hospitalizations": hospitalizations, "scale": scale}
+        given |= {"seed": seed, "start": start, "end": end, "locale": locale}
+        check_reuse(start_from or "generate", [FLAGS[name] for name, value in given.items() if value is not None])
         settings = settings_from(
             patients=patients,
             doctors=doctors,

@@ -108,7 +108,7 @@ class Settings(BaseSettings):
 
     # --- warehouse --------------------------------------------------------------------------------
     warehouse: Annotated[Literal["duckdb", "snowflake"], Choice] = Field("duckdb", description="Warehouse to use.")
-    analytics_db: Identifier = Field("HOSPITAL_ANALYTICS", description="Database name (HOSPITAL_ANALYTICS_DB).")
+    analytics_db: Identifier = Field("HOSPITAL_ANALYTICS_DB", description="Database name (HOSPITAL_ANALYTICS_DB).")
     raw_schema: Identifier = Field("RAW", description="Schema for loaded tables.")
     analytics_schema: Identifier = Field("ANALYTICS", description="Schema for dbt models.")
     duckdb_path: Path | None = Field(None, description="DuckDB file; default <output_dir>/hospital.duckdb.")
@@ -116,6 +116,9 @@ class Settings(BaseSettings):
 
     # --- transform --------------------------------------------------------------------------------
     dbt_threads: int = Field(4, gt=0, le=64, description="dbt threads.")
+    # Your own project (``hospital init``); unset: ./dbt_project or ./tableau made by init, else the packaged ones.
+    dbt_project_dir: Path | None = Field(None, description="dbt project to build (a folder with dbt_project.yml).")
+    dashboard_spec: Path | None = Field(None, description="Tableau dashboard spec (dashboard.json) export reads.")
 
     # --- analyze / export -------------------------------------------------------------------------
     chart_format: Annotated[Literal["png", "svg", "both"], Choice] = Field("png", description="Chart format(s).")
@@ -257,9 +260,12 @@ def env_name(field: str, model: type[BaseSettings] | None = None) -> str:
     return f"{model.model_config.get('env_prefix', '')}{field}".upper()
 
 
-def _names(model: type[BaseSettings], field: str, flags: Mapping[str, str]) -> str:
-    """How a user sets ``field``: "--flag / VARIABLE", or the variable alone when no flag sets it."""
-    flag = flags.get(field) if model is Settings else None
+def _names(model: type[BaseSettings], field: str, flags: Mapping[str, str] | None) -> str:
+    """How a user sets ``field``: "--flag / VARIABLE" (the CLI's flags), the variable alone when no flag sets it;
+    for the library (``flags`` None), "`keyword` / VARIABLE"."""
+    if flags is None and model is Settings:
+        return f"`{field}` / {env_name(field, model)}"
+    flag = (flags or {}).get(field) if model is Settings else None
     return f"{flag} / {env_name(field, model)}" if flag else env_name(field, model)
 
 
@@ -276,7 +282,6 @@ def load_settings(*, flags: Mapping[str, str] | None = None, **overrides: Any) -
     Raises:
         ConfigError: a value is invalid; the message names the environment variable (and flag).
     """
-    flags = flags or {}
     given = {key: value for key, value in overrides.items() if value is not None}
     try:
         return Settings(**given)
@@ -286,7 +291,9 @@ def load_settings(*, flags: Mapping[str, str] | None = None, **overrides: Any) -
         pair = (error.get("ctx") or {}).get("fields")
         found = _model_field(exc.title, tuple(error["loc"]))
         if pair:  # a rule between fields (the window): "--start/--end: ..."
-            names = "/".join(flags.get(field) or env_name(field) for field in pair)
+            names = "/".join(
+                (flags or {}).get(field) or (f"`{field}`" if flags is None else env_name(field)) for field in pair
+            )
             message = f"Invalid {names}: {reason}."
         elif found:
             model, field = found
@@ -310,4 +317,5 @@ def resolve_settings(settings: Settings | None = None, **overrides: Any) -> Sett
         return load_settings(**given)
     if not given:
         return settings
-    return load_settings(**{**settings.model_dump(), **given})
+    # Only what was set carries over: a size left unset still follows from the simulation.
+    return load_settings(**{**settings.model_dump(exclude_unset=True), **given})

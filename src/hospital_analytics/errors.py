@@ -23,9 +23,19 @@ class HospitalError(Exception):
         super().__init__(message)
         self.message = message
         self.hint = hint or self.default_hint
+        if hasattr(self, "add_note"):  # Python 3.11+: shown under the traceback
+            self.add_note(f"Hint: {self.library_hint}")
+
+    @property
+    def library_hint(self) -> str:
+        from hospital_analytics.wording import library
+
+        return library(self.hint)
 
     def __str__(self) -> str:
-        return self.message
+        from hospital_analytics.wording import library
+
+        return library(self.message)
 
 
 class ConfigError(HospitalError):

@@ -17,7 +17,6 @@ from typing import Any
 import yaml
 
 from hospital_analytics.errors import KpiDefinitionError
-from hospital_analytics.layout import dbt_project_dir
 
 DEFINITION = Path("models") / "semantic" / "kpis.yml"
 ADDITIVE = ("count", "sum", "sum_boolean")  # a sum over any rows stays exact
@@ -106,14 +105,26 @@ def _tableau(measure: Measure) -> str:
     return _TABLEAU[measure.agg].format(measure.expr)
 
 
-@functools.lru_cache(maxsize=4)
 def load(path: Path | None = None) -> tuple[Kpi, ...]:
-    """Every metric of the definition, in its order (headline ones and the parts of ratios).
+    """Every metric of the definition, in its order (headline ones and the parts of ratios). The default
+    definition is the running step's dbt project's (``project.current_dbt_project``); an edited file is
+    read again.
 
     Raises:
         KpiDefinitionError: the file is missing, or a metric or measure is of a kind no consumer can compute.
     """
-    path = Path(path) if path is not None else dbt_project_dir() / DEFINITION
+    from hospital_analytics.project import current_dbt_project
+
+    path = Path(path) if path is not None else current_dbt_project() / DEFINITION
+    try:
+        stamp = path.stat().st_mtime_ns
+    except OSError:
+        stamp = -1
+    return _load(path, stamp)
+
+
+@functools.lru_cache(maxsize=8)
+def _load(path: Path, _stamp: int) -> tuple[Kpi, ...]:
     try:
         spec = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:

@@ -32,6 +32,8 @@ class RunAllResult(StepResult):
     interactive_dashboard: Path | None = None  # analyze's dashboard.html
     dashboard: Path | None = None  # export's Tableau workbook (.twbx)
     export_dir: Path | None = None
+    dbt_project: str = ""  # the dbt project built and why that one (project.Source.label)
+    dashboard_spec: str = ""  # the Tableau spec the workbook came from, and why that one
     notes: list[str] = dataclasses.field(default_factory=list)
     results: dict[str, StepResult] = dataclasses.field(default_factory=dict, repr=False)
 
@@ -44,6 +46,11 @@ class RunAllResult(StepResult):
             ("interactive", str(self.interactive_dashboard)),
             ("dashboard", str(self.dashboard)),
             ("exports", str(self.export_dir)),
+        ]
+        rows += [
+            (label, text)
+            for label, text in (("dbt project", self.dbt_project), ("dashboard spec", self.dashboard_spec))
+            if text
         ]
         return rows + [("note", note) for note in self.notes]
 
@@ -75,6 +82,7 @@ def run_all(
     first = start_from.strip().lower()
     if first not in STEPS:
         raise ConfigError(f"Unknown step {start_from!r} for --from.", f"Choose one of: {', '.join(STEPS)}.")
+    check_reuse(first, [f"--{name}" for name in GENERATE_ONLY if overrides.get(name) is not None])
     settings = resolve_settings(settings, **overrides)
     _check_warehouse_settings(settings)
     names = list(STEPS)[list(STEPS).index(first) :]
@@ -89,12 +97,33 @@ def run_all(
     return result
 
 
+# Settings only generate reads: resuming from a later step reuses data they cannot change.
+GENERATE_ONLY = ("patients", "doctors", "hospitalizations", "scale", "seed", "start", "end", "locale")
+
+
+def check_reuse(start_from: str, given: list[str]) -> None:
+    """Refuse generate's settings (``given``: their flags, e.g. ``--seed``) when a run resumes after generate.
+
+    Raises:
+        ConfigError: ``start_from`` is a later step and ``given`` is not empty.
+    """
+    first = start_from.strip().lower()
+    if given and first in STEPS and first != "generate":
+        raise ConfigError(
+            f"--from {first} reuses the data already generated: {', '.join(given)} cannot apply to it.",
+            f"Leave out {', '.join(given)}, or run without --from to generate the data again.",
+        )
+
+
 def _check_warehouse_settings(settings: Settings) -> None:
-    """The warehouse's identifiers and credentials, checked before the first step, without connecting: a
-    missing SNOWFLAKE_PASSWORD fails at once, not after generate has run."""
+    """The warehouse's identifiers and credentials, and the project's files, checked before the first step,
+    without connecting: a missing SNOWFLAKE_PASSWORD or dbt project fails at once, not after generate has run."""
+    from hospital_analytics import project
     from hospital_analytics.warehouse import make_warehouse
 
     make_warehouse(settings).check_settings()
+    project.dbt_project(settings)
+    project.dashboard_spec(settings)
 
 
 def _collect_outputs(result: RunAllResult, settings: Settings) -> None:
@@ -108,3 +137,6 @@ def _collect_outputs(result: RunAllResult, settings: Settings) -> None:
     result.dashboard = getattr(exported, "packaged_workbook", None)
     result.export_dir = getattr(exported, "export_dir", None)
     result.notes = list(getattr(exported, "notes", None) or [])
+    used = result.results.get("transform") or analysis  # analyze reads the KPI definition from it
+    result.dbt_project = str(getattr(used, "project", "") or "")
+    result.dashboard_spec = str(getattr(exported, "dashboard_spec", "") or "")

@@ -120,7 +120,8 @@ def expected_kpis(duckdb_file: Path, filters: dict) -> dict:
         row = con.execute(
             f"""
             SELECT count(*), count(DISTINCT patient_id), avg(length_of_stay_days), median(length_of_stay_days),
-                   avg(CAST(readmitted_within_30d AS INTEGER)),
+                   sum(CAST(readmitted_within_30d_followed_up AS INTEGER))
+                       / nullif(sum(CAST(follow_up_complete AS INTEGER)), 0),
                    avg(CASE WHEN discharge_disposition = 'Died' THEN 1 ELSE 0 END),
                    sum(length_of_stay_days), sum(total_charges)
             FROM ANALYTICS.fct_hospitalizations WHERE {stays}"""

@@ -19,7 +19,7 @@ def duckdb_settings(out: Path, duckdb_file: Path, **extra) -> Settings:
 def warehouse_table(wh, schema: str, table: str) -> pa.Table:
     """A warehouse table with its export types (what the files should hold)."""
     data = wh.query_arrow(f"SELECT * FROM {wh.qualified(schema, table)}")
-    return data.cast(writers.export_schema(data.schema))
+    return writers.rounded(data, writers.export_schema(data.schema))
 
 
 def read_back(path: Path, fmt: str, schema: pa.Schema) -> pa.Table:

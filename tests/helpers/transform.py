@@ -511,7 +511,11 @@ def expected_marts(csv_dir: Path, window_end: dt.date, window_start: dt.date = S
         "patients": stays["patient_id"].nunique(),
         "average_length_of_stay_days": discharged["los"].mean(),
         "median_length_of_stay_days": discharged["los"].median(),
-        "readmission_rate_30d": readmissions["readmitted_within_30d"].sum() / len(discharged),
+        # only discharges whose 30 days of follow-up lie inside the data count
+        "readmission_rate_30d": readmissions.loc[
+            (pd.Timestamp(window_end) - pd.to_datetime(readmissions["discharge_date"])).dt.days >= 30,
+            "readmitted_within_30d",
+        ].mean(),
         "in_hospital_mortality": (discharged["discharge_disposition"] == "Died").sum() / len(discharged),
         "average_census": census["patients_in_hospital"].mean(),
         "bed_days": int(stays["los"].sum()),

@@ -21,6 +21,10 @@ doctors as (
     select * from {{ ref('stg_doctors') }}
 ),
 
+data_window as (
+    select window_end from {{ ref('int_window') }}
+),
+
 sequenced as (
     select
         hospitalization_id,
@@ -41,7 +45,13 @@ joined as (
         doctors.department as doctor_department,
         sequenced.readmitted_within_30d,
         sequenced.is_readmission,
-        hospitals.hospital_name
+        hospitals.hospital_name,
+        -- the discharge's readmission window lies inside the data: its readmission flag is final
+        coalesce(
+            {{ hospital_analytics.days_between('stays.discharge_date', 'data_window.window_end') }}
+            >= {{ hospital_analytics.readmission_window_days() }},
+            false
+        ) as follow_up_complete
     from stays
     inner join patients
         on stays.patient_id = patients.patient_id
@@ -51,6 +61,7 @@ joined as (
         on stays.hospitalization_id = sequenced.hospitalization_id
     inner join hospitals
         on stays.hospital_id = hospitals.hospital_id
+    cross join data_window
 )
 
 select
@@ -84,5 +95,7 @@ select
     payer,
     is_discharged,
     {{ hospital_analytics.day_of_week('admission_date') }} as admission_weekday,
-    {{ hospital_analytics.day_of_week('discharge_date') }} as discharge_weekday
+    {{ hospital_analytics.day_of_week('discharge_date') }} as discharge_weekday,
+    follow_up_complete,
+    readmitted_within_30d and follow_up_complete as readmitted_within_30d_followed_up
 from joined

@@ -24,6 +24,7 @@ from hospital_analytics.config import Settings, resolve_settings
 from hospital_analytics.errors import AnalyzeError
 from hospital_analytics.fsutil import atomic_path, ensure_writable_dir, remove_stale_temporaries
 from hospital_analytics.progress import SILENT, Collector
+from hospital_analytics.project import dashboard_spec, dbt_project, uses_project
 from hospital_analytics.results import StepResult, kpi_rows
 from hospital_analytics.warehouse import open_warehouse
 
@@ -56,25 +57,25 @@ class AnalysisResult(StepResult):
     charts: list[Path]
     kpis: dict[str, Any]
     warehouse: str
+    project: str = ""  # the dbt project whose KPI definition was used, and why that one
     frames: dict[str, pd.DataFrame] = dataclasses.field(default_factory=dict, repr=False)
     figures: Mapping[str, Figure] = dataclasses.field(default_factory=dict, repr=False)
 
     def summary_rows(self) -> list[tuple[str, str]]:
         rows = [("report", str(self.report)), ("dashboard", str(self.dashboard))]
         rows += [("charts" if i == 0 else "", str(path)) for i, path in enumerate(self.charts)]
+        rows += [("dbt project", self.project)] if self.project else []
         return [*rows, ("warehouse", self.warehouse), *kpi_rows(self.kpis)]
 
     def outcome(self) -> str:
         return f"{len(self.charts)} charts, {self.report.name} and {self.dashboard.name}"
-
-    def __repr__(self) -> str:
-        return f"AnalysisResult(report={str(self.report)!r}, charts={len(self.charts)}, figures={list(self.figures)})"
 
 
 def _formats(chart_format: str) -> tuple[str, ...]:
     return {"png": ("png",), "svg": ("svg",), "both": ("png", "svg")}[chart_format]
 
 
+@uses_project
 def analyze(settings: Settings | None = None, *, progress: Collector = SILENT, **overrides: Any) -> AnalysisResult:
     """Read the marts, draw the charts and write ``charts/*``, ``report.html`` and ``dashboard.html`` under the
     output folder.
@@ -105,6 +106,7 @@ def analyze(settings: Settings | None = None, *, progress: Collector = SILENT, *
     with open_warehouse(s, read_only=True) as wh:
         frames = marts.read_marts(wh, s.analytics_schema, on_query=lambda _name: progress.update(TASK))
         cube = dashboard.read_cube(wh, s.analytics_schema)
+        columns = marts.mart_columns(wh, s.analytics_schema)
         warehouse = f"{wh.describe()}, schema {s.analytics_schema}"
     kpis = marts.kpi_values(frames)
 
@@ -137,6 +139,7 @@ def analyze(settings: Settings | None = None, *, progress: Collector = SILENT, *
             warehouse=warehouse,
             manifest=layout.read_manifest(),
             created=created,
+            project=report.project_rows(dbt_project(s), dashboard_spec(s), columns),
         )
         path = report.write_report(layout.report, text)
         progress.update(TASK)
@@ -163,6 +166,7 @@ def analyze(settings: Settings | None = None, *, progress: Collector = SILENT, *
         charts=written,
         kpis=kpis,
         warehouse=warehouse,
+        project=dbt_project(s).label,
         frames=frames,
         figures=figures,
     )

@@ -199,7 +199,7 @@ def gender_distribution(demographics: pd.DataFrame) -> ChartFigure:
     ax.set_ylim(0, max(1, totals.max()) * 1.15)
     ax.yaxis.set_major_formatter(THOUSANDS)
     ax.yaxis.set_major_locator(MaxNLocator(nbins=6, integer=True))
-    _title(ax, "Patients by gender")
+    _title(ax, "Registered patients by gender")
     _label(ax, "Gender", "Patients")
     return fig
 
@@ -268,7 +268,7 @@ def age_gender_pyramid(demographics: pd.DataFrame) -> ChartFigure:
     ax.xaxis.set_major_formatter(ABS_THOUSANDS)
     ax.xaxis.set_major_locator(MaxNLocator(nbins=8, integer=True, symmetric=True))
     _legend(fig, ax)
-    _title(ax, "Patients by age group and gender")
+    _title(ax, "Registered patients by age group and gender")
     _label(ax, "Patients (men left, women right)", "Age group (years, at end of window)")
     return fig
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from hospital_analytics import kpis as kpi_definitions
+from hospital_analytics import layout
 from hospital_analytics.errors import AnalyzeError, HospitalError, StepOrderError, WarehouseError
 
 if TYPE_CHECKING:
@@ -199,6 +200,14 @@ def check_marts(warehouse: Warehouse, schema: str) -> None:
             "run `hospital transform` first.",
             TRANSFORM_HINT,
         )
+
+
+def mart_columns(warehouse: Warehouse, schema: str) -> dict[str, list[str]]:
+    """Each mart's columns as the warehouse holds them (the report lists them: an added column shows)."""
+    return {
+        mart: list(warehouse.query_arrow(f"SELECT * FROM {warehouse.qualified(schema, mart)} LIMIT 0").schema.names)
+        for mart in layout.MARTS
+    }
 
 
 def read_marts(

@@ -10,8 +10,9 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import html
+import json
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,16 +24,21 @@ from hospital_analytics.fsutil import atomic_path
 
 if TYPE_CHECKING:
     from hospital_analytics.config import Settings
+    from hospital_analytics.project import Source
 
 CHART_TEXT: dict[str, tuple[str, str]] = {
     # name -> (heading, caption)
     "monthly_admissions": ("Admissions per month", "Stays by the month they began."),
-    "gender_distribution": ("Patients by gender", "Every registered patient, with and without stays."),
+    "gender_distribution": ("Registered patients by gender", "Every registered patient, with and without stays."),
     "average_length_of_stay": (
         "Average length of stay",
         "Mean days in hospital of the stays admitted each month; the dashed line is the whole period's mean.",
     ),
-    "age_gender_pyramid": ("Age and gender", "Patients per age group (age at the end of the window)."),
+    "age_gender_pyramid": (
+        "Registered patients by age and gender",
+        "Every registered patient per age group, age at the end of the window (the Tableau sheets and the"
+        " dashboard group stays by age at admission).",
+    ),
     "length_of_stay_distribution": (
         "Length of stay distribution",
         "Stays per whole number of days; the grey bar gathers the longest 1% of stays.",
@@ -374,6 +380,17 @@ def fidelity_section(manifest: Mapping[str, Any] | None) -> str:
     )
 
 
+def project_rows(dbt: Source, spec: Source, columns: Mapping[str, Sequence[str]]) -> list[tuple[str, str]]:
+    """(label, text) rows naming the dbt project and dashboard spec used, the Tableau dashboard's title, and
+    each mart's columns: an edit to the user's project (``hospital init``) shows here."""
+    try:
+        title = str(json.loads(spec.path.read_text(encoding="utf-8"))["dashboard"]["title"])
+    except (OSError, ValueError, KeyError, TypeError):
+        title = "(the spec cannot be read)"
+    rows = [("dbt project", dbt.label), ("Tableau dashboard", f"{title} · spec {spec.label}")]
+    return rows + [(f"Mart {mart}", ", ".join(names)) for mart, names in columns.items()]
+
+
 def _utc(value: Any) -> str:
     """An ISO timestamp as "2026-01-02 03:04:05 UTC" (as given when it does not parse)."""
     try:
@@ -405,6 +422,7 @@ def render(
     warehouse: str,
     manifest: Mapping[str, Any] | None,
     created: dt.datetime,
+    project: Sequence[tuple[str, str]] = (),
 ) -> str:
     """The report's HTML text. ``images`` maps chart names to PNG bytes; ``warehouse`` says where the marts
     were read (``Warehouse.describe()`` and the schema)."""
@@ -425,7 +443,7 @@ def render(
             f"<figcaption><strong>{_e(heading)}.</strong> {_e(caption)}</figcaption></figure>"
         )
     where = "\n".join(
-        f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in provenance(settings, warehouse, manifest, created)
+        f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in [*provenance(settings, warehouse, manifest, created), *project]
     )
     shown = {k: v for k, v in settings.public_dict().items() if v not in (None, "")}
     settings_rows = "\n".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in sorted(shown.items()))

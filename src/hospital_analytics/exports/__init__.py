@@ -26,6 +26,7 @@ from hospital_analytics.exports import writers
 from hospital_analytics.fsutil import ensure_writable_dir, remove_stale_temporaries
 from hospital_analytics.layout import MARTS
 from hospital_analytics.progress import SILENT, Collector
+from hospital_analytics.project import dashboard_spec, uses_project
 from hospital_analytics.results import StepResult, human_size
 
 FORMATS = ("csv", "parquet", "hyper")
@@ -58,6 +59,7 @@ class ExportResult(StepResult):
     workbook: Path | None = None
     packaged_workbook: Path | None = None
     dashboard_data: str | None = None  # "hyper" or "csv"
+    dashboard_spec: str = ""  # the spec the workbook was written from and why that one (project.Source.label)
     notes: list[str] = dataclasses.field(default_factory=list)
 
     @property
@@ -79,6 +81,8 @@ class ExportResult(StepResult):
         ]
         if self.packaged_workbook is not None:
             out.append(("dashboard", f"{self.packaged_workbook.name} (data: {self.dashboard_data})"))
+        if self.dashboard_spec:
+            out.append(("dashboard spec", self.dashboard_spec))
         out += [("note", note) for note in self.notes]
         return out
 
@@ -113,7 +117,7 @@ def _requested(formats: str | Iterable[str] | None, settings: Settings) -> tuple
         raise ConfigError(
             f"Invalid --format / HOSPITAL_EXPORT_FORMAT (got {', '.join(unknown) or 'nothing'!r}): "
             f"choose one of {', '.join(FORMAT_CHOICES)}.",
-            "Example: hospital export --format parquet",
+            "Example: `hospital export --format parquet`.",
         )
     everything = "all" in names
     chosen = set(FORMATS) if everything else set(names)
@@ -138,6 +142,7 @@ def _export_schema(wh: Any, schema_name: str, table: str) -> Any:
     return writers.export_schema(probe.schema)
 
 
+@uses_project
 def export(
     settings: Settings | None = None,
     *,
@@ -181,7 +186,8 @@ def export(
     from hospital_analytics import tableau
     from hospital_analytics.warehouse import open_warehouse
 
-    spec = tableau.load_spec()  # fail early on a broken spec, before any file is written
+    spec_source = dashboard_spec(settings)
+    spec = tableau.load_spec(spec_source.path)  # fail early on a broken spec, before any file is written
     export_dir = settings.layout.export_dir
     result = ExportResult(
         step="export",
@@ -189,6 +195,7 @@ def export(
         warehouse=settings.warehouse,
         export_dir=export_dir,
         formats=list(chosen),
+        dashboard_spec=spec_source.label,
         notes=notes,
     )
     with open_warehouse(settings, read_only=True) as wh:  # the warehouse must exist: StepOrderError

@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from hospital_analytics.errors import ConfigError, ExportError
 from hospital_analytics.fsutil import atomic_path
@@ -93,11 +93,41 @@ def _export_type(t: pa.DataType) -> pa.DataType:
     return t
 
 
+# Exported numbers are rounded to what they mean: rates and shares to 4 decimals, every other fractional
+# number (days, census, money kept as DOUBLE) to 2. Money columns that are DECIMAL(p,2) keep their scale.
+RATE_WORDS = ("rate", "share", "mortality", "proportion")
+ROUND_KEY = b"round"  # field metadata: the decimals a DOUBLE column is rounded to (read by export_select too)
+
+
+def export_digits(name: str) -> int:
+    """The decimals a fractional export column keeps: 4 for rates and shares, 2 for the rest."""
+    return 4 if any(word in name.lower() for word in RATE_WORDS) else 2
+
+
 def export_schema(schema: pa.Schema) -> pa.Schema:
-    """Warehouse-neutral export types: int64 integers, DOUBLE for wide decimals, date32, plain strings."""
+    """Warehouse-neutral export types: int64 integers, DOUBLE for wide decimals, date32, plain strings. Each
+    DOUBLE column carries the decimals it is rounded to (metadata ``round``; ``export_digits``)."""
     import pyarrow as pa
 
-    return pa.schema([pa.field(f.name.lower(), _export_type(f.type)) for f in schema])
+    fields = []
+    for f in schema:
+        name, kind = f.name.lower(), _export_type(f.type)
+        meta = {ROUND_KEY: str(export_digits(name)).encode()} if pa.types.is_float64(kind) else None
+        fields.append(pa.field(name, kind, metadata=meta))
+    return pa.schema(fields)
+
+
+def rounded(data: Any, schema: pa.Schema) -> Any:
+    """A batch or table cast to ``schema``, its DOUBLE columns rounded as marked (ties up, as SQL ROUND does for the non-negative numbers exported)."""
+    import pyarrow.compute as pc
+
+    if data.schema != schema:
+        data = data.cast(schema)
+    columns = list(data.columns)
+    for i, f in enumerate(schema):
+        if f.metadata and ROUND_KEY in f.metadata:
+            columns[i] = pc.round(columns[i], int(f.metadata[ROUND_KEY]), round_mode="half_towards_infinity")
+    return type(data).from_arrays(columns, schema=schema)
 
 
 # --- writers ----------------------------------------------------------------------------------------------
@@ -124,8 +154,7 @@ class _Stream:
             for batch in self.wh.arrow_batches(self.sql):
                 if batch.schema.names != self.schema.names:
                     batch = batch.rename_columns([n.lower() for n in batch.schema.names])
-                if batch.schema != self.schema:
-                    batch = batch.cast(self.schema)
+                batch = rounded(batch, self.schema)
                 self.rows += batch.num_rows
                 yield batch
         except GeneratorExit:  # the consumer stopped early: not an error of the stream

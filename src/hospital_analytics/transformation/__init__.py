@@ -20,10 +20,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from hospital_analytics import project as user_project
 from hospital_analytics.config import Settings, resolve_settings
 from hospital_analytics.errors import ConfigError, StepOrderError, TransformError
 from hospital_analytics.fsutil import atomic_path, ensure_writable_dir
-from hospital_analytics.layout import RAW_TABLES, dbt_project_dir
+from hospital_analytics.layout import RAW_TABLES
 from hospital_analytics.progress import SILENT, Collector
 from hospital_analytics.transformation.events import DbtProgress
 from hospital_analytics.transformation.results import DocsResult, NodeOutcome, TransformResult, node_names
@@ -141,7 +142,8 @@ def transform(
     selection = _selection(select)
     started = time.perf_counter()
     warehouse = check_raw_tables(s)
-    project = dbt_project_dir()
+    source = user_project.dbt_project(s)
+    project = source.path
 
     extra: list[str] = []
     if selection:
@@ -151,7 +153,8 @@ def transform(
     args = dbt_args([command], s, warehouse, project, extra)
     events = DbtProgress(progress, f"dbt {command}")
     try:
-        outcome = invoke(args, s, warehouse, [events])
+        with user_project.active(s):
+            outcome = invoke(args, s, warehouse, [events])
     finally:
         events.close()
 
@@ -196,6 +199,7 @@ def transform(
         full_refresh=full_refresh,
         nodes=nodes,
         project_dir=project,
+        project=source.label,
         target_dir=s.layout.dbt_target_dir,
         log_file=s.layout.dbt_log_dir / "dbt.log",
     )
@@ -231,7 +235,8 @@ def docs(settings: Settings | None = None, *, progress: Collector = SILENT, **ov
     s = resolve_settings(settings, **overrides)
     started = time.perf_counter()
     warehouse = check_raw_tables(s)
-    project = dbt_project_dir()
+    source = user_project.dbt_project(s)
+    project = source.path
     progress.update("dbt docs", 0, total=1)
     outcome = invoke(dbt_args(["docs", "generate"], s, warehouse, project, ["--static"]), s, warehouse)
     static = s.layout.dbt_target_dir / "static_index.html"
@@ -253,4 +258,5 @@ def docs(settings: Settings | None = None, *, progress: Collector = SILENT, **ov
         bytes=html.stat().st_size,
         models=sum(1 for n in manifest.get("nodes", {}).values() if n.get("resource_type") == "model"),
         sources=len(manifest.get("sources", {})),
+        project=source.label,
     )

@@ -45,6 +45,7 @@ class TransformResult(StepResult):
     full_refresh: bool = False
     nodes: list[NodeOutcome] = dataclasses.field(default_factory=list)
     project_dir: Path | None = None
+    project: str = ""  # the dbt project built and why that one (project.Source.label)
     target_dir: Path | None = None
     log_file: Path | None = None
 
@@ -92,6 +93,7 @@ class TransformResult(StepResult):
         built = sum(1 for m in models if m.status == "success")
         rows = [
             ("command", f"dbt {self.command}" + (f" --select {self.select}" if self.select else "")),
+            ("dbt project", self.project or str(self.project_dir)),
             ("warehouse", f"{self.warehouse} ({self.database}.{self.schema})"),
             (
                 "models",
@@ -123,9 +125,11 @@ class DocsResult(StepResult):
     bytes: int = 0
     models: int = 0
     sources: int = 0
+    project: str = ""  # the dbt project documented and why that one (project.Source.label)
 
     def summary_rows(self) -> list[tuple[str, str]]:
         return [
+            ("dbt project", self.project),
             ("docs", str(self.html)),
             ("size", f"{self.bytes / 1e6:.1f} MB"),
             ("documented", f"{self.models} models, {self.sources} sources"),

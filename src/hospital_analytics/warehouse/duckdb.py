@@ -105,7 +105,9 @@ class DuckDBWarehouse:
         except duckdb.Error as exc:
             raise self._connect_error(exc) from None
         # DuckDB draws its own progress bar on stdout for long statements: the caller's Progress reports.
-        con.execute("SET enable_progress_bar = false")
+        # In Jupyter without ipywidgets DuckDB refuses the setting, and its bar is off there already.
+        with contextlib.suppress(duckdb.InvalidInputException):
+            con.execute("SET enable_progress_bar = false")
         self._con = con
 
     def _connect_error(self, exc: duckdb.Error) -> WarehouseError:
@@ -222,7 +224,7 @@ class DuckDBWarehouse:
         self.execute(f"SET memory_limit = '{EXPORT_MEMORY}'")
 
     def export_select(self, qualified: str, schema: pa.Schema) -> str:
-        columns = ", ".join(f"CAST({_quote(f.name)} AS {_duckdb_type(f.type)}) AS {_quote(f.name)}" for f in schema)
+        columns = ", ".join(f"{_export_value(f)} AS {_quote(f.name)}" for f in schema)
         order = ", ".join(str(position) for position in range(1, len(schema) + 1))
         return f"SELECT {columns} FROM {qualified} ORDER BY {order}"
 
@@ -318,6 +320,13 @@ class DuckDBWarehouse:
 
 def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
+
+
+def _export_value(field: pa.Field) -> str:
+    """A column cast to its export type, rounded as the field's ``round`` metadata says (see exports.writers)."""
+    value = f"CAST({_quote(field.name)} AS {_duckdb_type(field.type)})"
+    digits = (field.metadata or {}).get(b"round")
+    return f"ROUND({value}, {int(digits)})" if digits else value
 
 
 def _duckdb_type(t: pa.DataType) -> str:
