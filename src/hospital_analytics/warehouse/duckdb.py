@@ -84,8 +84,11 @@ class DuckDBWarehouse:
     def describe(self) -> str:
         return f"DuckDB file {self.path}"
 
-    def profile_env(self) -> dict[str, str]:
+    def profile_env(self) -> dict[str, str | None]:
         return {**dbt_profile_env(self.settings), "HOSPITAL_DUCKDB_PATH": str(self.path.resolve())}
+
+    def dbt_connections(self) -> contextlib.AbstractContextManager[None]:
+        return contextlib.nullcontext()
 
     def profile_hint(self) -> str:
         return f"HOSPITAL_DUCKDB_PATH={self.path.resolve()}"
