@@ -164,3 +164,38 @@ def test_loopback_server_means_no_platform_detection(
     with make_warehouse(s) as wh:
         wh.fetch_rows("select 1 as n")
     assert GUARD.take() == []
+
+
+@pytest.mark.snowflake
+@pytest.mark.slow  # two loads through fakesnow
+def test_failed_load_never_empties_a_table_of_an_older_layout(tmp_path: Path, snowflake_overrides: dict) -> None:
+    """A RAW table whose columns differ from the schema is replaced by a new table swapped in only after every
+    COPY committed: a load failing on a later table leaves its rows (and layout) as they were."""
+    from helpers.raw import corrupt_bad_date, write_raw
+    from hospital_analytics.errors import LoadError
+    from hospital_analytics.layout import OutputLayout
+    from hospital_analytics.warehouse import open_warehouse
+    from hospital_analytics.warehouse.loading import load
+
+    out = tmp_path / "out"
+    expected = write_raw(out)
+    load(output_dir=out, **snowflake_overrides)
+    with open_warehouse(**snowflake_overrides) as wh:
+        patients = wh.qualified(wh.raw_schema, "patients")
+        wh.execute(f"CREATE OR REPLACE TABLE {patients} AS SELECT *, 1 AS legacy FROM {patients}")
+    corrupt_bad_date(OutputLayout(out).csv("hospitalizations"))  # COPY of a later table fails
+    with pytest.raises(LoadError, match="hospitalizations"):
+        load(output_dir=out, **snowflake_overrides)
+    with open_warehouse(**snowflake_overrides) as wh:
+        frame = wh.query_df(f"SELECT * FROM {patients}")
+        assert len(frame) == expected["patients"] and "legacy" in frame.columns
+        tables = wh.query_df(f'SELECT table_name FROM "{wh.database}".information_schema.tables')["table_name"]
+        assert not [t for t in tables if "__NEW_" in t], list(tables)
+
+    write_raw(out)
+    load(output_dir=out, **snowflake_overrides)
+    with open_warehouse(**snowflake_overrides) as wh:
+        frame = wh.query_df(f"SELECT * FROM {patients}")
+        assert len(frame) == expected["patients"] and "legacy" not in frame.columns
+        tables = wh.query_df(f'SELECT table_name FROM "{wh.database}".information_schema.tables')["table_name"]
+        assert not [t for t in tables if "__NEW_" in t or t.endswith("_OLD")], list(tables)
