@@ -30,6 +30,7 @@ import helpers.proof as ps
 from helpers import clean_env
 from hospital_analytics.cli import RichProgress
 from hospital_analytics.config import Settings
+from hospital_analytics.fsutil import TMP_MARK
 from hospital_analytics.layout import RAW_TABLES, OutputLayout
 from hospital_analytics.schema import column_names
 
@@ -60,7 +61,7 @@ def _generate(out: Path, *args: str) -> subprocess.Popen:
 
 
 def _temporaries(out: Path) -> list[Path]:
-    return [p for p in OutputLayout(out).data_dir.rglob(".tmp-*")]
+    return [p for p in OutputLayout(out).data_dir.rglob(f"{TMP_MARK}*")]
 
 
 def _final_files(out: Path) -> dict[str, Path]:

@@ -10,6 +10,7 @@ import pytest
 
 import hospital_analytics as ha
 import hospital_analytics.synth as synth
+from hospital_analytics.fsutil import TMP_MARK
 from hospital_analytics.layout import RAW_TABLES, OutputLayout
 from hospital_analytics.synth import generate
 from synth_checks import check_invariants, read_raw
@@ -75,8 +76,8 @@ def test_a_failure_mid_write_leaves_no_file_under_the_final_name(tmp_path, monke
         generate(output_dir=tmp_path, seed=6, **SMALL)
     assert calls["n"] == 2
     assert layout.csv("hospitalizations").read_bytes() == before  # the old complete file, untouched
-    assert not list(layout.csv_dir.glob(".tmp-*"))  # the half-written temporary is gone
-    assert not layout.manifest.exists()  # no manifest describes an incomplete set
+    assert not list(layout.data_dir.rglob(f"{TMP_MARK}*"))  # the half-written private folder is gone
+    assert layout.read_manifest()["seed"] == 5  # the manifest still describes the complete set in place
 
 
 def test_manifest_describes_the_run(tmp_path):

@@ -275,12 +275,15 @@ def load_command(
     ctx: typer.Context,
     out_dir: OutOpt = None,
     warehouse: WarehouseOpt = None,
+    allow_edited: Annotated[
+        bool, typer.Option("--allow-edited", help="Load files data/manifest.json does not describe (edited by hand).")
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
     with _step(ctx):
         settings = settings_from(output_dir=out_dir, warehouse=warehouse)
         with progress_for(as_json) as progress:
-            result: Any = STEPS["load"].run(settings, progress)
+            result: Any = STEPS["load"].run(settings, progress, allow_edited=allow_edited)
         if not as_json:
             title = f"Loaded into {result.warehouse}: {result.database}, schema {result.schema}"
             table = Table(title=title, title_justify="left")

@@ -48,12 +48,16 @@ class Step:
 
     def run(self, settings: Settings, progress: Collector = SILENT, **options: Any) -> StepResult:
         """Run the step with ``settings``; ``progress`` hears ``start``, the step's counters, then ``stop``."""
+        from hospital_analytics.fsutil import folder_lock
+
         progress.start(self.name)
         result = None
         try:
-            reporter: Any = CollectorProgress(progress) if self.legacy else progress
-            result = self.function()(settings, progress=reporter, **options)
-            return result
+            # One writer per output folder; generate may create it (the others report a missing one themselves).
+            with folder_lock(settings.output_dir, self.name, create=self.name == "generate"):
+                reporter: Any = CollectorProgress(progress) if self.legacy else progress
+                result = self.function()(settings, progress=reporter, **options)
+                return result
         finally:
             progress.stop(self.name, result)
 

@@ -55,6 +55,7 @@ from hospital_analytics.synth.writers import (
     open_table,
     prepare_output,
     remove_other_formats,
+    staged_raw_files,
     targets,
     write_manifest,
 )
@@ -317,7 +318,7 @@ def generate(
     progress.start("writing files", total=sum(rows.values()))
 
     def _open(table: str) -> Any:
-        return open_table(write_schema(table), arrow_schema(table), targets(layout, table, formats))
+        return open_table(write_schema(table), arrow_schema(table), staged(table))
 
     def emit(table: str, write: Any, chunk: pa.Table) -> None:
         write(chunk)
@@ -330,48 +331,51 @@ def generate(
     day = stays.admission - window.start
     order = np.argsort(day.astype(np.int16 if window.days < 2**15 else np.int32), kind="stable")
     del day
-    with _open("hospitalizations") as write:
-        for a in range(0, max(n_stays, 1), WRITE_ROWS):
-            pick = order[a : a + WRITE_ROWS]
-            emit(
-                "hospitalizations",
-                write,
-                hospitalizations_table(
-                    a + 1,
-                    stays.patient[pick],
-                    stays.doctor[pick],
-                    stays.admission[pick],
-                    stays.los[pick],
-                    stays.admission_type[pick],
-                    stays.stay_type[pick],
-                    stays.diagnosis[pick],
-                    stays.disposition[pick],
-                    stays.cents[pick],
-                    model,
-                ),
-            )
-    del order
-    with _open("patients") as write:
-        for a in range(0, n_patients, WRITE_ROWS):
-            b = min(a + WRITE_ROWS, n_patients)
-            emit(
-                "patients",
-                write,
-                patients_table(
-                    a + 1,
-                    population.female[a:b],
-                    births[a:b],
-                    population.insurance[a:b],
-                    patient_names[0][a:b],
-                    patient_names[1][a:b],
-                    places[a:b],
-                    pools,
-                ),
-            )
-    with _open("doctors") as write:
-        emit("doctors", write, doctors_table(roster.female, roster.specialty, *doctor_names, pools))
-    with _open("admissions_by_month") as write:
-        emit("admissions_by_month", write, month_table)
+    # Every format's files go to a private folder that replaces data/<format>/ in one rename once all are
+    # written (``writers.staged_raw_files``): a reader sees the previous set or this one, never a mix.
+    with staged_raw_files(layout, formats) as staged:
+        with _open("hospitalizations") as write:
+            for a in range(0, max(n_stays, 1), WRITE_ROWS):
+                pick = order[a : a + WRITE_ROWS]
+                emit(
+                    "hospitalizations",
+                    write,
+                    hospitalizations_table(
+                        a + 1,
+                        stays.patient[pick],
+                        stays.doctor[pick],
+                        stays.admission[pick],
+                        stays.los[pick],
+                        stays.admission_type[pick],
+                        stays.stay_type[pick],
+                        stays.diagnosis[pick],
+                        stays.disposition[pick],
+                        stays.cents[pick],
+                        model,
+                    ),
+                )
+        del order
+        with _open("patients") as write:
+            for a in range(0, n_patients, WRITE_ROWS):
+                b = min(a + WRITE_ROWS, n_patients)
+                emit(
+                    "patients",
+                    write,
+                    patients_table(
+                        a + 1,
+                        population.female[a:b],
+                        births[a:b],
+                        population.insurance[a:b],
+                        patient_names[0][a:b],
+                        patient_names[1][a:b],
+                        places[a:b],
+                        pools,
+                    ),
+                )
+        with _open("doctors") as write:
+            emit("doctors", write, doctors_table(roster.female, roster.specialty, *doctor_names, pools))
+        with _open("admissions_by_month") as write:
+            emit("admissions_by_month", write, month_table)
     progress.finish("writing files")
     remove_other_formats(layout, formats)
 

@@ -9,8 +9,9 @@ Format choice (documented in the README):
 
 A format is used only when all four files are there. Every file is checked before any SQL runs: a CSV's
 header must list schema.py's columns in order and its last line must be complete; a Parquet file must
-hold every column. When ``data/manifest.json`` (written by generate) records a file's rows and bytes, a
-file of another size, or another number of rows, is refused; a CSV file of the recorded size is taken to
+hold every column. ``data/manifest.json`` (written by generate, last) must list every file with its rows
+and bytes, or the set is refused (``--allow-edited`` loads files as they are); a file of another size, or
+another number of rows, is refused; a CSV file of the recorded size is taken to
 hold the recorded rows (not counted again: a pass over the file saved); otherwise its lines are counted
 here. The load then checks the rows the warehouse loaded against that number, table by table.
 """
@@ -58,18 +59,44 @@ def _path(layout: OutputLayout, table: str, fmt: Format) -> Path:
     return layout.csv(table) if fmt == "csv" else layout.parquet(table)
 
 
-def find_sources(layout: OutputLayout, preferred: str = "csv", warehouse: str = "duckdb") -> dict[str, SourceFile]:
+EDITED_HINT = (
+    "Run `hospital generate` again (same --out), or load the files as they are with `hospital load --allow-edited`."
+)
+
+
+def find_sources(
+    layout: OutputLayout, preferred: str = "csv", warehouse: str = "duckdb", *, allow_edited: bool = False
+) -> dict[str, SourceFile]:
     """The four raw files, checked and counted.
+
+    A set is loaded only when ``data/manifest.json`` lists each of its files with the rows and bytes it has
+    (generate writes it last: without it the set may be incomplete or mixed); ``allow_edited`` loads the
+    files as they are (edited or written by hand), counting their rows.
 
     Raises:
         StepOrderError: no complete set of files (generate has not run for this output folder).
-        LoadError: a file is there but unusable (header, truncated last line, count differs from manifest).
+        LoadError: a file is there but unusable (header, truncated last line, count differs from manifest), or
+            the manifest is missing or does not list the file (without ``allow_edited``).
     """
     order = format_order(preferred, warehouse)
     for fmt in order:
         paths = {table: _path(layout, table, fmt) for table in RAW_TABLES}
         if all(path.is_file() for path in paths.values()):
-            manifest = layout.read_manifest() or {}
+            manifest = {} if allow_edited else layout.read_manifest()
+            if manifest is None:
+                raise LoadError(
+                    f"{layout.manifest} is missing or unreadable: the files in {paths['patients'].parent} may be "
+                    "an incomplete or mixed set (a generate that did not finish, or files written by hand).",
+                    EDITED_HINT,
+                )
+            if not allow_edited:
+                for table, path in paths.items():
+                    if None in _expected(manifest, table, path, strict=True):
+                        raise LoadError(
+                            f"{table}: {layout.manifest} does not list {path.parent.name}/{path.name} "
+                            "(the set was not written by this generate).",
+                            EDITED_HINT,
+                        )
             return {table: _check(table, path, fmt, manifest) for table, path in paths.items()}
     first = order[0]
     missing = [str(_path(layout, t, first)) for t in RAW_TABLES if not _path(layout, t, first).is_file()]
@@ -79,12 +106,14 @@ def find_sources(layout: OutputLayout, preferred: str = "csv", warehouse: str = 
     )
 
 
-def _expected(manifest: dict, table: str, path: Path) -> tuple[int | None, int | None]:
-    """(rows, bytes) generate recorded for this file, when the manifest has them."""
+def _expected(manifest: dict, table: str, path: Path, strict: bool = False) -> tuple[int | None, int | None]:
+    """(rows, bytes) generate recorded for this file, when the manifest has them (``strict``: its own entry only)."""
     files = manifest.get("files")
     entry = files.get(f"{path.parent.name}/{path.name}") if isinstance(files, dict) else None
     if isinstance(entry, dict):
         rows, size = entry.get("rows"), entry.get("bytes")
+    elif strict:
+        rows, size = None, None
     else:
         table_rows = manifest.get("rows")
         rows, size = (table_rows.get(table) if isinstance(table_rows, dict) else None), None
@@ -95,7 +124,7 @@ def _expected(manifest: dict, table: str, path: Path) -> tuple[int | None, int |
 def _check(table: str, path: Path, fmt: Format, manifest: dict) -> SourceFile:
     size = path.stat().st_size
     expected_rows, expected_bytes = _expected(manifest, table, path)
-    stale = " (Or delete data/manifest.json to load the files as they are.)"
+    stale = " (Or load the files as they are with `hospital load --allow-edited`.)"
     if fmt == "csv":
         # Counting lines costs a pass over the file; generate's record of a file of the very same size
         # gives the same number, and the warehouse's own count is checked against it either way.
