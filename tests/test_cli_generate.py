@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from hospital_analytics.cli import app
+from hospital_analytics.fsutil import LOCK_NAME
 
 runner = CliRunner()
 
@@ -166,4 +167,4 @@ def test_a_data_folder_that_is_a_file_stops_before_anything_is_created(tmp_path)
     result = _run("--out", str(tmp_path / "out"))
     assert result.exit_code == 2
     assert "cannot be created:" in result.output and "data is a file" in result.output
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["data"]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir() if p.name != LOCK_NAME) == ["data"]

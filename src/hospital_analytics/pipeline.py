@@ -81,7 +81,7 @@ def run_all(
     names = list(STEPS)[list(STEPS).index(first) :]
     begun = time.perf_counter()
     result = RunAllResult(step="run-all", seconds=0.0, warehouse=settings.warehouse, started_from=first)
-    with folder_lock(settings.output_dir, "run-all", create=first == "generate"):  # held from step to step
+    with folder_lock(settings.output_dir, "run-all"):  # held from step to step
         for name in names:
             step_begun = time.perf_counter()
             result.results[name] = STEPS[name].run(settings, progress)

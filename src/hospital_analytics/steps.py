@@ -53,8 +53,8 @@ class Step:
         progress.start(self.name)
         result = None
         try:
-            # One writer per output folder; generate may create it (the others report a missing one themselves).
-            with folder_lock(settings.output_dir, self.name, create=self.name == "generate"):
+            # One writer per output folder (a folder not made yet is not locked: the step checks it first).
+            with folder_lock(settings.output_dir, self.name, create=False):
                 reporter: Any = CollectorProgress(progress) if self.legacy else progress
                 result = self.function()(settings, progress=reporter, **options)
                 return result

@@ -91,7 +91,7 @@ def find_sources(
                 )
             if not allow_edited:
                 for table, path in paths.items():
-                    if None in _expected(manifest, table, path, strict=True):
+                    if _expected(manifest, table, path)[0] is None:
                         raise LoadError(
                             f"{table}: {layout.manifest} does not list {path.parent.name}/{path.name} "
                             "(the set was not written by this generate).",
@@ -106,14 +106,12 @@ def find_sources(
     )
 
 
-def _expected(manifest: dict, table: str, path: Path, strict: bool = False) -> tuple[int | None, int | None]:
-    """(rows, bytes) generate recorded for this file, when the manifest has them (``strict``: its own entry only)."""
+def _expected(manifest: dict, table: str, path: Path) -> tuple[int | None, int | None]:
+    """(rows, bytes) generate recorded for this file, when the manifest has them."""
     files = manifest.get("files")
     entry = files.get(f"{path.parent.name}/{path.name}") if isinstance(files, dict) else None
     if isinstance(entry, dict):
         rows, size = entry.get("rows"), entry.get("bytes")
-    elif strict:
-        rows, size = None, None
     else:
         table_rows = manifest.get("rows")
         rows, size = (table_rows.get(table) if isinstance(table_rows, dict) else None), None
