@@ -76,13 +76,13 @@ def test_load_refuses_the_set_a_cut_generate_leaves(tmp_path: Path, monkeypatch:
 
     out = tmp_path / "out"
     generate(output_dir=out, seed=1, **SMALL)
+    real_rename = os.rename
     for cut_at in range(1, 8):
         calls = {"n": 0}
-        real_rename = os.rename
 
-        def rename(src, dst, *args, _cut=cut_at, **kwargs):
-            calls["n"] += 1
-            if calls["n"] == _cut:
+        def rename(src, dst, *args, _cut=cut_at, _calls=calls, **kwargs):
+            _calls["n"] += 1
+            if _calls["n"] == _cut:
                 raise _Cut()
             return real_rename(src, dst, *args, **kwargs)
 
