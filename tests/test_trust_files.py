@@ -14,8 +14,6 @@ import pytest
 
 import hospital_analytics.fsutil as fsutil
 from helpers.proof import assert_one_error, invoke
-from hospital_analytics.errors import FolderBusyError
-from hospital_analytics.fsutil import TMP_MARK, folder_lock, remove_stale_temporaries
 from hospital_analytics.layout import RAW_TABLES, OutputLayout
 from hospital_analytics.synth import generate
 
@@ -134,7 +132,7 @@ def test_a_second_writer_fails_at_once_naming_the_holder(tmp_path: Path) -> None
 
 
 def test_lock_is_reentrant_in_one_process_and_exclusive_across(tmp_path: Path) -> None:
-    with folder_lock(tmp_path, "run-all"), folder_lock(tmp_path, "load"):
+    with fsutil.folder_lock(tmp_path, "run-all"), fsutil.folder_lock(tmp_path, "load"):
         probe = subprocess.run(
             [sys.executable, "-c", _HOLD.replace("time.sleep(120)", "pass"), str(tmp_path)],
             capture_output=True,
@@ -143,9 +141,8 @@ def test_lock_is_reentrant_in_one_process_and_exclusive_across(tmp_path: Path) -
         )
         assert probe.returncode != 0 and "FolderBusyError" in probe.stderr
         assert f"PID {os.getpid()}, running run-all" in probe.stderr
-    with folder_lock(tmp_path, "generate"):
+    with fsutil.folder_lock(tmp_path, "generate"):
         pass
-    assert FolderBusyError.exit_code == 1
 
 
 def test_cleanup_removes_only_this_programs_dead_temporaries(tmp_path: Path) -> None:
@@ -162,17 +159,17 @@ def test_cleanup_removes_only_this_programs_dead_temporaries(tmp_path: Path) -> 
     dead_pid = int(dead.stdout)
     keep = [
         folder / ".tmp-draft.png",
-        folder / f"{TMP_MARK}{os.getpid()}-kpis.png",  # ours, alive
+        folder / f".hospital-tmp-{os.getpid()}-kpis.png",  # ours, alive
         folder / ".hospital-tmp-x-kpis.png",  # not our pattern
     ]
     for path in keep:
         path.write_text("x")
-    gone = [folder / f"{TMP_MARK}{dead_pid}-kpis.png", folder / f"{TMP_MARK}{dead_pid}-new-csv"]
+    gone = [folder / f".hospital-tmp-{dead_pid}-kpis.png", folder / f".hospital-tmp-{dead_pid}-new-csv"]
     gone[0].write_text("x")
     gone[1].mkdir()
     (gone[1] / "patients.csv").write_text("x")
-    remove_stale_temporaries(folder)
-    remove_stale_temporaries(linked)
+    fsutil.remove_stale_temporaries(folder)
+    fsutil.remove_stale_temporaries(linked)
     assert all(path.exists() for path in keep)
     assert not any(path.exists() for path in gone)
     assert (elsewhere / ".tmp-notes.txt").read_text() == "mine"
