@@ -74,18 +74,22 @@ def test_load_refuses_the_set_a_cut_generate_leaves(tmp_path: Path, monkeypatch:
 
     out = tmp_path / "out"
     generate(output_dir=out, seed=1, **SMALL)
-    real_rename = os.rename
+    real = {"rename": os.rename, "replace": os.replace}
     for cut_at in range(1, 8):
         calls = {"n": 0}
 
-        def rename(src, dst, *args, _cut=cut_at, _calls=calls, **kwargs):
-            _calls["n"] += 1
-            if _calls["n"] == _cut:
-                raise _Cut()
-            return real_rename(src, dst, *args, **kwargs)
+        def cutting(name, _cut=cut_at, _calls=calls):
+            def rename(src, dst, *args, **kwargs):
+                _calls["n"] += 1
+                if _calls["n"] == _cut:
+                    raise _Cut()
+                return real[name](src, dst, *args, **kwargs)
+
+            return rename
 
         with monkeypatch.context() as mp:
-            mp.setattr(os, "rename", rename)
+            mp.setattr(os, "rename", cutting("rename"))
+            mp.setattr(os, "replace", cutting("replace"))
             try:
                 generate(output_dir=out, seed=cut_at + 1, patients=50 + cut_at, hospitalizations=100)
             except _Cut:
