@@ -8,6 +8,7 @@ an exit code), and prints the result's summary, or its JSON with ``--json``.
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import sys
@@ -57,6 +58,33 @@ class _PipelineOrder(TyperGroup):
         names = super().list_commands(ctx)
         return sorted(names, key=lambda name: COMMAND_ORDER.index(name) if name in COMMAND_ORDER else len(names))
 
+    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        """click's usage errors (unknown command or flag, a missing value) as one line plus a hint, like every
+        other error, instead of click's boxed usage text."""
+        try:  # typer >= 0.24 vendors click as typer._click
+            from typer._click import exceptions as click
+        except ImportError:  # pragma: no cover - older typer
+            from click import exceptions as click  # type: ignore[no-redef]
+
+        try:
+            code = super().main(*args, **{**kwargs, "standalone_mode": False})
+        except click.NoArgsIsHelpError as exc:
+            out.print(exc.ctx.get_help() if exc.ctx else "", markup=False, highlight=False)
+            code = 2
+        except click.UsageError as exc:
+            where = exc.ctx.command_path if exc.ctx else "hospital"
+            _error_lines(exc.format_message(), f"Run `{where} --help` for its commands and flags.")
+            code = exc.exit_code
+        except click.ClickException as exc:
+            _error_lines(exc.format_message(), "Run `hospital --help`.")
+            code = exc.exit_code
+        except typer.Abort:
+            _error_lines("interrupted.", "Nothing was started.")
+            code = 130
+        if not standalone_mode:
+            return code
+        sys.exit(code if isinstance(code, int) else 0)
+
 
 app = typer.Typer(
     name="hospital",
@@ -104,6 +132,39 @@ def main(
     ctx.obj = {"debug": debug or os.environ.get("HOSPITAL_DEBUG", "").lower() in ("1", "true", "yes")}
 
 
+def _error_lines(message: str, hint: str) -> None:
+    err.print(f"[bold red]Error:[/] {escape(message)}", highlight=False, markup=True, soft_wrap=True)
+    err.print(f"[dim]Hint:[/] {escape(hint)}", highlight=False, soft_wrap=True)
+
+
+INTERRUPTED = (
+    "interrupted (Ctrl-C): what this step had not finished was not kept; every file and table is as before it "
+    "or complete, none half-written."
+)
+
+
+@contextlib.contextmanager
+def _sigint_noted(flag: dict[str, bool]) -> Iterator[None]:
+    """Note a Ctrl-C in ``flag`` (then raise KeyboardInterrupt as Python does): libraries that turn it into
+    their own error (DuckDB's "Query interrupted", dbt's "Connection already closed!") still exit 130."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def on_sigint(signum: int, frame: Any) -> None:
+        flag["interrupted"] = True
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGINT, on_sigint)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def _debug(ctx: typer.Context) -> bool:
     root = ctx.find_root()
     return bool(root.obj and root.obj.get("debug"))
@@ -111,22 +172,37 @@ def _debug(ctx: typer.Context) -> bool:
 
 @contextlib.contextmanager
 def _step(ctx: typer.Context) -> Iterator[None]:
-    """Run a command body: a ``HospitalError`` becomes one red line plus a hint and its exit code."""
+    """Run a command body: a ``HospitalError`` becomes one red line plus a hint and its exit code; Ctrl-C, one
+    line and exit 130, whatever a library made of it."""
+    flag = {"interrupted": False}
     try:
-        yield
+        with _sigint_noted(flag):
+            yield
+    except typer.Exit:
+        raise
+    except BaseException as exc:
+        if flag["interrupted"] or isinstance(exc, KeyboardInterrupt):
+            if _debug(ctx):
+                err.print_exception()
+            err.print(f"[bold red]Error:[/] {INTERRUPTED}", highlight=False, soft_wrap=True)
+            raise typer.Exit(130) from None
+        _report(ctx, exc)
+
+
+def _report(ctx: typer.Context, caught: BaseException) -> None:
+    """One red line plus a hint for ``caught``, and its exit code."""
+    if isinstance(caught, OSError) and caught.errno == errno.ENOSPC and not _debug(ctx):
+        where = f" ({caught.filename})" if caught.filename else ""
+        _error_lines(f"No space left on device{where}.", "Free some disk space (or use another --out), then run again.")
+        raise typer.Exit(1) from None
+    try:
+        raise caught
     except HospitalError as exc:
         if _debug(ctx):
             err.print_exception()
         err.print(f"[bold red]Error:[/] {escape(exc.message)}", highlight=False, markup=True, soft_wrap=True)
         err.print(f"[dim]Hint:[/] {escape(exc.hint)}", highlight=False, soft_wrap=True)
         raise typer.Exit(exc.exit_code) from None
-    except KeyboardInterrupt:
-        err.print(
-            "[bold red]Error:[/] interrupted; files already written are complete, none is half-written.", soft_wrap=True
-        )
-        raise typer.Exit(130) from None
-    except typer.Exit:
-        raise
     except Exception as exc:  # an unexpected failure: still one line, unless --debug
         if _debug(ctx):
             raise

@@ -137,6 +137,9 @@ class Settings(BaseSettings):
     @field_validator("output_dir", "duckdb_path")
     @classmethod
     def _usable_path(cls, value: Path | None) -> Path | None:
+        # ``~`` and ``~/...`` mean the home folder, as in a shell (a .env value is never expanded by one).
+        if value is not None and (value.parts[:1] == ("~",)):
+            value = value.expanduser()
         # The OS refuses longer names (ENAMETOOLONG) in every step: say so here, once, as a setting error.
         if value is not None:
             long = [part for part in value.parts if len(os.fsencode(part)) > NAME_MAX]
