@@ -285,6 +285,12 @@ def load_settings(*, flags: Mapping[str, str] | None = None, **overrides: Any) -
     given = {key: value for key, value in overrides.items() if value is not None}
     try:
         return Settings(**given)
+    except UnicodeDecodeError as exc:  # pydantic-settings reading ./.env
+        raise ConfigError(
+            f"{Path('.env').absolute()} is not valid UTF-8 (byte {exc.object[exc.start : exc.start + 1]!r} at "
+            f"offset {exc.start}).",
+            "Save .env as UTF-8 (or remove the odd character), then run again.",
+        ) from None
     except ValidationError as exc:
         error = exc.errors()[0]
         reason = str(error["msg"]).removeprefix("Value error, ")

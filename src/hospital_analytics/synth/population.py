@@ -52,7 +52,9 @@ def typical_cap(window_days: int) -> int:
     return max(3, window_days // dist.TYPICAL_DAYS_PER_STAY)
 
 
-WINDOW_LIMITS = (dt.date(1900, 1, 1), dt.date(2200, 12, 31))
+# The range that works: the calendar tables cover 1800-2299, and a patient may be born up to MAX_AGE years
+# before the window starts.
+WINDOW_LIMITS = (dt.date(1800 + dist.MAX_AGE + 1, 1, 1), dt.date(2200, 12, 31))
 
 
 def check_window(start: dt.date, end: dt.date) -> None:

@@ -25,7 +25,7 @@ from typing import Literal
 
 from hospital_analytics.errors import LoadError, StepOrderError
 from hospital_analytics.layout import RAW_TABLES, OutputLayout
-from hospital_analytics.schema import column_names
+from hospital_analytics.schema import RAW_COLUMNS, column_names
 
 Format = Literal["csv", "parquet"]
 _CHUNK = 16 * 1024 * 1024
@@ -162,6 +162,9 @@ def _check_csv(table: str, path: Path, *, count: bool = True) -> int | None:
             if count:
                 newlines = header.count(b"\n")
                 while chunk := handle.read(_CHUNK):
+                    if b"\x00" in chunk:  # a NUL byte: refused, never loaded (text fields would keep it)
+                        line = newlines + chunk[: chunk.index(b"\x00")].count(b"\n") + 1
+                        raise LoadError(f"{table}: {path} line {line:,} holds a NUL byte.", REGENERATE)
                     newlines += chunk.count(b"\n")
             handle.seek(0, 2)
             end = handle.tell()
@@ -186,11 +189,45 @@ def _check_csv(table: str, path: Path, *, count: bool = True) -> int | None:
             f"{table}: {path} header does not match the {table} schema ({detail}).",
             REGENERATE,
         )
+    if count:
+        _check_decimals(table, path)
     if not header.endswith(b"\n"):
         raise LoadError(f"{table}: {path} has a header but no line end (empty or truncated file).", REGENERATE)
     if last != b"\n":
         raise LoadError(f"{table}: {path} ends in the middle of a line (truncated file?).", REGENERATE)
     return None if newlines is None else newlines - 1
+
+
+def _check_decimals(table: str, path: Path) -> None:
+    """A money value with more decimals than its column keeps is refused (the warehouse would round it)."""
+    import re
+
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.csv as pacsv
+
+    scales = {c.name: int(m[1]) for c in RAW_COLUMNS[table] if (m := re.fullmatch(r"DECIMAL\(\d+,(\d+)\)", c.sql_type))}
+    if not scales:
+        return
+    try:
+        data = pacsv.read_csv(
+            path,
+            convert_options=pacsv.ConvertOptions(
+                include_columns=list(scales), column_types=dict.fromkeys(scales, pa.string())
+            ),
+        )
+    except (OSError, pa.ArrowException):
+        return  # the warehouse's typed reader reports it, naming the line
+    for name, scale in scales.items():
+        odd = pc.match_substring_regex(data[name], rf"\.\d{{{scale + 1},}}\s*$")
+        hits = pc.indices_nonzero(pc.fill_null(odd, False))
+        if len(hits):
+            row = int(hits[0].as_py())
+            raise LoadError(
+                f"{table}: {path} line {row + 2:,}: {name} {data[name][row].as_py()!r} has more than {scale} decimals "
+                "(it would be rounded).",
+                "Round the value to cents in the file (or regenerate it), then load again.",
+            )
 
 
 def _check_parquet(table: str, path: Path) -> int:
