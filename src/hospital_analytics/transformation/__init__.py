@@ -166,6 +166,11 @@ def transform(
         missing = missing_raw_table(text)
         if missing:
             raise _missing_table_error(s, missing)
+        if "No space left on device" in text:
+            raise TransformError(
+                f"dbt {command} failed: No space left on device (writing under {s.layout.dbt_dir}).",
+                "Free some disk space (or use another --out), then run again.",
+            )
         raise TransformError(
             f"dbt {command} failed: {text}",
             f"See {s.layout.dbt_log_dir / 'dbt.log'} for dbt's full output.",
