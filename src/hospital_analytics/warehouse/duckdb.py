@@ -298,7 +298,7 @@ class DuckDBWarehouse:
         types = [check_sql_type(c.sql_type) for c in columns]
         definition = ", ".join(f'"{n}" {t}' for n, t in zip(names, types, strict=True))
         create = f"CREATE OR REPLACE TABLE {target} ({definition})"
-        path = string_literal(str(source.path))
+        path = string_literal(_readable_path(source.path))
         if source.format == "csv":
             spec = ", ".join(f"{string_literal(n)}: {string_literal(t)}" for n, t in zip(names, types, strict=True))
             reader = (
@@ -317,6 +317,19 @@ class DuckDBWarehouse:
 # Characters DuckDB reads specially in a database path: '?' starts options (its WAL file lands elsewhere), a
 # backslash is a folder separator to it.
 _UNSAFE_PATH_CHARS = ("?", "\\")
+
+
+def _readable_path(path: Path) -> str:
+    """``path`` as DuckDB's file readers take it: absolute (no leading ~ to expand), and refused when it holds a
+    character their glob patterns read specially."""
+    text = str(path.absolute())
+    unsafe = [c for c in ("*", "?", "[", "\\") if c in text]
+    if unsafe:
+        raise ConfigError(
+            f"The file path {text} contains {unsafe[0]!r}, which DuckDB reads as a pattern.",
+            "Use an output folder (--out) without * ? [ or \\ in its path.",
+        )
+    return text
 
 
 def _usable_file(settings: Settings) -> Path:
