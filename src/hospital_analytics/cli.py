@@ -448,10 +448,11 @@ def docs_command(
     Example: hospital docs --out ./hospital_output && open hospital_output/docs/index.html
     """
     with _step(ctx):
+        from hospital_analytics.fsutil import folder_lock
         from hospital_analytics.transformation import docs
 
         settings = settings_from(output_dir=out_dir, warehouse=warehouse)
-        with progress_for(as_json) as progress:
+        with progress_for(as_json) as progress, folder_lock(settings.output_dir, "docs"):
             result = docs(settings, progress=progress)
         emit(result, as_json)
 
