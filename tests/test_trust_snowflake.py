@@ -199,3 +199,33 @@ def test_failed_load_never_empties_a_table_of_an_older_layout(tmp_path: Path, sn
         assert len(frame) == expected["patients"] and "legacy" not in frame.columns
         tables = wh.query_df(f'SELECT table_name FROM "{wh.database}".information_schema.tables')["table_name"]
         assert not [t for t in tables if "__NEW_" in t or t.endswith("_OLD")], list(tables)
+
+
+@pytest.mark.parametrize("command", ["load", "transform", "analyze", "export", "docs"])
+def test_every_command_honours_the_login_timeout_on_a_silent_endpoint(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: str
+) -> None:
+    """Each Snowflake command, from the CLI: one line saying what happened, within the configured bound."""
+    from helpers.proof import assert_one_error, invoke
+    from helpers.raw import write_raw
+
+    out = tmp_path / "out"
+    if command == "load":
+        write_raw(out)
+    with SilentServer() as server:
+        for name, value in {
+            "HOSPITAL_WAREHOUSE": "snowflake",
+            "SNOWFLAKE_ACCOUNT": "acct",
+            "SNOWFLAKE_USER": "u",
+            "SNOWFLAKE_PASSWORD": "pw-silent",
+            "SNOWFLAKE_HOST": "127.0.0.1",
+            "SNOWFLAKE_PORT": str(server.port),
+            "SNOWFLAKE_PROTOCOL": "http",
+            "HOSPITAL_SNOWFLAKE_LOGIN_TIMEOUT": "2",
+        }.items():
+            monkeypatch.setenv(name, value)
+        started = time.monotonic()
+        result = invoke(command, "--out", str(out))
+        took = time.monotonic() - started
+    assert_one_error(result, 1, "accepts connections but sent no answer in 2 s", secret="pw-silent")
+    assert took < 2 + 5, f"{command} took {took:.1f} s"

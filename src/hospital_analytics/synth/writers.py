@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -20,8 +21,8 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from hospital_analytics.errors import GenerateError, InputError
-from hospital_analytics.fsutil import atomic_path, remove_stale_temporaries, replaced_dir
-from hospital_analytics.layout import RAW_TABLES, OutputLayout
+from hospital_analytics.fsutil import atomic_path, remove_stale_temporaries, replaced_dir, temporary_name
+from hospital_analytics.layout import OutputLayout
 
 CSV_OPTIONS = pacsv.WriteOptions(include_header=True, delimiter=",", quoting_style="needed", batch_size=8192)
 PARQUET_COMPRESSION = "zstd"
@@ -128,9 +129,13 @@ def write_manifest(path: Path, manifest: dict[str, Any]) -> None:
 
 
 def remove_other_formats(layout: OutputLayout, formats: tuple[str, ...]) -> None:
-    """Delete raw files of a format this run did not write (left by an earlier run; they would disagree)."""
-    for table in RAW_TABLES:
-        for fmt, path in (("csv", layout.csv(table)), ("parquet", layout.parquet(table))):
-            if fmt not in formats:
-                with contextlib.suppress(FileNotFoundError):
-                    path.unlink()
+    """Remove the raw files of a format this run did not write (left by an earlier run; they would disagree):
+    the folder is moved aside in one rename first, so no reader sees part of that set."""
+    for fmt, folder in (("csv", layout.csv_dir), ("parquet", layout.parquet_dir)):
+        if fmt in formats or not folder.is_dir() or folder.is_symlink():
+            continue
+        if not any(folder.glob(f"*.{fmt}")):
+            continue
+        aside = temporary_name(folder, "old")
+        os.rename(folder, aside)
+        shutil.rmtree(aside, ignore_errors=True)
