@@ -102,7 +102,7 @@ def interrupted(tmp_path_factory: pytest.TempPathFactory) -> dict:
         for table, path in _final_files(out).items():
             _assert_complete_csv(table, path)
         leftovers = [p.name for p in _temporaries(out)]
-        manifest_after = OutputLayout(out).manifest.exists()
+        manifest_after = OutputLayout(out).read_manifest()
         rerun = _generate(out, *BIG)
         rerun_code = rerun.wait(300)
         outcomes[sig.name] = dict(
@@ -137,8 +137,10 @@ def test_interrupted_generate_leaves_no_partial_file_and_the_next_run_succeeds(i
     # Under every final name: the earlier good file, or a complete new one; never a part of one.
     for table, digest in o["after"].items():
         assert digest in (o["before"][table], o["new"][table]), f"{table}: a file of neither run"
-    # The manifest (a complete set's certificate) is gone until a run completes.
-    assert not o["manifest_after"]
+    # The manifest (a complete set's certificate) describes the files under the final names: the previous
+    # run's, still whole (the new set is switched in only once complete), or none while a switch was cut.
+    manifest = o["manifest_after"]
+    assert manifest is None or (manifest["seed"] == 1 and o["after"] == o["before"]), manifest
     # The next run succeeds, removes what a killed run left, and writes the same bytes as any other run
     # with that seed (the two folders' reruns are compared).
     assert o["rerun_code"] == 0, o["rerun_stderr"]
