@@ -1,4 +1,4 @@
-"""Shared fixtures: an isolated environment per test (no stray HOSPITAL_*/SNOWFLAKE_* or .env), the session's
+"""Shared fixtures: loopback-only sockets, an isolated environment per test (no stray HOSPITAL_*/SNOWFLAKE_* or .env), the session's
 marts, a fakesnow server, the installed wheel."""
 
 from __future__ import annotations
@@ -6,6 +6,25 @@ from __future__ import annotations
 import pytest
 
 from helpers import clean_env
+from helpers.network import GUARD
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Sockets may reach loopback addresses only, for the whole session (``helpers.network``)."""
+    GUARD.install()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    GUARD.uninstall()
+
+
+@pytest.fixture(autouse=True)
+def loopback_only():
+    """A test that tried to reach anything but this machine fails, even if the code swallowed the error."""
+    GUARD.take()
+    yield
+    blocked = GUARD.take()
+    assert not blocked, f"the test tried to leave the machine: {blocked[:5]}"
 
 
 @pytest.fixture(autouse=True)

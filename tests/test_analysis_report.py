@@ -16,6 +16,7 @@ from PIL import Image
 from helpers.marts import REPORT_SECRET, copy_marts, read
 from hospital_analytics.analysis import CHART_NAMES, analyze
 from hospital_analytics.config import Settings
+from hospital_analytics.fsutil import TMP_MARK
 
 
 @pytest.fixture(scope="module")
@@ -150,7 +151,7 @@ def test_chart_files_in_both_formats(result, out):
                 assert image.width >= 1400
         else:
             assert path.read_text(encoding="utf-8").lstrip().startswith("<?xml")
-    assert not list((out / "charts").glob(".tmp-*"))
+    assert not list((out / "charts").glob(f"{TMP_MARK}*"))
 
 
 def test_switching_to_svg_only_removes_stale_pngs_and_no_manifest_is_said(result, marts_db, tmp_path):

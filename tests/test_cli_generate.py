@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from hospital_analytics.cli import app
+from hospital_analytics.fsutil import LOCK_NAME
 
 runner = CliRunner()
 
@@ -108,7 +109,7 @@ BAD = [
     (["--start", "2025-13-01"], "Invalid --start / HOSPITAL_START (got '2025-13-01')"),
     (
         ["--start", "1850-01-01", "--end", "1851-01-01"],
-        "Invalid --start/--end: the window 1850-01-01..1851-01-01 must lie between 1900-01-01 and 2200-12-31.",
+        "Invalid --start/--end: the window 1850-01-01..1851-01-01 must lie between 1921-01-01 and 2200-12-31.",
     ),
     (["--locale", "xx_YY"], "Invalid --locale / HOSPITAL_LOCALE (got 'xx_YY'): unknown locale 'xx_YY'"),
     (["--format", "xml"], "Invalid --format / HOSPITAL_FORMAT (got 'xml')"),
@@ -172,4 +173,4 @@ def test_a_data_folder_that_is_a_file_stops_before_anything_is_created(tmp_path)
     result = _run("--out", str(tmp_path / "out"))
     assert result.exit_code == 2
     assert "cannot be created:" in result.output and "data is a file" in result.output
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["data"]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir() if p.name != LOCK_NAME) == ["data"]

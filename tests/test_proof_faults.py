@@ -30,6 +30,7 @@ import helpers.proof as ps
 from helpers import clean_env
 from hospital_analytics.cli import RichProgress
 from hospital_analytics.config import Settings
+from hospital_analytics.fsutil import TMP_MARK
 from hospital_analytics.layout import RAW_TABLES, OutputLayout
 from hospital_analytics.schema import column_names
 
@@ -60,7 +61,7 @@ def _generate(out: Path, *args: str) -> subprocess.Popen:
 
 
 def _temporaries(out: Path) -> list[Path]:
-    return [p for p in OutputLayout(out).data_dir.rglob(".tmp-*")]
+    return [p for p in OutputLayout(out).data_dir.rglob(f"{TMP_MARK}*")]
 
 
 def _final_files(out: Path) -> dict[str, Path]:
@@ -101,7 +102,7 @@ def interrupted(tmp_path_factory: pytest.TempPathFactory) -> dict:
         for table, path in _final_files(out).items():
             _assert_complete_csv(table, path)
         leftovers = [p.name for p in _temporaries(out)]
-        manifest_after = OutputLayout(out).manifest.exists()
+        manifest_after = OutputLayout(out).read_manifest()
         rerun = _generate(out, *BIG)
         rerun_code = rerun.wait(300)
         outcomes[sig.name] = dict(
@@ -136,8 +137,10 @@ def test_interrupted_generate_leaves_no_partial_file_and_the_next_run_succeeds(i
     # Under every final name: the earlier good file, or a complete new one; never a part of one.
     for table, digest in o["after"].items():
         assert digest in (o["before"][table], o["new"][table]), f"{table}: a file of neither run"
-    # The manifest (a complete set's certificate) is gone until a run completes.
-    assert not o["manifest_after"]
+    # The manifest (a complete set's certificate) describes the files under the final names: the previous
+    # run's, still whole (the new set is switched in only once complete), or none while a switch was cut.
+    manifest = o["manifest_after"]
+    assert manifest is None or (manifest["seed"] == 1 and o["after"] == o["before"]), manifest
     # The next run succeeds, removes what a killed run left, and writes the same bytes as any other run
     # with that seed (the two folders' reruns are compared).
     assert o["rerun_code"] == 0, o["rerun_stderr"]

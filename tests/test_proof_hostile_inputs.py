@@ -126,6 +126,15 @@ CASES = [
         env={"HOSPITAL_SNOWFLAKE_STAGE": "@stage/../x", **SNOWFLAKE_LOGIN},
     ),
     Case("select-garbage", ["transform", "--out", SHARED, "--select", "@@@ bad"], 2, "matches no model or test"),
+    # issue 10: only selection syntax reaches dbt (these rebuilt the marts empty / wrote outside the folder)
+    Case("select-flag-empty", ["transform", "--out", SHARED, "--select", "kpis --empty"], 2, "not dbt selection"),
+    Case(
+        "select-flag-target-path",
+        ["transform", "--out", SHARED, "--select", "kpis --target-path /tmp/elsewhere"],
+        2,
+        "'--target-path', which is not dbt selection syntax",
+    ),
+    Case("select-flag-alone", ["transform", "--out", SHARED, "-s", "--full-refresh"], 2, "not dbt selection"),
     # --- bad paths -------------------------------------------------------------------------------------
     Case("out-is-a-file", ["generate", "--out", FILE], 2, "is a file"),
     Case("out-name-too-long", ["load", "--out", "x" * 300], 2, "longer than 255 bytes"),
@@ -137,6 +146,22 @@ CASES = [
         1,
         "is not a DuckDB database file",
         env={"HOSPITAL_DUCKDB_PATH": FILE},
+    ),
+    # issue 10: DuckDB paths it would reinterpret, or where it would keep nothing
+    Case(
+        "duckdb-memory",
+        ["load", "--out", SHARED],
+        2,
+        ":memory: keeps nothing",
+        env={"HOSPITAL_DUCKDB_PATH": ":memory:"},
+    ),
+    Case("out-question-mark", ["load", "--out", f"{TMP}/what?"], 2, "contains '?'"),
+    Case("out-backslash", ["transform", "--out", f"{TMP}/back\\slash"], 2, "contains '\\\\'"),
+    Case(
+        "window-1900",
+        ["generate", "--out", f"{TMP}/w", "--start", "1900-01-01", "--end", "1900-02-28"],
+        2,
+        "between 1921-01-01",
     ),
     Case("load-nothing-generated", ["load", "--out", f"{TMP}/nothing"], 1, "No generated data to load"),
     Case("transform-nothing-loaded", ["transform", "--out", f"{TMP}/nothing"], 1, "nothing has been loaded into it"),
@@ -151,6 +176,7 @@ CASES = [
     # --- usage -----------------------------------------------------------------------------------------
     Case("unknown-option", ["generate", "--bogus"], 2, "No such option: --bogus"),
     Case("from-without-value", ["run-all", "--from"], 2, "requires an argument"),
+    Case("unknown-command", ["bogus"], 2, "No such command 'bogus'"),
     Case("from-unknown-step", ["run-all", "--from", "nowhere"], 2, "Unknown step 'nowhere'"),
     Case("locale-unknown", ["generate", "--locale", "../../etc"], 2, "unknown locale"),
     Case("export-format", ["export", "--format", "xlsx"], 2, "Invalid --format"),

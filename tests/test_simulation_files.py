@@ -12,6 +12,7 @@ import pytest
 
 import hospital_analytics as ha
 import hospital_analytics.simulation.generation as generation
+from hospital_analytics.fsutil import TMP_MARK
 from hospital_analytics.layout import OutputLayout
 from hospital_analytics.schema import RAW_COLUMNS
 from hospital_analytics.simulation import generate
@@ -85,8 +86,8 @@ def test_a_failure_mid_write_leaves_no_file_under_the_final_name(tmp_path, monke
     with pytest.raises(KeyboardInterrupt):
         generate(output_dir=tmp_path, seed=6, **SMALL)
     assert layout.csv("hospitalizations").read_bytes() == before  # the old complete file, untouched
-    assert not list(layout.csv_dir.glob(".tmp-*"))
-    assert not layout.manifest.exists()  # no manifest describes an incomplete set
+    assert not list(layout.data_dir.rglob(f"{TMP_MARK}*"))  # the half-written private folder is gone
+    assert layout.read_manifest()["seed"] == 5  # the manifest still describes the complete set in place
 
 
 def test_manifest_describes_the_run(tmp_path):

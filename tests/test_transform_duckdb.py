@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 import helpers.transform as ts
 from hospital_analytics.cli import app
 from hospital_analytics.errors import StepOrderError, TransformError
+from hospital_analytics.fsutil import TMP_MARK
 from hospital_analytics.layout import MARTS, RAW_TABLES
 from hospital_analytics.transformation import transform
 
@@ -263,7 +264,7 @@ def test_docs_writes_one_static_html_page(built) -> None:
     html = result.html.read_text(encoding="utf-8")
     assert "patients_demographics" in html and "readmitted_within_30d" in html
     assert result.models >= 16 and result.sources == len(RAW_TABLES)
-    assert not any(p.name.startswith(".tmp-") for p in result.html.parent.iterdir())
+    assert not any(p.name.startswith(TMP_MARK) for p in result.html.parent.iterdir())
 
 
 @pytest.mark.slow  # a dbt build of its own

@@ -60,7 +60,7 @@ def test_profile_env_fills_every_profile_variable_from_settings(tmp_path: Path) 
     assert env["SNOWFLAKE_PORT"] == "8080" and env["SNOWFLAKE_PROTOCOL"] == "http"
     assert env["SNOWFLAKE_DATABASE"] == "HOSPITAL_DB"
     assert env["HOSPITAL_RAW_SCHEMA"] == "LANDING" and env["HOSPITAL_DBT_THREADS"] == "2"
-    assert env["SNOWFLAKE_WAREHOUSE"] == "" and env["SNOWFLAKE_AUTHENTICATOR"] == ""  # unset -> '' (profile: unused)
+    assert env["SNOWFLAKE_WAREHOUSE"] is None and env["SNOWFLAKE_AUTHENTICATOR"] is None  # unset: not in the env
     assert _profile_variables("snowflake") <= set(env)  # every variable its profile reads is provided
     duckdb_env = profile_env(ts.clean_settings(output_dir=tmp_path / "out"))
     assert duckdb_env["HOSPITAL_WAREHOUSE"] == "duckdb" and Path(duckdb_env["HOSPITAL_DUCKDB_PATH"]).is_absolute()

@@ -134,7 +134,7 @@ def test_corrupt_file_names_table_and_file_and_keeps_previous_tables(
     if manifest == "no manifest":
         OutputLayout(out).manifest.unlink()
     with pytest.raises(LoadError) as caught:
-        load(output_dir=out)
+        load(output_dir=out, allow_edited=manifest == "no manifest")
     message = caught.value.message
     assert message.startswith(f"{table}: ") and str(path) in message
     assert "\n" not in message and len(message) < 400
@@ -152,7 +152,7 @@ def test_failure_in_last_table_rolls_back_the_first_three(tmp_path: Path) -> Non
     OutputLayout(out).manifest.unlink()
     corrupt_field(OutputLayout(out).csv("admissions_by_month"), 1, 1, "many")
     with pytest.raises(LoadError, match=r"^admissions_by_month: loading .*admissions_by_month\.csv failed"):
-        load(output_dir=out)
+        load(output_dir=out, allow_edited=True)
     assert counts(out) == before
 
 
@@ -198,9 +198,24 @@ def test_rows_counted_without_manifest(tmp_path: Path) -> None:
     out = tmp_path / "out"
     rows = write_raw(out)
     OutputLayout(out).manifest.unlink()
-    sources = find_sources(OutputLayout(out))
+    sources = find_sources(OutputLayout(out), allow_edited=True)
     assert {t: s.rows for t, s in sources.items()} == rows
     assert {s.rows_from for s in sources.values()} == {"file"}
+
+
+def test_a_set_without_manifest_is_refused_unless_allowed(tmp_path: Path) -> None:
+    """No manifest: the set may be incomplete or mixed (a generate killed before its end): refused, one line,
+    the previous tables kept; ``allow_edited`` (``--allow-edited``) loads it as it is."""
+    out = tmp_path / "out"
+    before = write_raw(out)
+    load(output_dir=out)
+    write_raw(out, patients=60, stays=150, seed=3)
+    OutputLayout(out).manifest.unlink()
+    with pytest.raises(LoadError, match=r"manifest\.json is missing or unreadable") as caught:
+        load(output_dir=out)
+    assert "--allow-edited" in caught.value.hint and "\n" not in caught.value.message
+    assert counts(out) == before
+    assert load(output_dir=out, allow_edited=True).tables["patients"].rows == 60
 
 
 def test_missing_files_ask_for_generate(tmp_path: Path) -> None:

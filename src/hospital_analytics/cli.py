@@ -8,6 +8,7 @@ an exit code), and prints the result's summary, or its JSON with ``--json``.
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import sys
@@ -79,6 +80,33 @@ def _no_flag_type(self: TyperOption, ctx: Any) -> str | None:
 
 TyperOption.display_type_rich = _no_flag_type  # type: ignore[method-assign]
 
+    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        """click's usage errors (unknown command or flag, a missing value) as one line plus a hint, like every
+        other error, instead of click's boxed usage text."""
+        try:  # typer >= 0.24 vendors click as typer._click
+            from typer._click import exceptions as click
+        except ImportError:  # pragma: no cover - older typer
+            from click import exceptions as click  # type: ignore[no-redef]
+
+        try:
+            code = super().main(*args, **{**kwargs, "standalone_mode": False})
+        except click.NoArgsIsHelpError as exc:
+            out.print(exc.ctx.get_help() if exc.ctx else "", markup=False, highlight=False)
+            code = 2
+        except click.UsageError as exc:
+            where = exc.ctx.command_path if exc.ctx else "hospital"
+            _error_lines(exc.format_message(), f"Run `{where} --help` for its commands and flags.")
+            code = exc.exit_code
+        except click.ClickException as exc:
+            _error_lines(exc.format_message(), "Run `hospital --help`.")
+            code = exc.exit_code
+        except typer.Abort:
+            _error_lines("interrupted.", "Nothing was started.")
+            code = 130
+        if not standalone_mode:
+            return code
+        sys.exit(code if isinstance(code, int) else 0)
+
 
 app = typer.Typer(
     name="hospital",
@@ -126,6 +154,39 @@ def main(
     ctx.obj = {"debug": debug or os.environ.get("HOSPITAL_DEBUG", "").lower() in ("1", "true", "yes")}
 
 
+def _error_lines(message: str, hint: str) -> None:
+    err.print(f"[bold red]Error:[/] {escape(message)}", highlight=False, markup=True, soft_wrap=True)
+    err.print(f"[dim]Hint:[/] {escape(hint)}", highlight=False, soft_wrap=True)
+
+
+INTERRUPTED = (
+    "interrupted (Ctrl-C): what this step had not finished was not kept; every file and table is as before it "
+    "or complete, none half-written."
+)
+
+
+@contextlib.contextmanager
+def _sigint_noted(flag: dict[str, bool]) -> Iterator[None]:
+    """Note a Ctrl-C in ``flag`` (then raise KeyboardInterrupt as Python does): libraries that turn it into
+    their own error (DuckDB's "Query interrupted", dbt's "Connection already closed!") still exit 130."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def on_sigint(signum: int, frame: Any) -> None:
+        flag["interrupted"] = True
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGINT, on_sigint)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def _debug(ctx: typer.Context) -> bool:
     root = ctx.find_root()
     return bool(root.obj and root.obj.get("debug"))
@@ -134,20 +195,34 @@ def _debug(ctx: typer.Context) -> bool:
 @contextlib.contextmanager
 def _step(ctx: typer.Context) -> Iterator[None]:
     """Run a command body: a ``HospitalError`` becomes one red line plus a hint and its exit code (with
-    ``--json``, also a JSON object on stdout: error, hint, exit_code)."""
+    ``--json``, also a JSON object on stdout: error, hint, exit_code); Ctrl-C, one line and exit 130, whatever a
+    library made of it."""
+    flag = {"interrupted": False}
     try:
-        yield
+        with _sigint_noted(flag):
+            yield
+    except typer.Exit:
+        raise
+    except BaseException as exc:
+        if flag["interrupted"] or isinstance(exc, KeyboardInterrupt):
+            if _debug(ctx):
+                err.print_exception()
+            err.print(f"[bold red]Error:[/] {INTERRUPTED}", highlight=False, soft_wrap=True)
+            raise typer.Exit(130) from None
+        _report(ctx, exc)
+
+
+def _report(ctx: typer.Context, caught: BaseException) -> None:
+    """One red line plus a hint for ``caught``, and its exit code."""
+    if isinstance(caught, OSError) and caught.errno == errno.ENOSPC and not _debug(ctx):
+        where = f" ({caught.filename})" if caught.filename else ""
+        _fail(ctx, f"No space left on device{where}.", "Free some disk space (or use another --out), then run again.", 1)
+    try:
+        raise caught
     except HospitalError as exc:
         if _debug(ctx):
             err.print_exception()
         _fail(ctx, exc.message, exc.hint, exc.exit_code)
-    except KeyboardInterrupt:
-        err.print(
-            "[bold red]Error:[/] interrupted; files already written are complete, none is half-written.", soft_wrap=True
-        )
-        raise typer.Exit(130) from None
-    except typer.Exit:
-        raise
     except Exception as exc:  # an unexpected failure: still one line, unless --debug
         if _debug(ctx):
             raise
@@ -332,12 +407,15 @@ def load_command(
     ctx: typer.Context,
     out_dir: OutOpt = None,
     warehouse: WarehouseOpt = None,
+    allow_edited: Annotated[
+        bool, typer.Option("--allow-edited", help="Load files data/manifest.json does not describe (edited by hand).")
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
     with _step(ctx):
         settings = settings_from(output_dir=out_dir, warehouse=warehouse)
         with progress_for(as_json) as progress:
-            result: Any = STEPS["load"].run(settings, progress)
+            result: Any = STEPS["load"].run(settings, progress, allow_edited=allow_edited)
         if not as_json:
             title = f"Loaded into {result.warehouse}: {result.database}, schema {result.schema}"
             table = Table(title=title, title_justify="left")
@@ -433,10 +511,11 @@ def docs_command(
     Example: hospital docs --out ./hospital_output && open hospital_output/docs/index.html
     """
     with _step(ctx):
+        from hospital_analytics.fsutil import folder_lock
         from hospital_analytics.transformation import docs
 
         settings = settings_from(output_dir=out_dir, warehouse=warehouse)
-        with progress_for(as_json) as progress:
+        with progress_for(as_json) as progress, folder_lock(settings.output_dir, "docs"):
             result = docs(settings, progress=progress)
         emit(result, as_json)
 

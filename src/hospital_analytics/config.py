@@ -143,6 +143,9 @@ class Settings(BaseSettings):
     @field_validator("output_dir", "duckdb_path")
     @classmethod
     def _usable_path(cls, value: Path | None) -> Path | None:
+        # ``~`` and ``~/...`` mean the home folder, as in a shell (a .env value is never expanded by one).
+        if value is not None and (value.parts[:1] == ("~",)):
+            value = value.expanduser()
         # The OS refuses longer names (ENAMETOOLONG) in every step: say so here, once, as a setting error.
         if value is not None:
             long = [part for part in value.parts if len(os.fsencode(part)) > NAME_MAX]
@@ -285,6 +288,12 @@ def load_settings(*, flags: Mapping[str, str] | None = None, **overrides: Any) -
     given = {key: value for key, value in overrides.items() if value is not None}
     try:
         return Settings(**given)
+    except UnicodeDecodeError as exc:  # pydantic-settings reading ./.env
+        raise ConfigError(
+            f"{Path('.env').absolute()} is not valid UTF-8 (byte {exc.object[exc.start : exc.start + 1]!r} at "
+            f"offset {exc.start}).",
+            "Save .env as UTF-8 (or remove the odd character), then run again.",
+        ) from None
     except ValidationError as exc:
         error = exc.errors()[0]
         reason = str(error["msg"]).removeprefix("Value error, ")

@@ -57,6 +57,12 @@ class StepOrderError(HospitalError):
     default_hint = "Run the earlier steps first, or `hospital run-all`."
 
 
+class FolderBusyError(HospitalError):
+    """Another process is writing to the same output folder (exit 1)."""
+
+    default_hint = "Wait for the other run to finish, or use another --out."
+
+
 class GenerateError(HospitalError):
     """Synthesising or writing the raw data failed."""
 

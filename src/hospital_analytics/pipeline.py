@@ -9,6 +9,7 @@ from typing import Any
 
 from hospital_analytics.config import Settings, resolve_settings
 from hospital_analytics.errors import ConfigError
+from hospital_analytics.fsutil import folder_lock
 from hospital_analytics.progress import SILENT, Collector
 from hospital_analytics.results import StepResult, kpi_rows
 from hospital_analytics.steps import STEPS
@@ -88,10 +89,11 @@ def run_all(
     names = list(STEPS)[list(STEPS).index(first) :]
     begun = time.perf_counter()
     result = RunAllResult(step="run-all", seconds=0.0, warehouse=settings.warehouse, started_from=first)
-    for name in names:
-        step_begun = time.perf_counter()
-        result.results[name] = STEPS[name].run(settings, progress)
-        result.timings.append(StepTiming(name, time.perf_counter() - step_begun))
+    with folder_lock(settings.output_dir, "run-all"):  # held from step to step
+        for name in names:
+            step_begun = time.perf_counter()
+            result.results[name] = STEPS[name].run(settings, progress)
+            result.timings.append(StepTiming(name, time.perf_counter() - step_begun))
     result.seconds = time.perf_counter() - begun
     _collect_outputs(result, settings)
     return result

@@ -45,11 +45,15 @@ class Step:
 
     def run(self, settings: Settings, progress: Collector = SILENT, **options: Any) -> StepResult:
         """Run the step with ``settings``; ``progress`` hears ``start``, the step's counters, then ``stop``."""
+        from hospital_analytics.fsutil import folder_lock
+
         progress.start(self.name)
         result = None
         try:
-            result = self.function()(settings, progress=progress, **options)
-            return result
+            # One writer per output folder (a folder not made yet is not locked: the step checks it first).
+            with folder_lock(settings.output_dir, self.name, create=False):
+                result = self.function()(settings, progress=progress, **options)
+                return result
         finally:
             progress.stop(self.name, result)
 

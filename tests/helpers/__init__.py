@@ -12,6 +12,8 @@
 - ``dashboard``: generated marts analyzed once per session, a dashboard page's data, headless Chromium, and a
   filter's KPIs computed from the stays;
 - ``proof``: the proof tests' shared run-all, the CLI's one-error contract, a killable fakesnow server;
+- ``network``: loopback-only sockets for the whole suite (``conftest.py`` installs the guard), a server that
+  accepts and never answers, a relay that can go silent mid-step;
 - ``tableau``: a workbook read back and checked against its data files, and Tableau's validator
   (vendored in ``tableau_schema/``).
 """
@@ -30,11 +32,13 @@ from hospital_analytics.progress import Collector
 
 @contextlib.contextmanager
 def clean_env(folder: Path) -> Iterator[pytest.MonkeyPatch]:
-    """No HOSPITAL_/SNOWFLAKE_ variables and ``folder`` as the working folder (so no stray ``.env``)."""
+    """No HOSPITAL_/SNOWFLAKE_ variables and ``folder`` as the working folder (so no stray ``.env``); the
+    Snowflake connector's cloud platform detection (requests to cloud metadata addresses) off."""
     with pytest.MonkeyPatch.context() as mp:
         for name in list(os.environ):
             if name.startswith(("HOSPITAL_", "SNOWFLAKE_")):
                 mp.delenv(name, raising=False)
+        mp.setenv("SNOWFLAKE_DISABLE_PLATFORM_DETECTION", "true")
         mp.chdir(folder)
         yield mp
 

@@ -44,20 +44,17 @@ def invoke(*args: str, env: dict[str, str] | None = None) -> Any:
 
 def assert_one_error(result: Any, exit_code: int, expected: str, secret: str = SECRET) -> str:
     """The CLI's failure contract: ``exit_code``, the message on ONE line holding ``expected``, no traceback,
-    no secret. Our own errors print exactly one ``Error:`` line (plus a ``Hint:``); click's usage errors
-    print theirs inside a box, still on one line. Returns that line."""
+    no secret. Every error, click's usage errors included, prints exactly one ``Error:`` line (plus a
+    ``Hint:``). Returns that line."""
     output = result.output
     assert result.exit_code == exit_code, f"exit {result.exit_code}, expected {exit_code}:\n{output}"
     assert "Traceback" not in output, output
     assert secret not in output, output
     errors = [line for line in output.splitlines() if line.startswith("Error:")]
-    if errors:
-        assert len(errors) == 1, output
-        assert expected in errors[0], f"{expected!r} not in the error line:\n{output}"
-        return errors[0]
-    boxed = [line for line in output.splitlines() if expected in line]
-    assert exit_code == 2 and len(boxed) == 1 and "─ Error ─" in output, output
-    return boxed[0]
+    assert len(errors) == 1, output
+    assert expected in errors[0], f"{expected!r} not in the error line:\n{output}"
+    assert "─ Error ─" not in output and "Usage:" not in output, output  # no click usage box
+    return errors[0]
 
 
 # --- warehouse content ------------------------------------------------------------------------------------

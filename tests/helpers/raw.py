@@ -235,6 +235,21 @@ def write_raw(
     return json.loads(OutputLayout(out).manifest.read_text(encoding="utf-8"))["rows"]
 
 
+def certify(data_dir: Path) -> None:
+    """Write ``data/manifest.json`` for the raw files under ``data_dir`` as they are (rows and bytes per file),
+    as generate does for its own: files written by hand then load like generated ones."""
+    files = {}
+    for folder, suffix in (("csv", ".csv"), ("parquet", ".parquet")):
+        for path in sorted((data_dir / folder).glob(f"*{suffix}")):
+            if suffix == ".csv":
+                rows = path.read_bytes().count(b"\n") - 1
+            else:
+                rows = pq.ParquetFile(path).metadata.num_rows
+            files[f"{folder}/{path.name}"] = {"rows": rows, "bytes": path.stat().st_size}
+    manifest = {"generator": "tests (by hand)", "files": files}
+    (data_dir / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+
+
 def write_handmade(
     out: Path, *, patients: int = 40, doctors: int = 6, stays: int = 90, seed: int = 1, fmt: str = "csv"
 ) -> dict[str, int]:
@@ -249,6 +264,7 @@ def write_handmade(
         if fmt in ("parquet", "both"):
             layout.parquet_dir.mkdir(parents=True, exist_ok=True)
             pq.write_table(data, layout.parquet(table))
+    certify(layout.data_dir)
     return {table: data.num_rows for table, data in tables.items()}
 
 

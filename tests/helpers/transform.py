@@ -345,6 +345,9 @@ def write_edge_case_csvs(
     ):
         paths[table] = csv_dir / f"{table}.csv"
         _write(paths[table], table, rows)
+    from helpers.raw import certify
+
+    certify(csv_dir.parent)  # a manifest, as generate writes one: load takes the set
     return paths
 
 

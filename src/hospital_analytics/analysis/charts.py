@@ -264,7 +264,7 @@ def age_gender_pyramid(demographics: pd.DataFrame) -> ChartFigure:
     widest = max(1, int(men.max(initial=0)), int(women.max(initial=0)))
     ax.set_xlim(-widest * 1.25, widest * 1.25)
     ax.axvline(0, color=INK, linewidth=0.8)
-    ax.set_yticks(y, groups)
+    ax.set_yticks(y, [plain(g) for g in groups])
     ax.xaxis.set_major_formatter(ABS_THOUSANDS)
     ax.xaxis.set_major_locator(MaxNLocator(nbins=8, integer=True, symmetric=True))
     _legend(fig, ax)
@@ -335,9 +335,15 @@ def length_of_stay_distribution(
     return fig
 
 
+def plain(text: object) -> str:
+    """Text drawn from data as plain text: matplotlib would read ``$...$`` as mathtext (and fail on a stray
+    backslash or brace inside it); every ``$`` escaped, nothing is math."""
+    return str(text).replace("$", r"\$")
+
+
 def _short(text: str, width: int = 38) -> str:
     text = str(text)
-    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+    return plain(text if len(text) <= width else text[: width - 1].rstrip() + "…")
 
 
 def top_diagnoses(diagnoses: pd.DataFrame) -> ChartFigure:

@@ -199,8 +199,32 @@ def _csv_chunks(stream: _Stream, schema: pa.Schema) -> Iterator[bytes]:
     options = pacsv.WriteOptions(include_header=False, delimiter=",", quoting_style="needed")
     for batch in stream:
         buffer = pa.BufferOutputStream()
-        pacsv.write_csv(batch, buffer, write_options=options)
+        pacsv.write_csv(defuse_formulas(batch), buffer, write_options=options)
         yield buffer.getvalue().to_pybytes()
+
+
+# A text cell a spreadsheet would run as a formula (OWASP "CSV Injection"): it starts with one of these.
+FORMULA_START = r"^[=+\-@\t\r]"
+
+
+def defuse_formulas(batch: pa.RecordBatch) -> pa.RecordBatch:
+    """Text cells starting with = + - @, a tab or a carriage return get a leading ``'`` (OWASP's advice), so a
+    spreadsheet shows them as text instead of running them. CSV only: Parquet and Hyper keep exact values, and
+    numbers (a negative amount) are never touched."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    columns = list(batch.columns)
+    changed = False
+    for index, field in enumerate(batch.schema):
+        if not (pa.types.is_string(field.type) or pa.types.is_large_string(field.type)):
+            continue
+        risky = pc.fill_null(pc.match_substring_regex(columns[index], FORMULA_START), False)
+        if pc.any(risky).as_py():
+            quoted = pc.binary_join_element_wise(pa.scalar("'", field.type), columns[index], "")
+            columns[index] = pc.if_else(risky, quoted, columns[index])
+            changed = True
+    return pa.RecordBatch.from_arrays(columns, schema=batch.schema) if changed else batch
 
 
 def _gzip_member(data: bytes) -> bytes:

@@ -29,6 +29,7 @@ from hospital_analytics.simulation.writer import (
     open_table,
     prepare_output,
     remove_other_formats,
+    staged_raw_files,
     targets,
     write_manifest,
 )
@@ -256,16 +257,19 @@ def generate(settings: Settings | None = None, *, progress: Collector = SILENT, 
     kept: dict[str, pa.Table] = {}
     rows: dict[str, int] = {}
     progress.update("writing files", 0, total=len(TABLES))
-    for table in TABLES:
-        data = builders[table]()
-        rows[table] = data.num_rows
-        with open_table(t.write_schema(table), t.arrow_schema(table), targets(layout, table, formats)) as write:
-            for a in range(0, max(data.num_rows, 1), WRITE_ROWS):
-                write(data.slice(a, WRITE_ROWS))
-        if keep:
-            kept[table] = data
-        progress.update("writing files", 1)
-        del data
+    # Every format's files go to a private folder that replaces data/<format>/ in one rename once all are
+    # written (``writer.staged_raw_files``): a reader sees the previous set or this one, never a mix.
+    with staged_raw_files(layout, formats) as staged:
+        for table in TABLES:
+            data = builders[table]()
+            rows[table] = data.num_rows
+            with open_table(t.write_schema(table), t.arrow_schema(table), staged(table)) as write:
+                for a in range(0, max(data.num_rows, 1), WRITE_ROWS):
+                    write(data.slice(a, WRITE_ROWS))
+            if keep:
+                kept[table] = data
+            progress.update("writing files", 1)
+            del data
     remove_other_formats(layout, formats)
     fidelity = fidelity_rows(engine, written)
     state.save(engine, folder, shape)

@@ -1,8 +1,9 @@
 """Writing the raw files (all tables of schema.py): streamed in chunks, CSV via pyarrow.csv and Parquet via pyarrow, atomically.
 
-Each file is written under a temporary name beside its final one (``fsutil.atomic_path``) and renamed only
-when complete, so an interrupted run never leaves a half-written file under a final name. The manifest is
-removed when a run starts and written last, so a manifest always describes a complete set of files.
+A run's files are one unit: each format's files are written into a private folder that takes the place of
+``data/<format>/`` in one rename once every file is complete (``staged_raw_files``, ``fsutil.replaced_dir``),
+so a reader sees the previous set or the new one, never a mix. The manifest is removed just before the
+switch and written last, so a manifest always describes the complete set of files under the final names.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -19,7 +21,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from hospital_analytics.errors import GenerateError, InputError
-from hospital_analytics.fsutil import atomic_path, remove_stale_temporaries
+from hospital_analytics.fsutil import atomic_path, remove_stale_temporaries, replaced_dir, temporary_name
 from hospital_analytics.layout import OutputLayout
 from hospital_analytics.schema import RAW_COLUMNS
 
@@ -67,8 +69,25 @@ def prepare_output(layout: OutputLayout, formats: tuple[str, ...]) -> None:
                 f"The output folder {root} is not writable (creating {folder} failed: {exc.strerror or exc}).", hint
             ) from None
         remove_stale_temporaries(folder)
-    with contextlib.suppress(FileNotFoundError):
-        layout.manifest.unlink()  # written again last; absent while files are being replaced
+    remove_stale_temporaries(layout.data_dir)  # private folders of a killed run
+
+
+@contextlib.contextmanager
+def staged_raw_files(layout: OutputLayout, formats: tuple[str, ...]) -> Iterator[Callable[[str], dict[str, Path]]]:
+    """Yield ``paths(table)``: where each format's file of ``table`` is written, in private folders. When the
+    block succeeds, the manifest is removed and each folder replaces ``data/<format>/`` in one rename."""
+    with contextlib.ExitStack() as stack:
+        folders = {
+            fmt: stack.enter_context(replaced_dir(layout.csv_dir if fmt == "csv" else layout.parquet_dir))
+            for fmt in formats
+        }
+
+        def paths(table: str) -> dict[str, Path]:
+            return {fmt: folder / targets(layout, table, (fmt,))[fmt].name for fmt, folder in folders.items()}
+
+        yield paths
+        with contextlib.suppress(FileNotFoundError):
+            layout.manifest.unlink()  # written again last, once the new set is in place
 
 
 def targets(layout: OutputLayout, table: str, formats: tuple[str, ...]) -> dict[str, Path]:
@@ -113,9 +132,13 @@ def write_manifest(path: Path, manifest: dict[str, Any]) -> None:
 
 
 def remove_other_formats(layout: OutputLayout, formats: tuple[str, ...]) -> None:
-    """Delete raw files of a format this run did not write (left by an earlier run; they would disagree)."""
-    for table in TABLES:
-        for fmt, path in (("csv", layout.csv(table)), ("parquet", layout.parquet(table))):
-            if fmt not in formats:
-                with contextlib.suppress(FileNotFoundError):
-                    path.unlink()
+    """Remove the raw files of a format this run did not write (left by an earlier run; they would disagree):
+    the folder is moved aside in one rename first, so no reader sees part of that set."""
+    for fmt, folder in (("csv", layout.csv_dir), ("parquet", layout.parquet_dir)):
+        if fmt in formats or not folder.is_dir() or folder.is_symlink():
+            continue
+        if not any(folder.glob(f"*.{fmt}")):
+            continue
+        aside = temporary_name(folder, "old")
+        os.rename(folder, aside)
+        shutil.rmtree(aside, ignore_errors=True)

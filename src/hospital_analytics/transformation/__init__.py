@@ -169,6 +169,11 @@ def transform(
         missing = missing_raw_table(text)
         if missing:
             raise _missing_table_error(s, missing)
+        if "No space left on device" in text:
+            raise TransformError(
+                f"dbt {command} failed: No space left on device (writing under {s.layout.dbt_dir}).",
+                "Free some disk space (or use another --out), then run again.",
+            )
         raise TransformError(
             f"dbt {command} failed: {text}",
             f"See {s.layout.dbt_log_dir / 'dbt.log'} for dbt's full output.",
@@ -208,10 +213,19 @@ def transform(
 
 
 def _selection(select: str | Sequence[str] | None) -> list[str]:
+    """dbt selectors, one per word (dbt's union syntax); anything that dbt would read as a flag is refused, so
+    only selection reaches dbt (``'kpis --empty'`` would otherwise rebuild the marts empty)."""
     if select is None:
         return []
     items = [select] if isinstance(select, str) else list(select)
-    return [part for item in items for part in str(item).split() if part]
+    parts = [part for item in items for part in str(item).split() if part]
+    for part in parts:
+        if part.startswith("-") or "\x00" in part:
+            raise ConfigError(
+                f"--select {' '.join(parts)!r} holds {part!r}, which is not dbt selection syntax.",
+                "Give only selectors (names, name+ / +name, tag:..., path:...); dbt's flags are set by hospital.",
+            )
+    return parts
 
 
 def docs(settings: Settings | None = None, *, progress: Collector = SILENT, **overrides: Any) -> DocsResult:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import re
 from collections.abc import Iterator, Mapping, Sequence
@@ -66,10 +67,15 @@ def dbt_args(
 
 
 @contextlib.contextmanager
-def environment(values: Mapping[str, str]) -> Iterator[None]:
-    """Set environment variables for the block; restore the previous values (or absence) afterwards."""
+def environment(values: Mapping[str, str | None]) -> Iterator[None]:
+    """Set environment variables for the block (None: remove it, so nothing, not even '', reaches dbt); restore
+    the previous values (or absence) afterwards."""
     previous = {name: os.environ.get(name) for name in values}
-    os.environ.update(values)
+    for name, value in values.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
     try:
         yield
     finally:
@@ -85,10 +91,14 @@ def invoke(args: list[str], s: Settings, warehouse: Warehouse, callbacks: Sequen
     from dbt.cli.main import dbtRunner
 
     ensure_writable_dir(s.layout.dbt_dir, "dbt folder")
-    with environment(warehouse.profile_env()):
+    # A log handler that cannot write (a full disk) would print a traceback per log line: dbt.log is best
+    # effort, and the failure the user sees is dbt's own, as one line.
+    raise_exceptions, logging.raiseExceptions = logging.raiseExceptions, False
+    with environment(warehouse.profile_env()), warehouse.dbt_connections():
         try:
             return dbtRunner(callbacks=list(callbacks)).invoke(args)
         finally:
+            logging.raiseExceptions = raise_exceptions
             release_duckdb()
 
 

@@ -17,6 +17,7 @@ manager. Table names go through ``wh.qualified(schema, table)``, which checks an
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
@@ -58,9 +59,14 @@ class Warehouse(Protocol):
         """Where the data is, for people (no secrets): "DuckDB file out/hospital.duckdb", "Snowflake account Y,
         database X"."""
 
-    def profile_env(self) -> dict[str, str]:
-        """The environment variables dbt's ``profiles.yml`` reads for this warehouse ('' = unset). Secrets
-        included: for the dbt run's environment only, never for printing."""
+    def profile_env(self) -> dict[str, str | None]:
+        """The environment variables dbt's ``profiles.yml`` reads for this warehouse (None = not set: removed from
+        dbt's environment, so the profile's default applies). Secrets included: for the dbt run's environment
+        only, never for printing."""
+
+    def dbt_connections(self) -> contextlib.AbstractContextManager[None]:
+        """A block during which dbt runs in this process: the connections dbt's adapter opens get this
+        warehouse's time limits (Snowflake); nothing to do for DuckDB."""
 
     def profile_hint(self) -> str:
         """The variables plain dbt needs to reach this warehouse, as a hint shows them (no secrets)."""

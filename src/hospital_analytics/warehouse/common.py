@@ -22,7 +22,7 @@ _NOISE = (
     re.compile(r"^(IO|Conversion|Invalid Input|Binder|Catalog|Parser|Constraint) Error:\s*"),
 )
 _SKIP_LINE = re.compile(
-    r"^(\s*$|LINE \d+:|Original Line:|\s*\^|Possible (solutions|fixes)|\s*file = |\*|"
+    r"^(\s*$|\s*(Runtime|Database|Compilation|Parsing) Error\s*$|LINE \d+:|Original Line:|\s*\^|Possible (solutions|fixes)|\s*file = |\*|"
     r"Column \S+ is being converted|This type was|"
     r"If you would like to continue loading|  (delimiter|quote|escape|new_line|header|skip_rows|comment|"
     r"strict_mode|date_format|timestamp_format|null_padding|sample_size|ignore_errors|all_varchar) =)"

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
-from hospital_analytics.errors import ExportError, LoadError, StepOrderError, WarehouseError
+from hospital_analytics.errors import ConfigError, ExportError, LoadError, StepOrderError, WarehouseError
 from hospital_analytics.fsutil import ensure_writable_dir
 from hospital_analytics.schema import RAW_COLUMNS
 from hospital_analytics.warehouse.common import (
@@ -62,7 +62,7 @@ class DuckDBWarehouse:
 
     def __init__(self, settings: Settings, *, read_only: bool = False):
         self.settings = settings
-        self.path = Path(settings.duckdb_file)
+        self.path = _usable_file(settings)
         self.database = str(self.path)
         self.catalog = self.path.stem
         # Checked here, before any SQL can run.
@@ -86,8 +86,11 @@ class DuckDBWarehouse:
     def describe(self) -> str:
         return f"DuckDB file {self.path}"
 
-    def profile_env(self) -> dict[str, str]:
+    def profile_env(self) -> dict[str, str | None]:
         return {**dbt_profile_env(self.settings), "HOSPITAL_DUCKDB_PATH": str(self.path.resolve())}
+
+    def dbt_connections(self) -> contextlib.AbstractContextManager[None]:
+        return contextlib.nullcontext()
 
     def profile_hint(self) -> str:
         return f"HOSPITAL_DUCKDB_PATH={self.path.resolve()}"
@@ -101,7 +104,7 @@ class DuckDBWarehouse:
         else:
             ensure_writable_dir(self.path.parent, "DuckDB folder")
         try:
-            con = duckdb.connect(str(self.path), read_only=self.read_only)
+            con = duckdb.connect(str(self.path.absolute()), read_only=self.read_only)  # no leading ~ to expand
         except duckdb.Error as exc:
             raise self._connect_error(exc) from None
         # DuckDB draws its own progress bar on stdout for long statements: the caller's Progress reports.
@@ -301,7 +304,7 @@ class DuckDBWarehouse:
             f'"{n}" {t}{"" if c.nullable else " NOT NULL"}' for n, t, c in zip(names, types, columns, strict=True)
         )
         create = f"CREATE OR REPLACE TABLE {target} ({definition})"
-        path = string_literal(str(source.path))
+        path = string_literal(_readable_path(source.path))
         if source.format == "csv":
             spec = ", ".join(f"{string_literal(n)}: {string_literal(t)}" for n, t in zip(names, types, strict=True))
             reader = (
@@ -316,6 +319,43 @@ class DuckDBWarehouse:
             select = ", ".join(f'CAST("{n}" AS {t}) AS "{n}"' for n, t in zip(names, types, strict=True))
         insert = f"INSERT INTO {target} SELECT {select} FROM {reader}"
         return create, insert
+
+
+# Characters DuckDB reads specially in a database path: '?' starts options (its WAL file lands elsewhere), a
+# backslash is a folder separator to it.
+_UNSAFE_PATH_CHARS = ("?", "\\")
+
+
+def _readable_path(path: Path) -> str:
+    """``path`` as DuckDB's file readers take it: absolute (no leading ~ to expand), and refused when it holds a
+    character their glob patterns read specially."""
+    text = str(path.absolute())
+    unsafe = [c for c in ("*", "?", "[", "\\") if c in text]
+    if unsafe:
+        raise ConfigError(
+            f"The file path {text} contains {unsafe[0]!r}, which DuckDB reads as a pattern.",
+            "Use an output folder (--out) without * ? [ or \\ in its path.",
+        )
+    return text
+
+
+def _usable_file(settings: Settings) -> Path:
+    """The DuckDB file's path, refused (``ConfigError``) when DuckDB would keep nothing or read it as another."""
+    chosen = settings.duckdb_path
+    setting = "HOSPITAL_DUCKDB_PATH" if chosen is not None else "--out / HOSPITAL_OUTPUT_DIR"
+    if chosen is not None and str(chosen).strip().lower().startswith(":memory:"):
+        raise ConfigError(
+            "HOSPITAL_DUCKDB_PATH=:memory: keeps nothing: every step opens the warehouse anew, so a load would be lost.",
+            "Unset HOSPITAL_DUCKDB_PATH (default <output folder>/hospital.duckdb) or point it at a file.",
+        )
+    path = Path(settings.duckdb_file)
+    unsafe = [c for c in _UNSAFE_PATH_CHARS if c in str(path)]
+    if unsafe:
+        raise ConfigError(
+            f"The DuckDB file path {path} contains {unsafe[0]!r}, which DuckDB reads specially ({setting}).",
+            f"Choose a path without ? or \\ ({setting}).",
+        )
+    return path
 
 
 def _quote(name: str) -> str:

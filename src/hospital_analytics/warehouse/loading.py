@@ -61,7 +61,9 @@ class LoadResult(StepResult):
         return f"{self.rows:,} rows into {self.warehouse}"
 
 
-def load(settings: Settings | None = None, *, progress: Collector = SILENT, **overrides: Any) -> LoadResult:
+def load(
+    settings: Settings | None = None, *, progress: Collector = SILENT, allow_edited: bool = False, **overrides: Any
+) -> LoadResult:
     """Load the generated files into the warehouse's RAW schema, replacing the four tables atomically.
 
     Reads ``data/csv/*.csv`` (or ``data/parquet/*.parquet``; see ``sources.py`` for the choice) under the
@@ -72,6 +74,8 @@ def load(settings: Settings | None = None, *, progress: Collector = SILENT, **ov
     Args:
         settings: the settings (default: from the environment and .env).
         progress: receives one counter per table (total = the file's rows).
+        allow_edited: load files that ``data/manifest.json`` does not describe (edited, or written by hand);
+            without it such a set is refused, as it may be incomplete or mixed.
         **overrides: setting overrides, e.g. ``output_dir="out"``, ``warehouse="snowflake"``.
 
     Returns:
@@ -86,7 +90,7 @@ def load(settings: Settings | None = None, *, progress: Collector = SILENT, **ov
     s = resolve_settings(settings, **overrides)
     started = time.perf_counter()
     warehouse = make_warehouse(s)  # identifiers checked before anything else
-    sources = find_sources(s.layout, s.raw_format, s.warehouse)
+    sources = find_sources(s.layout, s.raw_format, s.warehouse, allow_edited=allow_edited)
     with warehouse:
         warehouse.ensure_database_and_schemas()
         stats = warehouse.load_tables(sources, progress)

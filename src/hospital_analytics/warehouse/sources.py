@@ -9,8 +9,9 @@ Format choice (documented in the README):
 
 A format is used only when all four files are there. Every file is checked before any SQL runs: a CSV's
 header must list schema.py's columns in order and its last line must be complete; a Parquet file must
-hold every column. When ``data/manifest.json`` (written by generate) records a file's rows and bytes, a
-file of another size, or another number of rows, is refused; a CSV file of the recorded size is taken to
+hold every column. ``data/manifest.json`` (written by generate, last) must list every file with its rows
+and bytes, or the set is refused (``--allow-edited`` loads files as they are); a file of another size, or
+another number of rows, is refused; a CSV file of the recorded size is taken to
 hold the recorded rows (not counted again: a pass over the file saved); otherwise its lines are counted
 here. The load then checks the rows the warehouse loaded against that number, table by table.
 """
@@ -24,7 +25,7 @@ from typing import Literal
 
 from hospital_analytics.errors import LoadError, StepOrderError
 from hospital_analytics.layout import RAW_TABLES, OutputLayout
-from hospital_analytics.schema import column_names
+from hospital_analytics.schema import RAW_COLUMNS, column_names
 
 Format = Literal["csv", "parquet"]
 _CHUNK = 16 * 1024 * 1024
@@ -58,18 +59,44 @@ def _path(layout: OutputLayout, table: str, fmt: Format) -> Path:
     return layout.csv(table) if fmt == "csv" else layout.parquet(table)
 
 
-def find_sources(layout: OutputLayout, preferred: str = "csv", warehouse: str = "duckdb") -> dict[str, SourceFile]:
+EDITED_HINT = (
+    "Run `hospital generate` again (same --out), or load the files as they are with `hospital load --allow-edited`."
+)
+
+
+def find_sources(
+    layout: OutputLayout, preferred: str = "csv", warehouse: str = "duckdb", *, allow_edited: bool = False
+) -> dict[str, SourceFile]:
     """The four raw files, checked and counted.
+
+    A set is loaded only when ``data/manifest.json`` lists each of its files with the rows and bytes it has
+    (generate writes it last: without it the set may be incomplete or mixed); ``allow_edited`` loads the
+    files as they are (edited or written by hand), counting their rows.
 
     Raises:
         StepOrderError: no complete set of files (generate has not run for this output folder).
-        LoadError: a file is there but unusable (header, truncated last line, count differs from manifest).
+        LoadError: a file is there but unusable (header, truncated last line, count differs from manifest), or
+            the manifest is missing or does not list the file (without ``allow_edited``).
     """
     order = format_order(preferred, warehouse)
     for fmt in order:
         paths = {table: _path(layout, table, fmt) for table in RAW_TABLES}
         if all(path.is_file() for path in paths.values()):
-            manifest = layout.read_manifest() or {}
+            manifest = {} if allow_edited else layout.read_manifest()
+            if manifest is None:
+                raise LoadError(
+                    f"{layout.manifest} is missing or unreadable: the files in {paths['patients'].parent} may be "
+                    "an incomplete or mixed set (a generate that did not finish, or files written by hand).",
+                    EDITED_HINT,
+                )
+            if not allow_edited:
+                for table, path in paths.items():
+                    if _expected(manifest, table, path)[0] is None:
+                        raise LoadError(
+                            f"{table}: {layout.manifest} does not list {path.parent.name}/{path.name} "
+                            "(the set was not written by this generate).",
+                            EDITED_HINT,
+                        )
             return {table: _check(table, path, fmt, manifest) for table, path in paths.items()}
     first = order[0]
     missing = [str(_path(layout, t, first)) for t in RAW_TABLES if not _path(layout, t, first).is_file()]
@@ -95,7 +122,7 @@ def _expected(manifest: dict, table: str, path: Path) -> tuple[int | None, int |
 def _check(table: str, path: Path, fmt: Format, manifest: dict) -> SourceFile:
     size = path.stat().st_size
     expected_rows, expected_bytes = _expected(manifest, table, path)
-    stale = " (Or delete data/manifest.json to load the files as they are.)"
+    stale = " (Or load the files as they are with `hospital load --allow-edited`.)"
     if fmt == "csv":
         # Counting lines costs a pass over the file; generate's record of a file of the very same size
         # gives the same number, and the warehouse's own count is checked against it either way.
@@ -135,6 +162,9 @@ def _check_csv(table: str, path: Path, *, count: bool = True) -> int | None:
             if count:
                 newlines = header.count(b"\n")
                 while chunk := handle.read(_CHUNK):
+                    if b"\x00" in chunk:  # a NUL byte: refused, never loaded (text fields would keep it)
+                        line = newlines + chunk[: chunk.index(b"\x00")].count(b"\n") + 1
+                        raise LoadError(f"{table}: {path} line {line:,} holds a NUL byte.", REGENERATE)
                     newlines += chunk.count(b"\n")
             handle.seek(0, 2)
             end = handle.tell()
@@ -159,11 +189,45 @@ def _check_csv(table: str, path: Path, *, count: bool = True) -> int | None:
             f"{table}: {path} header does not match the {table} schema ({detail}).",
             REGENERATE,
         )
+    if count:
+        _check_decimals(table, path)
     if not header.endswith(b"\n"):
         raise LoadError(f"{table}: {path} has a header but no line end (empty or truncated file).", REGENERATE)
     if last != b"\n":
         raise LoadError(f"{table}: {path} ends in the middle of a line (truncated file?).", REGENERATE)
     return None if newlines is None else newlines - 1
+
+
+def _check_decimals(table: str, path: Path) -> None:
+    """A money value with more decimals than its column keeps is refused (the warehouse would round it)."""
+    import re
+
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.csv as pacsv
+
+    scales = {c.name: int(m[1]) for c in RAW_COLUMNS[table] if (m := re.fullmatch(r"DECIMAL\(\d+,(\d+)\)", c.sql_type))}
+    if not scales:
+        return
+    try:
+        data = pacsv.read_csv(
+            path,
+            convert_options=pacsv.ConvertOptions(
+                include_columns=list(scales), column_types=dict.fromkeys(scales, pa.string())
+            ),
+        )
+    except (OSError, pa.ArrowException):
+        return  # the warehouse's typed reader reports it, naming the line
+    for name, scale in scales.items():
+        odd = pc.match_substring_regex(data[name], rf"\.\d{{{scale + 1},}}\s*$")
+        hits = pc.indices_nonzero(pc.fill_null(odd, False))
+        if len(hits):
+            row = int(hits[0].as_py())
+            raise LoadError(
+                f"{table}: {path} line {row + 2:,}: {name} {data[name][row].as_py()!r} has more than {scale} decimals "
+                "(it would be rounded).",
+                "Round the value to cents in the file (or regenerate it), then load again.",
+            )
 
 
 def _check_parquet(table: str, path: Path) -> int:

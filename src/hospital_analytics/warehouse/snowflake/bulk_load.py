@@ -4,13 +4,18 @@
 2. ``PUT`` every file to a folder of the stage unique to this run (``@stage/<run id>/<table>/``), gzip'd
    by the client, in parallel; large files are split first (``files.py``), so ``COPY`` loads the parts in
    parallel;
-3. ``CREATE TABLE IF NOT EXISTS`` each table, ``NOT NULL`` where schema.py does not mark a column nullable
-   (a table whose columns, types or nullability differ from schema.py is recreated);
+3. ``CREATE TABLE IF NOT EXISTS`` each table, ``NOT NULL`` where schema.py does not mark a column nullable;
+   a table whose columns, types or nullability differ from schema.py is not touched: a new table is created
+   beside it under a name of this run (``<TABLE>__NEW_<run>``; DDL commits in Snowflake, so this happens
+   before the transaction, on a table nobody reads);
 4. ``BEGIN``; per table ``DELETE`` then ``COPY INTO <table> ... ON_ERROR = ABORT_STATEMENT FORCE = TRUE
-   PURGE = TRUE`` (columns in schema.py's order, checked on both sides; see ``_copy_sql``); COPY's result
-   rows give the rows loaded per file; each table's count is checked against the source file; ``COMMIT``.
-   A file without rows (a header only) is neither staged nor copied: its table is emptied.
-   Any failure rolls back: the previous rows stay, and the run's staged files are removed.
+   PURGE = TRUE`` (columns in schema.py's order, checked on both sides; see ``_copy_sql``), into the new
+   table where there is one; COPY's result rows give the rows loaded per file; each table's count is checked
+   against the source file; ``COMMIT``. A file without rows (a header only) is neither staged nor copied:
+   its table is emptied. Any failure rolls back: the previous rows stay, the new tables are dropped, and the
+   run's staged files are removed;
+5. only then is each new table swapped in (``ALTER TABLE ... SWAP WITH``, or two renames where the engine
+   has no SWAP) and the old layout dropped.
 
 Re-running replaces the data and never duplicates it: the table is emptied inside the transaction, the
 staged paths are new on every run, and ``FORCE = TRUE`` loads them even if Snowflake's load metadata
@@ -83,6 +88,7 @@ def load_tables(
     run = f"{dt.datetime.now(dt.timezone.utc):%Y%m%dT%H%M%S}_{uuid.uuid4().hex[:8]}"
     stage_root = f"@{wh.raw_object(wh.stage)}/{run}"
     stats: dict[str, TableStats] = {}
+    targets: dict[str, str] = {}  # table -> the table COPY fills (itself, or a new one to swap in)
     try:
         with temporary_dir("hospital-load-") as tmp:
             for table, source in sources.items():
@@ -95,13 +101,32 @@ def load_tables(
                 shutil.rmtree(tmp / table, ignore_errors=True)  # parts are on the stage now
                 stats[table] = TableStats(table, 0, source.rows, staged, files, time.perf_counter() - started)
         for table in sources:
-            _ensure_table(wh, table)
-        _replace_all(wh, sources, stage_root, stats, progress)
+            targets[table] = _ensure_table(wh, table, run)
+        _replace_all(wh, sources, targets, stage_root, stats, progress)
     except BaseException:
+        for table, target in targets.items():
+            if target != table.upper():
+                with contextlib.suppress(Exception):
+                    wh.execute(f"DROP TABLE IF EXISTS {wh.raw_object(target)}")
         with contextlib.suppress(Exception):  # REMOVE is best effort (fakesnow lacks it)
             wh.execute(f"REMOVE {stage_root}/")
         raise
+    for table, target in targets.items():
+        if target != table.upper():
+            _swap_in(wh, table.upper(), target)
     return stats
+
+
+def _swap_in(wh: SnowflakeWarehouse, table: str, new: str) -> None:
+    """The new table (loaded and committed) takes ``table``'s name; the old layout is dropped."""
+    try:
+        wh.cursor_run(f"ALTER TABLE {wh.raw_object(new)} SWAP WITH {wh.raw_object(table)}", "ALTER TABLE SWAP").close()
+        wh.cursor_run(f"DROP TABLE {wh.raw_object(new)}", "DROP TABLE").close()
+    except WarehouseError:  # an engine without SWAP (fakesnow): two renames
+        old = f"{new}_OLD"
+        wh.cursor_run(f"ALTER TABLE {wh.raw_object(table)} RENAME TO {wh.raw_object(old)}", "ALTER TABLE").close()
+        wh.cursor_run(f"ALTER TABLE {wh.raw_object(new)} RENAME TO {wh.raw_object(table)}", "ALTER TABLE").close()
+        wh.cursor_run(f"DROP TABLE {wh.raw_object(old)}", "DROP TABLE").close()
 
 
 def _put(wh: SnowflakeWarehouse, table: str, source: SourceFile, folder: Path, target: str) -> tuple[int, int]:
@@ -137,7 +162,8 @@ def _put(wh: SnowflakeWarehouse, table: str, source: SourceFile, folder: Path, t
     return len(parts), sum(int(row.get("target_size") or 0) for row in rows)
 
 
-def _ensure_table(wh: SnowflakeWarehouse, table: str) -> None:
+def _ensure_table(wh: SnowflakeWarehouse, table: str, run: str) -> str:
+    """The table to COPY into: ``table`` itself, or a new table of this run when ``table``'s columns differ."""
     columns = RAW_COLUMNS[table]
     target = wh.raw_object(table.upper())
     definition = ", ".join(
@@ -153,12 +179,16 @@ def _ensure_table(wh: SnowflakeWarehouse, table: str) -> None:
     )
     found = [(str(r["name"]).upper(), str(r["type"]).upper(), str(r["nullable"]).upper()) for r in existing]
     wanted = [(c.name.upper(), _family(c.sql_type), "YES" if c.nullable else "NO") for c in columns]
-    if found != wanted:
-        # An older layout: recreate it so COPY's column list fits (documented: not rolled back).
-        wh.cursor_run(f"CREATE OR REPLACE TABLE {target} ({definition})", "CREATE TABLE").close()
+    if found == wanted:
+        return table.upper()
+    # An older layout: load a new table, swapped in only once every COPY is committed (the old rows stay
+    # until then, and for good if the load fails).
+    new = check_identifier(f"{table.upper()}__NEW_{run.upper()}", "table name")
+    wh.cursor_run(f"CREATE TABLE {wh.raw_object(new)} ({definition})", "CREATE TABLE").close()
+    return new
 
 
-def _copy_sql(wh: SnowflakeWarehouse, table: str, source: SourceFile, path: str) -> str:
+def _copy_sql(wh: SnowflakeWarehouse, table: str, source: SourceFile, path: str, into: str) -> str:
     """COPY for one table. CSV columns map by position: sources.py checked the file's header and
     ``_ensure_table`` the table's columns, both against schema.py's order, so position is name.
 
@@ -167,7 +197,7 @@ def _copy_sql(wh: SnowflakeWarehouse, table: str, source: SourceFile, path: str)
     Parquet names every column explicitly, by name, with its type.
     """
     columns = RAW_COLUMNS[table]
-    target = wh.raw_object(table.upper())
+    target = wh.raw_object(into)
     options = "ON_ERROR = ABORT_STATEMENT FORCE = TRUE PURGE = TRUE"
     if source.format == "csv":
         file_format = string_literal(f'"{wh.database}"."{wh.raw_schema}"."{wh.file_format}"')
@@ -180,6 +210,7 @@ def _copy_sql(wh: SnowflakeWarehouse, table: str, source: SourceFile, path: str)
 def _replace_all(
     wh: SnowflakeWarehouse,
     sources: Mapping[str, SourceFile],
+    targets: Mapping[str, str],
     stage_root: str,
     stats: dict[str, TableStats],
     progress: Collector,
@@ -188,14 +219,11 @@ def _replace_all(
     try:
         for table, source in sources.items():
             started = time.perf_counter()
-            target = wh.raw_object(table.upper())
+            target = wh.raw_object(targets[table])
             wh.cursor_run(f"DELETE FROM {target}", f"DELETE FROM {table}").close()
             try:
-                results = (
-                    []
-                    if source.rows == 0  # nothing staged: the table is left empty
-                    else wh.fetch_rows(_copy_sql(wh, table, source, f"{stage_root}/{table}/"), f"COPY INTO {table}")
-                )
+                sql = _copy_sql(wh, table, source, f"{stage_root}/{table}/", targets[table])
+                results = [] if source.rows == 0 else wh.fetch_rows(sql, f"COPY INTO {table}")  # 0: nothing staged
             except WarehouseError as exc:
                 raise LoadError(f"{table}: loading {source.path} failed: {exc.message}", REGENERATE) from None
             loaded = sum(int(r.get("rows_loaded") or 0) for r in results)

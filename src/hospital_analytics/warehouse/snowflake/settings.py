@@ -3,7 +3,8 @@
 Nested in ``Settings`` as ``settings.snowflake``. Fields read ``SNOWFLAKE_<FIELD>`` (``SNOWFLAKE_ACCOUNT``,
 ``SNOWFLAKE_PRIVATE_KEY_FILE``, ...) from the environment and ``./.env``; the three that belong to this
 project rather than to the connector keep their ``HOSPITAL_SNOWFLAKE_*`` names (``SNOWFLAKE_*`` works too).
-Every time limit the Snowflake side uses is a field here (``login_timeout``), so there is one place to set them.
+Every time limit the Snowflake side uses is a field here (``login_timeout``, ``network_timeout``), so there is one
+place to set them.
 """
 
 from __future__ import annotations
@@ -60,7 +61,14 @@ class SnowflakeSettings(BaseSettings):
         gt=0,
         le=3600,
         validation_alias=_ours("login_timeout"),
-        description="Seconds before an unreachable account fails (also bounds a statement's retries).",
+        description="Seconds before an unreachable or silent account fails (also bounds a statement's retries).",
+    )
+    network_timeout: int = Field(
+        60,
+        gt=0,
+        le=3600,
+        validation_alias=_ours("network_timeout"),
+        description="Seconds a request may wait for an answer once logged in (Snowflake holds one up to 45 s).",
     )
     stage: Identifier = Field("HOSPITAL_STAGE", validation_alias=_ours("stage"), description="Stage used by load.")
     file_format: Identifier = Field(

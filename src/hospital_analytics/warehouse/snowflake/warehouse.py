@@ -1,19 +1,16 @@
 """Snowflake as a ``Warehouse``, through ``snowflake-connector-python``: connection, statements, queries. How it
 logs in is ``auth.py``; loading (stage, ``PUT``, ``COPY INTO``, in one transaction) is ``bulk_load.py``.
 
-``HOSPITAL_SNOWFLAKE_LOGIN_TIMEOUT`` bounds the login (an unreachable account fails in that many seconds), and
-also how long a statement's request keeps being retried once Snowflake stops answering (``bounded_backoff``:
-without it the connector retries forever and a load whose server went away mid-run would hang). The connector's ``network_timeout``
-is deliberately not set: the connector turns it into a cancellation timer on every query, which would
-cancel a long ``COPY`` (a long statement that Snowflake keeps answering is never retried, so not bounded).
+Time limits (``network.py``): ``HOSPITAL_SNOWFLAKE_LOGIN_TIMEOUT`` bounds the login (an unreachable or silent
+account fails in that many seconds) and how long a failing request is retried; ``HOSPITAL_SNOWFLAKE_NETWORK_TIMEOUT``
+bounds the wait for each answer once logged in. dbt-snowflake's own connections get the same limits while dbt
+runs (``dbt_connections``).
 """
 
 from __future__ import annotations
 
 import contextlib
-import math
-import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -29,6 +26,12 @@ from hospital_analytics.warehouse.common import (
 from hospital_analytics.warehouse.identifiers import check_identifier, quote, string_literal
 from hospital_analytics.warehouse.snowflake.auth import connect_kwargs, named_connection
 from hospital_analytics.warehouse.snowflake.files import CSV_CHUNK_BYTES, PARQUET_CHUNK_BYTES
+from hospital_analytics.warehouse.snowflake.network import (
+    UNREACHABLE_ERRNO,
+    bounded_connections,
+    reachability,
+)
+from hospital_analytics.warehouse.snowflake.network import connect as bounded_connect
 from hospital_analytics.warehouse.snowflake.settings import secret
 from hospital_analytics.warehouse.sources import SourceFile
 
@@ -38,28 +41,6 @@ if TYPE_CHECKING:
 
     from hospital_analytics.config import Settings
     from hospital_analytics.progress import Collector
-
-UNREACHABLE_ERRNO = 250001  # the connector's "could not connect to Snowflake backend" code
-
-
-def bounded_backoff(seconds: float, where: str) -> Callable[[], Iterator[int]]:
-    """A connector ``backoff_policy`` (the connector's own exponential backoff) that gives up ``seconds`` after a
-    request's first try: a request that keeps failing then raises an ``OperationalError`` (a ``WarehouseError``
-    for our callers) instead of being retried forever."""
-    from snowflake.connector.backoff_policies import exponential_backoff
-    from snowflake.connector.errors import OperationalError
-
-    def policy() -> Iterator[int]:
-        deadline = time.monotonic() + seconds
-        for sleep in exponential_backoff()():
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise OperationalError(
-                    msg=f"Snowflake at {where} stopped answering (no reply for {seconds:g} s)", errno=UNREACHABLE_ERRNO
-                )
-            yield max(1, min(sleep, math.ceil(left)))
-
-    return policy
 
 
 # --- the warehouse -------------------------------------------------------------------------------------
@@ -105,9 +86,10 @@ class SnowflakeWarehouse:
         account = sf.account or sf.host or sf.connection_name or "?"
         return f"Snowflake account {account}, database {self.database}"
 
-    def profile_env(self) -> dict[str, str]:
+    def profile_env(self) -> dict[str, str | None]:
         """``profiles.yml``'s Snowflake fields; with ``SNOWFLAKE_CONNECTION_NAME``, the named connection's
-        values fill those not set (dbt has no field for a named connection)."""
+        values fill those not set (dbt has no field for a named connection). A field that is not set is None:
+        absent from dbt's environment, so the profile's default applies (``SNOWFLAKE_PORT=''`` is no port)."""
         sf = self.sf
         fields: dict[str, Any] = {
             "SNOWFLAKE_ACCOUNT": sf.account,
@@ -131,9 +113,13 @@ class SnowflakeWarehouse:
                     fields[variable] = named[key]
             if not sf.database and named.get("database"):
                 fields["SNOWFLAKE_DATABASE"] = named["database"]
-        env = dbt_profile_env(self.settings)
-        env.update({name: "" if value is None else str(value) for name, value in fields.items()})
+        env: dict[str, str | None] = dict(dbt_profile_env(self.settings))
+        env.update({name: None if value in (None, "") else str(value) for name, value in fields.items()})
         return env
+
+    def dbt_connections(self) -> contextlib.AbstractContextManager[None]:
+        """dbt-snowflake's connections get this warehouse's time limits while dbt runs in this process."""
+        return bounded_connections(self.sf, self._where(connect_kwargs(self.sf)))
 
     def profile_hint(self) -> str:
         return "HOSPITAL_WAREHOUSE=snowflake (with your SNOWFLAKE_* variables)"
@@ -142,17 +128,14 @@ class SnowflakeWarehouse:
     def connect(self) -> None:
         if self._con is not None:
             return
-        import snowflake.connector
         from snowflake.connector.errors import Error as SnowflakeError
 
         kwargs = connect_kwargs(self.sf)
         where = self._where(kwargs)
         try:
-            self._con = snowflake.connector.connect(
-                **kwargs, backoff_policy=bounded_backoff(self.sf.login_timeout, where)
-            )
+            self._con = bounded_connect(kwargs, self.sf, where)
         except SnowflakeError as exc:
-            raise self._connect_error(exc, where) from None
+            raise self._connect_error(exc, where, kwargs) from None
         except (OSError, ValueError) as exc:
             raise WarehouseError(f"Cannot connect to Snowflake at {where}: {one_line(exc, self._secrets)}.") from None
 
@@ -164,7 +147,7 @@ class SnowflakeWarehouse:
             return f"account {kwargs['account']}"
         return f"connection {kwargs.get('connection_name')!r}"
 
-    def _connect_error(self, exc: Exception, where: str) -> HospitalError:
+    def _connect_error(self, exc: Exception, where: str, kwargs: Mapping[str, Any]) -> HospitalError:
         text = one_line(getattr(exc, "msg", None) or exc, self._secrets)
         errno = getattr(exc, "errno", None)
         sf = self.sf
@@ -183,8 +166,9 @@ class SnowflakeWarehouse:
             )
             return ConfigError(f"Snowflake refused the login at {where}: {text}.", f"Check {names}.")
         if errno in (250001, 250003) or "Could not connect" in text or "timed out" in text.lower():
+            found = reachability(kwargs, sf.login_timeout)  # what really happened, not the connector's guess
             return WarehouseError(
-                f"Cannot reach Snowflake at {where} (login timeout {sf.login_timeout} s): {text}.",
+                f"Cannot reach Snowflake at {where} (login timeout {sf.login_timeout} s): {found or text}.",
                 "Check SNOWFLAKE_ACCOUNT (or SNOWFLAKE_HOST/PORT), the network or proxy; "
                 "HOSPITAL_SNOWFLAKE_LOGIN_TIMEOUT sets how long to wait.",
             )
