@@ -15,7 +15,7 @@ import pytest
 import hospital_analytics.fsutil as fsutil
 from helpers.proof import assert_one_error, invoke
 from hospital_analytics.layout import RAW_TABLES, OutputLayout
-from hospital_analytics.synth import generate
+from hospital_analytics.simulation import generate
 
 SMALL = {"patients": 40, "doctors": 6, "hospitalizations": 90}
 

@@ -85,7 +85,7 @@ def _interrupting(exc: BaseException):
     [
         ("load", "hospital_analytics.warehouse.loading", "load", RuntimeError("Query interrupted")),
         ("transform", "hospital_analytics.transformation", "transform", RuntimeError("Connection already closed!")),
-        ("run-all", "hospital_analytics.synth", "generate", RuntimeError("")),
+        ("run-all", "hospital_analytics.simulation", "generate", RuntimeError("")),
     ],
 )
 def test_ctrl_c_exits_130_with_one_line(
@@ -124,7 +124,7 @@ def test_full_disk_during_transform_is_one_line(tmp_path: Path) -> None:
 def test_enospc_anywhere_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import errno
 
-    import hospital_analytics.synth as synth
+    import hospital_analytics.simulation as synth
 
     def full(*args, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "out" / "data"))
