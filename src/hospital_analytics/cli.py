@@ -69,17 +69,6 @@ class _PipelineOrder(TyperGroup):
         kept = [a for a in args[:end] if a not in GLOBAL_FLAGS] + args[end:]
         return super().parse_args(ctx, moved + kept)
 
-
-_display_type = TyperOption.display_type_rich
-
-
-def _no_flag_type(self: TyperOption, ctx: Any) -> str | None:
-    """A switch takes no value: its help shows no ``<bool>`` (typer's default for every option)."""
-    return None if self.is_flag else _display_type(self, ctx)
-
-
-TyperOption.display_type_rich = _no_flag_type  # type: ignore[method-assign]
-
     def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
         """click's usage errors (unknown command or flag, a missing value) as one line plus a hint, like every
         other error, instead of click's boxed usage text."""
@@ -106,6 +95,17 @@ TyperOption.display_type_rich = _no_flag_type  # type: ignore[method-assign]
         if not standalone_mode:
             return code
         sys.exit(code if isinstance(code, int) else 0)
+
+
+_display_type = TyperOption.display_type_rich
+
+
+def _no_flag_type(self: TyperOption, ctx: Any) -> str | None:
+    """A switch takes no value: its help shows no ``<bool>`` (typer's default for every option)."""
+    return None if self.is_flag else _display_type(self, ctx)
+
+
+TyperOption.display_type_rich = _no_flag_type  # type: ignore[method-assign]
 
 
 app = typer.Typer(
@@ -216,7 +216,9 @@ def _report(ctx: typer.Context, caught: BaseException) -> None:
     """One red line plus a hint for ``caught``, and its exit code."""
     if isinstance(caught, OSError) and caught.errno == errno.ENOSPC and not _debug(ctx):
         where = f" ({caught.filename})" if caught.filename else ""
-        _fail(ctx, f"No space left on device{where}.", "Free some disk space (or use another --out), then run again.", 1)
+        _fail(
+            ctx, f"No space left on device{where}.", "Free some disk space (or use another --out), then run again.", 1
+        )
     try:
         raise caught
     except HospitalError as exc:
