@@ -109,7 +109,7 @@ BAD = [
     (["--start", "2025-13-01"], "Invalid --start / HOSPITAL_START (got '2025-13-01')"),
     (
         ["--start", "1850-01-01", "--end", "1851-01-01"],
-        "Invalid --start/--end: the window 1850-01-01..1851-01-01 must lie between 1921-01-01 and 2200-12-31.",
+        "Invalid --start/--end: the window 1850-01-01..1851-01-01 must lie between 1900-01-01 and 2200-12-31.",
     ),
     (["--locale", "xx_YY"], "Invalid --locale / HOSPITAL_LOCALE (got 'xx_YY'): unknown locale 'xx_YY'"),
     (["--format", "xml"], "Invalid --format / HOSPITAL_FORMAT (got 'xml')"),

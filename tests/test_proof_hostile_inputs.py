@@ -158,10 +158,10 @@ CASES = [
     Case("out-question-mark", ["load", "--out", f"{TMP}/what?"], 2, "contains '?'"),
     Case("out-backslash", ["transform", "--out", f"{TMP}/back\\slash"], 2, "contains '\\\\'"),
     Case(
-        "window-1900",
-        ["generate", "--out", f"{TMP}/w", "--start", "1900-01-01", "--end", "1900-02-28"],
+        "window-1899",
+        ["generate", "--out", f"{TMP}/w", "--start", "1899-01-01", "--end", "1899-02-28"],
         2,
-        "between 1921-01-01",
+        "between 1900-01-01",
     ),
     Case("load-nothing-generated", ["load", "--out", f"{TMP}/nothing"], 1, "No generated data to load"),
     Case("transform-nothing-loaded", ["transform", "--out", f"{TMP}/nothing"], 1, "nothing has been loaded into it"),
