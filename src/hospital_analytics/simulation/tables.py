@@ -214,8 +214,9 @@ def admissions_by_month_table(engine: Engine, w: Written) -> pa.Table:
     admissions = np.bincount(m, minlength=n)
     closed_count = np.bincount(m, weights=closed, minlength=n)
     total = np.bincount(m, weights=los, minlength=n).astype(np.int64)
-    pairs = np.unique(m * (len(engine.patients) + 1) + st["patient"][s].astype(np.int64))
-    distinct = np.bincount(pairs // (len(engine.patients) + 1), minlength=n)
+    pairs = np.sort(m * (len(engine.patients) + 1) + st["patient"][s].astype(np.int64))
+    first_of_pair = np.concatenate([[True], pairs[1:] != pairs[:-1]]) if len(pairs) else np.zeros(0, dtype=bool)
+    distinct = np.bincount(pairs[first_of_pair] // (len(engine.patients) + 1), minlength=n)
     present = np.flatnonzero(admissions > 0)
     labels = [f"{(first + i) // 12 + 1970:04d}-{(first + i) % 12 + 1:02d}" for i in present.tolist()]
     average = np.round(total[present] / np.maximum(closed_count[present], 1), 2)
