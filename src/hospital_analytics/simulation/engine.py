@@ -211,14 +211,24 @@ class Batch:
 class Engine:
     """The simulated system's state at the end of a day, and the step to the next day."""
 
-    def __init__(self, seed: int, system: System, first_day: int, later_revisit: float = LATER_REVISIT):
+    def __init__(
+        self,
+        seed: int,
+        system: System,
+        first_day: int,
+        later_revisit: float = LATER_REVISIT,
+        last_day: int | None = None,
+    ):
         self.seed = seed
         self.system = system
         self.window_start = first_day
         self.day = first_day - BURN_IN_DAYS  # the next day to simulate
         self.later_revisit = later_revisit
-        self.patients = Columns(PATIENT_SPEC)
-        self.stays = Columns(STAY_SPEC)
+        # preallocate for the expected run (``last_day`` known): no copies while the registries grow
+        days = 0 if last_day is None else last_day - self.day + 1
+        expected = int(float(system.rate.sum()) * days * 1.04)
+        self.patients = Columns(PATIENT_SPEC, int(expected * 0.8))
+        self.stays = Columns(STAY_SPEC, expected)
         self.events = Columns(EVENT_SPEC)
         self.births = Columns(BIRTH_SPEC)
         self.open = np.zeros(0, dtype=np.int64)

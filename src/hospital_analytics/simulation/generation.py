@@ -225,7 +225,7 @@ def generate(settings: Settings | None = None, *, progress: Collector = SILENT, 
         "start": s.start.isoformat(),
     }
     system = system_for(shape)
-    engine = Engine(s.seed, system, first, later_revisit=later)
+    engine = Engine(s.seed, system, first, later_revisit=later, last_day=last)
     total_days = last - engine.day + 1
     progress.update("simulating days", 0, total=total_days)
     step = 30
