@@ -89,7 +89,7 @@ class GenerateResult(StepResult):
     files: dict[str, Path]  # "csv/patients" -> path
     sizes: dict[str, int]
     manifest: Path
-    timings: dict[str, float]  # seconds: synthesis, writing, total
+    timings: dict[str, float]  # seconds: synthesis, writing (files, fidelity, state), state, total
     fidelity: list[FidelityRow]
     tables_kept: bool
     tables: Mapping[str, pd.DataFrame] = dataclasses.field(default_factory=Tables, repr=False)
@@ -282,7 +282,9 @@ def generate(settings: Settings | None = None, *, progress: Collector = SILENT, 
         progress.update("writing files", 1)
     remove_other_formats(layout, formats)
     fidelity = fidelity_rows(engine, written)
+    saving = time.perf_counter()
     state.save(engine, folder, shape)
+    saving = time.perf_counter() - saving
 
     files = {f"{fmt}/{table}": path for table in TABLES for fmt, path in targets(layout, table, formats).items()}
     sizes = {key: path.stat().st_size for key, path in files.items()}
@@ -333,7 +335,12 @@ def generate(settings: Settings | None = None, *, progress: Collector = SILENT, 
         files=files,
         sizes=sizes,
         manifest=layout.manifest,
-        timings={"synthesis": round(synthesis, 3), "writing": round(writing, 3), "total": round(total, 3)},
+        timings={
+            "synthesis": round(synthesis, 3),
+            "writing": round(writing, 3),
+            "state": round(saving, 3),
+            "total": round(total, 3),
+        },
         fidelity=fidelity,
         tables_kept=keep,
         tables=Tables(kept if keep else {}),
