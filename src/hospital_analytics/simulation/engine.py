@@ -134,6 +134,14 @@ def make_uid_days(day: np.ndarray, hospital: np.ndarray, stream: int, seq: np.nd
     )
 
 
+def _no_stays() -> dict[str, np.ndarray]:
+    """``draw_stays``' result for no stays (its keys, empty)."""
+    out = {name: np.zeros((0, *shape), dtype=np.int64) for name, (_, shape) in STAY_SPEC.items()}
+    out["uid"] = np.zeros(0, dtype=np.uint64)
+    del out["patient"]
+    return out
+
+
 def _concat(parts: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
     parts = [p for p in parts if len(p["uid"])]
     if not parts:
@@ -453,7 +461,8 @@ class Engine:
         known = c["patient"] >= 0
         starts = np.zeros((len(uid), coverage.SPELLS), dtype=np.int32)
         payers_ = np.zeros((len(uid), coverage.SPELLS), dtype=np.int8)
-        starts[~known], payers_[~known] = coverage.draw_spells(seed, uid[~known], day[~known], c["birth"][~known])
+        if not known.all():
+            starts[~known], payers_[~known] = coverage.draw_spells(seed, uid[~known], day[~known], c["birth"][~known])
         kp = c["patient"][known]
         starts[known] = self.patients["spell_start"][kp]
         payers_[known] = self.patients["spell_payer"][kp]
@@ -491,7 +500,7 @@ class Engine:
         nb_starts, nb_payers = coverage.draw_spells(seed, nb_uid, nb_day, nb_day)
         nb_payer = coverage.payer_on(nb_starts, nb_payers, nb_day)
         zeros = np.zeros(len(mother), dtype=np.int64)
-        newborn = draw_stays(
+        newborn = _no_stays() if not len(mother) else draw_stays(
             seed, self.system, nb_uid, hospital[mother], nb_day, nb_code, zeros, zeros,
             np.full(len(mother), NEWBORN), nb_payer, admit_minute=nb_minute, later_revisit=self.later_revisit,
         )  # fmt: skip
