@@ -194,11 +194,23 @@ class Batch:
         )
 
     def day(self, t: int) -> Batch:
+        """The rows of day ``t`` (rows are in day order, newborns in their mothers' order): views, no copies."""
         days = self.c["day"]
-        a, b = np.searchsorted(days, t, "left"), np.searchsorted(days, t, "right")
-        keep = np.zeros(len(days), dtype=bool)
-        keep[a:b] = True
-        return self.subset(keep)
+        a, b = int(np.searchsorted(days, t, "left")), int(np.searchsorted(days, t, "right"))
+        x, y = int(np.searchsorted(self.mother, a, "left")), int(np.searchsorted(self.mother, b, "left"))
+
+        def rows(d: dict[str, np.ndarray], lo: int, hi: int) -> dict[str, np.ndarray]:
+            return {k: v[lo:hi] for k, v in d.items()}
+
+        return Batch(
+            rows(self.c, a, b),
+            rows(self.stay, a, b),
+            self.starts[a:b],
+            self.payers[a:b],
+            self.mother[x:y] - a,
+            rows(self.nb, x, y),
+            rows(self.newborn, x, y),
+        )
 
     @staticmethod
     def concat(x: Batch, y: Batch) -> Batch:
@@ -259,8 +271,9 @@ class Engine:
     def step(self, t: int) -> None:
         self._discharge(t)
         self._transfer(t)
+        admitted = len(self.open)
         self._arrive(t)
-        self._discharge(t)  # same-day stays (admitted and discharged today) never hold a bed at midnight
+        self._discharge(t, since=admitted)  # same-day stays (in and out today) never hold a bed at midnight
         if t >= self.window_start:
             self.census_sum += np.bincount(self.unit, minlength=len(self.census_sum))
             self.census_days += 1
@@ -268,10 +281,12 @@ class Engine:
     def _census(self) -> np.ndarray:
         return np.bincount(self.unit, minlength=len(self.system.unit_beds))
 
-    def _discharge(self, t: int) -> None:
-        if not len(self.open):
+    def _discharge(self, t: int, since: int = 0) -> None:
+        """Stays whose discharge day is ``t`` leave (only open stays from position ``since`` are checked)."""
+        if len(self.open) <= since:
             return
-        leaving = self.stays["discharge_day"][self.open] == t
+        leaving = np.zeros(len(self.open), dtype=bool)
+        leaving[since:] = self.stays["discharge_day"][self.open[since:]] == t
         if not leaving.any():
             return
         gone = self.open[leaving]
@@ -568,8 +583,7 @@ class Engine:
         rank[order] = np.arange(len(order)) - starts_u
         free = self.system.unit_beds - self._census()
         row_ok = rank < free[unit]
-        accepted = np.ones(n, dtype=bool)
-        np.logical_and.at(accepted, group, row_ok)
+        accepted = np.bincount(group[~row_ok], minlength=n) == 0
         # those who do not fit: electives postponed to the next elective day, the others diverted
         refused = np.flatnonzero(~accepted)
         if len(refused):
