@@ -67,4 +67,5 @@ def test_snowflake_missing_mart_names_the_step(fakesnow_server, marts_db, tmp_pa
     copy_to_snowflake(marts_db, fakesnow_server, "T_ANALYZE_MISSING", drop=("daily_census",))
     with pytest.raises(StepOrderError) as caught:
         analyze(_settings(fakesnow_server, "T_ANALYZE_MISSING", tmp_path / "out"))
-    assert "(daily_census)" in str(caught.value) and "`hospital transform`" in str(caught.value)
+    assert "(daily_census)" in str(caught.value) and "`ha.transform()`" in str(caught.value)  # library words
+    assert "`hospital transform`" in caught.value.message  # the CLI's

@@ -88,10 +88,8 @@ def test_the_settings_win_and_are_checked(tmp_path: Path) -> None:
 def _edit(root: Path) -> None:
     """The README's first edits: a column added to the mart Tableau reads, and the dashboard retitled."""
     mart = root / "dbt_project" / "models" / "marts" / "fct_hospitalizations.sql"
-    text = mart.read_text()
-    last = "as died_in_hospital\n"
-    assert last in text
-    mart.write_text(text.replace(last, f"as died_in_hospital,\n    length_of_stay_days * 24 as {NEW_COLUMN}\n"))
+    body, end = mart.read_text().rsplit("\nfrom joined", 1)  # the final select's last column, then its from
+    mart.write_text(f"{body},\n    length_of_stay_days * 24 as {NEW_COLUMN}\nfrom joined{end}")
     spec_path = root / "tableau" / "dashboard.json"
     spec = json.loads(spec_path.read_text())
     spec["dashboard"]["title"] = NEW_TITLE

@@ -46,7 +46,7 @@ the files here, and says so (`dbt project: ... (made by hospital init, found in 
 1. `hospital run-all`: simulate, load into DuckDB, build `dbt_project/`, chart, export. Open
    `hospital_output/report.html` and `hospital_output/export/hospital_dashboard.twbx`.
 2. Add a column to a mart: in `dbt_project/models/marts/fct_hospitalizations.sql`, after the final
-   select's last column (`... as died_in_hospital`), add `, length_of_stay_days * 24 as length_of_stay_hours`,
+   select's last column (just before `from joined`), add `, length_of_stay_days * 24 as length_of_stay_hours`,
    then `hospital run-all --from transform`. The column is in the warehouse, in the report's
    "Where the data came from" list of marts, and in the Tableau workbook's fields.
 3. Retitle the dashboard: change `"title"` under `"dashboard"` in `tableau/dashboard.json`, then
