@@ -102,7 +102,7 @@ def test_a_saved_state_goes_on_like_one_run_and_refuses_other_settings(tmp_path)
     a, b = _state(resumed), _state(whole)
     for key in a:
         assert np.array_equal(a[key], b[key]), key
-    with pytest.raises(ConfigError, match=r"^The state in .* was simulated with seed 4, not 5\.$"):
+    with pytest.raises(ConfigError, match=r"(?m)^The state in .* was simulated with seed 4, not 5\.$"):
         state.load(folder_d, system_for(shape), {**shape, "seed": 5})
     with pytest.raises(ConfigError, match=r"other settings \(hospitals\)"):
         state.load(folder_d, system_for(shape), {**shape, "hospitals": 2})

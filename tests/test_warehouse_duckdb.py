@@ -209,13 +209,13 @@ def test_a_set_without_manifest_is_refused_unless_allowed(tmp_path: Path) -> Non
     out = tmp_path / "out"
     before = write_raw(out)
     load(output_dir=out)
-    write_raw(out, patients=60, stays=150, seed=3)
+    after = write_raw(out, patients=60, stays=150, seed=3)
     OutputLayout(out).manifest.unlink()
     with pytest.raises(LoadError, match=r"manifest\.json is missing or unreadable") as caught:
         load(output_dir=out)
     assert "--allow-edited" in caught.value.hint and "\n" not in caught.value.message
     assert counts(out) == before
-    assert load(output_dir=out, allow_edited=True).tables["patients"].rows == 60
+    assert load(output_dir=out, allow_edited=True).tables["patients"].rows == after["patients"]
 
 
 def test_missing_files_ask_for_generate(tmp_path: Path) -> None:
