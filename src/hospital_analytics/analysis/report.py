@@ -358,6 +358,8 @@ def fidelity_section(manifest: Mapping[str, Any] | None) -> str:
         low, high = row.get("low"), row.get("high")
         allowed = f"{_shown(low, unit)} – {_shown(high, unit)}" if low is not None and high is not None else "–"
         verdict = {True: "yes", False: "no"}.get(row.get("passed"), "not judged")  # type: ignore[arg-type]
+        if row.get("passed") is None and row.get("generated") is not None:
+            verdict = "too few stays to judge"
         body.append(
             "<tr>"
             f"<td>{_e(row.get('quantity'))}</td>"

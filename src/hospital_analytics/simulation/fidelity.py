@@ -2,8 +2,10 @@
 its accepted range and the generated value, judged with a sampling margin.
 
 A row passes when the generated value lies in the target's range widened by 3 standard errors of the
-generated figure (so small runs are judged fairly and large runs strictly). Rows with nothing to measure
-(e.g. no ICU in a one-hospital system of 10 beds) have no verdict (``passed`` is None). Measured on the
+generated figure (so small runs are judged fairly and large runs strictly): exactly the range the table prints
+as "allowed". Rows with nothing to measure (e.g. no ICU in a one-hospital system of 10 beds) have no verdict
+(``passed`` is None, "n/a"), and so do rows whose margin is wider than the target itself (the run has too few
+stays to tell a right value from a wrong one: "too few stays to judge"); summaries count judged rows only. Measured on the
 window's stays (admitted in the window; closed stays for length of stay, outcomes and charges).
 """
 
@@ -26,6 +28,15 @@ from hospital_analytics.simulation.stays import DIED
 from hospital_analytics.simulation.tables import Written
 
 _UNITS = {"share": "%", "days": "d", "usd": "$", "weekday": "", "beds": "", "patients": "", "stays": "", "rate": ""}
+
+
+TOO_FEW = "too few stays to judge"
+
+
+def judgeable(low: float, high: float, margin: float) -> bool:
+    """Whether a margin this wide can still tell values apart: not when it exceeds the target's own size
+    (the middle of its range), e.g. a 2% mortality judged give or take 3 points on a few dozen stays."""
+    return margin <= max(abs(low + high) / 2, 1e-12)
 
 
 @dataclass(frozen=True)
@@ -60,7 +71,9 @@ class FidelityRow:
 
     @property
     def verdict(self) -> str:
-        return {True: "ok", False: "MISS", None: "n/a"}[self.passed]
+        if self.passed is None:
+            return "n/a" if self.generated is None else TOO_FEW
+        return "ok" if self.passed else "MISS"
 
 
 def _row(t: Target, value: float | None, se: float) -> FidelityRow:
@@ -70,7 +83,9 @@ def _row(t: Target, value: float | None, se: float) -> FidelityRow:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return FidelityRow(t.name, text, None, t.low, t.high, 0.0, None, t.source, unit)
     margin = 3 * se
-    passed = bool(t.low - margin - 1e-12 <= value <= t.high + margin + 1e-12)
+    passed: bool | None = bool(t.low - margin - 1e-12 <= value <= t.high + margin + 1e-12)
+    if not judgeable(t.low, t.high, margin):
+        passed = None
     return FidelityRow(t.name, text, float(value), t.low, t.high, float(margin), passed, t.source, unit)
 
 
