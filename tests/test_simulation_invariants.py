@@ -198,3 +198,17 @@ def test_fidelity_on_target_at_a_moderate_size(tmp_path):
     assert len(judged) >= 65
     missed = [row.quantity for row in judged if not row.passed]
     assert set(missed) <= {"weekend_admission_share"}, missed
+
+
+def test_hospitals_and_units_add_up(t):
+    hospitals, units = t["hospitals"], t["units"]
+    beds = units.groupby("hospital_id")["beds"].sum()
+    assert (hospitals.set_index("hospital_id")["beds"] == beds).all()
+    assert hospitals["latitude"].between(18, 72).all() and hospitals["longitude"].between(-180, -60).all()
+    assert (
+        units["unit_code"].isin(["MEDSURG", "ICU", "STEPDOWN", "MATERNITY", "NURSERY", "NICU", "PEDS", "PSYCH"]).all()
+    )
+    events = t["capacity_events"]
+    assert events["event_type"].isin(["Elective postponed", "Emergency diverted", "Transfer held"]).all()
+    known = events["patient_id"].dropna()
+    assert known.isin(t["patients"]["patient_id"]).all()

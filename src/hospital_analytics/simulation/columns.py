@@ -8,9 +8,9 @@ import numpy as np
 class Columns:
     """Named numpy columns of one length that grow by appending (capacity doubles)."""
 
-    def __init__(self, spec: dict[str, tuple[np.dtype, tuple[int, ...]]]):
+    def __init__(self, spec: dict[str, tuple[np.dtype, tuple[int, ...]]], capacity: int = 16):
         self._spec = spec
-        self._data = {name: np.zeros((16, *shape), dtype=dtype) for name, (dtype, shape) in spec.items()}
+        self._data = {name: np.zeros((max(16, capacity), *shape), dtype=dtype) for name, (dtype, shape) in spec.items()}
         self.size = 0
 
     def __len__(self) -> int:
@@ -28,7 +28,7 @@ class Columns:
         need = self.size + n
         capacity = len(next(iter(self._data.values())))
         if need > capacity:
-            grown = max(need, capacity * 2)
+            grown = max(need, capacity + capacity // 2)  # 1.5x: large runs preallocate (``capacity``) anyway
             for name, array in self._data.items():
                 bigger = np.zeros((grown, *array.shape[1:]), dtype=array.dtype)
                 bigger[: self.size] = array[: self.size]

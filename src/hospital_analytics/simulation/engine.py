@@ -52,7 +52,10 @@ from hospital_analytics.simulation.system import System
 ARRIVAL_BLOCK_DAYS = 32  # new arrivals are state-free: drawn (and their stays) for this many days at once
 MINUTES = 1440
 MEAN_STAY_DAYS = 4.6  # returns come after the index stay's discharge
-BURN_IN_DAYS = 365  # design: the same process runs a year before the window, so day one is in steady state
+# The same process runs this long before the window, so day one is in steady state: the in-house census and
+# the 30-day readmissions settle within a few mean stays plus 30 days; later returns (gaps of months) are
+# warmed up analytically (``Engine.new_share``), so 120 days do what the design's 365 did (docs/design).
+BURN_IN_DAYS = 120
 DAY_OFFSET = 1 << 19
 STREAM_DELIVERY, STREAM_REVISIT, STREAM_NEWBORN = 2, 3, 4
 TWIN_DELIVERY = birth_ref.TWIN_BIRTHS_PER_DELIVERY / (2 - birth_ref.TWIN_BIRTHS_PER_DELIVERY)  # twins per delivery
@@ -131,6 +134,14 @@ def make_uid_days(day: np.ndarray, hospital: np.ndarray, stream: int, seq: np.nd
     )
 
 
+def _no_stays() -> dict[str, np.ndarray]:
+    """``draw_stays``' result for no stays (its keys, empty)."""
+    out = {name: np.zeros((0, *shape), dtype=np.int64) for name, (_, shape) in STAY_SPEC.items()}
+    out["uid"] = np.zeros(0, dtype=np.uint64)
+    del out["patient"]
+    return out
+
+
 def _concat(parts: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
     parts = [p for p in parts if len(p["uid"])]
     if not parts:
@@ -183,11 +194,23 @@ class Batch:
         )
 
     def day(self, t: int) -> Batch:
+        """The rows of day ``t`` (rows are in day order, newborns in their mothers' order): views, no copies."""
         days = self.c["day"]
-        a, b = np.searchsorted(days, t, "left"), np.searchsorted(days, t, "right")
-        keep = np.zeros(len(days), dtype=bool)
-        keep[a:b] = True
-        return self.subset(keep)
+        a, b = int(np.searchsorted(days, t, "left")), int(np.searchsorted(days, t, "right"))
+        x, y = int(np.searchsorted(self.mother, a, "left")), int(np.searchsorted(self.mother, b, "left"))
+
+        def rows(d: dict[str, np.ndarray], lo: int, hi: int) -> dict[str, np.ndarray]:
+            return {k: v[lo:hi] for k, v in d.items()}
+
+        return Batch(
+            rows(self.c, a, b),
+            rows(self.stay, a, b),
+            self.starts[a:b],
+            self.payers[a:b],
+            self.mother[x:y] - a,
+            rows(self.nb, x, y),
+            rows(self.newborn, x, y),
+        )
 
     @staticmethod
     def concat(x: Batch, y: Batch) -> Batch:
@@ -208,14 +231,24 @@ class Batch:
 class Engine:
     """The simulated system's state at the end of a day, and the step to the next day."""
 
-    def __init__(self, seed: int, system: System, first_day: int, later_revisit: float = LATER_REVISIT):
+    def __init__(
+        self,
+        seed: int,
+        system: System,
+        first_day: int,
+        later_revisit: float = LATER_REVISIT,
+        last_day: int | None = None,
+    ):
         self.seed = seed
         self.system = system
         self.window_start = first_day
         self.day = first_day - BURN_IN_DAYS  # the next day to simulate
         self.later_revisit = later_revisit
-        self.patients = Columns(PATIENT_SPEC)
-        self.stays = Columns(STAY_SPEC)
+        # preallocate for the expected run (``last_day`` known): no copies while the registries grow
+        days = 0 if last_day is None else last_day - self.day + 1
+        expected = int(float(system.rate.sum()) * days * 1.04)
+        self.patients = Columns(PATIENT_SPEC, int(expected * 0.8))
+        self.stays = Columns(STAY_SPEC, expected)
         self.events = Columns(EVENT_SPEC)
         self.births = Columns(BIRTH_SPEC)
         self.open = np.zeros(0, dtype=np.int64)
@@ -238,8 +271,9 @@ class Engine:
     def step(self, t: int) -> None:
         self._discharge(t)
         self._transfer(t)
+        admitted = len(self.open)
         self._arrive(t)
-        self._discharge(t)  # same-day stays (admitted and discharged today) never hold a bed at midnight
+        self._discharge(t, since=admitted)  # same-day stays (in and out today) never hold a bed at midnight
         if t >= self.window_start:
             self.census_sum += np.bincount(self.unit, minlength=len(self.census_sum))
             self.census_days += 1
@@ -247,10 +281,12 @@ class Engine:
     def _census(self) -> np.ndarray:
         return np.bincount(self.unit, minlength=len(self.system.unit_beds))
 
-    def _discharge(self, t: int) -> None:
-        if not len(self.open):
+    def _discharge(self, t: int, since: int = 0) -> None:
+        """Stays whose discharge day is ``t`` leave (only open stays from position ``since`` are checked)."""
+        if len(self.open) <= since:
             return
-        leaving = self.stays["discharge_day"][self.open] == t
+        leaving = np.zeros(len(self.open), dtype=bool)
+        leaving[since:] = self.stays["discharge_day"][self.open[since:]] == t
         if not leaving.any():
             return
         gone = self.open[leaving]
@@ -440,7 +476,8 @@ class Engine:
         known = c["patient"] >= 0
         starts = np.zeros((len(uid), coverage.SPELLS), dtype=np.int32)
         payers_ = np.zeros((len(uid), coverage.SPELLS), dtype=np.int8)
-        starts[~known], payers_[~known] = coverage.draw_spells(seed, uid[~known], day[~known], c["birth"][~known])
+        if not known.all():
+            starts[~known], payers_[~known] = coverage.draw_spells(seed, uid[~known], day[~known], c["birth"][~known])
         kp = c["patient"][known]
         starts[known] = self.patients["spell_start"][kp]
         payers_[known] = self.patients["spell_payer"][kp]
@@ -478,7 +515,7 @@ class Engine:
         nb_starts, nb_payers = coverage.draw_spells(seed, nb_uid, nb_day, nb_day)
         nb_payer = coverage.payer_on(nb_starts, nb_payers, nb_day)
         zeros = np.zeros(len(mother), dtype=np.int64)
-        newborn = draw_stays(
+        newborn = _no_stays() if not len(mother) else draw_stays(
             seed, self.system, nb_uid, hospital[mother], nb_day, nb_code, zeros, zeros,
             np.full(len(mother), NEWBORN), nb_payer, admit_minute=nb_minute, later_revisit=self.later_revisit,
         )  # fmt: skip
@@ -514,9 +551,15 @@ class Engine:
         elective_day = calendar.weekday(t) < 5 and not bool(holiday(np.array([t]))[0])
         batch = self._today(t)
         c = batch.c
-        # electives of known patients due on a day without a list wait for the next elective day
+        # electives of known patients due on a day without a list wait for the next elective day; scheduled
+        # deliveries (inductions, planned cesareans) keep the elective weekday profile: on such a day only the
+        # elective-to-births factor ratio of them stays (new electives follow the elective profile already)
         if not elective_day:
-            late = (c["admission_type"] == ELECTIVE) & (c["patient"] >= 0)
+            ratio = float(weekday_factor("elective", np.array([t]))[0] / weekday_factor("births", np.array([t]))[0])
+            scheduled = casemix().delivery[c["diagnosis"]] & (
+                draws.uniform(self.seed, draws.BIRTH, c["uid"], 11) >= ratio
+            )
+            late = (c["admission_type"] == ELECTIVE) & ((c["patient"] >= 0) | scheduled)
             if late.any():
                 moved = _take(c, late)
                 moved["day"] = np.full(int(late.sum()), next_elective_day(t), dtype=np.int64)
@@ -540,8 +583,7 @@ class Engine:
         rank[order] = np.arange(len(order)) - starts_u
         free = self.system.unit_beds - self._census()
         row_ok = rank < free[unit]
-        accepted = np.ones(n, dtype=bool)
-        np.logical_and.at(accepted, group, row_ok)
+        accepted = np.bincount(group[~row_ok], minlength=n) == 0
         # those who do not fit: electives postponed to the next elective day, the others diverted
         refused = np.flatnonzero(~accepted)
         if len(refused):

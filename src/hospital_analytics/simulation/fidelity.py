@@ -94,18 +94,18 @@ def fidelity_rows(engine: Engine, w: Written) -> list[FidelityRow]:
     mix = casemix()
     st = engine.stays
     s = w.stays[st["admission_day"][w.stays] >= engine.window_start]
-    d = st["diagnosis"][s].astype(np.int64)
-    adm = st["admission_day"][s].astype(np.int64)
-    dis = st["discharge_day"][s].astype(np.int64)
+    d = st["diagnosis"][s]  # narrow dtypes throughout: a 10M-stay run measures ~20 columns of its stays
+    adm = st["admission_day"][s]
+    dis = st["discharge_day"][s]
     closed = dis <= w.end
     los = (dis - adm)[closed]
-    age = st["age"][s].astype(np.int64)
+    age = st["age"][s]
     kind = st["admission_type"][s]
     stay_type = st["stay_type"][s]
     disp = st["disposition"][s][closed]
     dc = d[closed]
     died = disp == DIED
-    payer = st["payer"][s].astype(np.int64)
+    payer = st["payer"][s]
     female = engine.patients["female"][st["patient"][s]]
     category = mix.category[d]
     cat_closed = mix.category[dc]

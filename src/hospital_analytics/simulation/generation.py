@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -89,7 +89,7 @@ class GenerateResult(StepResult):
     files: dict[str, Path]  # "csv/patients" -> path
     sizes: dict[str, int]
     manifest: Path
-    timings: dict[str, float]  # seconds: synthesis, writing, total
+    timings: dict[str, float]  # seconds: synthesis, writing (files, fidelity, state), state, total
     fidelity: list[FidelityRow]
     tables_kept: bool
     tables: Mapping[str, pd.DataFrame] = dataclasses.field(default_factory=Tables, repr=False)
@@ -225,7 +225,7 @@ def generate(settings: Settings | None = None, *, progress: Collector = SILENT, 
         "start": s.start.isoformat(),
     }
     system = system_for(shape)
-    engine = Engine(s.seed, system, first, later_revisit=later)
+    engine = Engine(s.seed, system, first, later_revisit=later, last_day=last)
     total_days = last - engine.day + 1
     progress.update("simulating days", 0, total=total_days)
     step = 30
@@ -240,35 +240,51 @@ def generate(settings: Settings | None = None, *, progress: Collector = SILENT, 
     synthesis = time.perf_counter() - began
 
     writing_began = time.perf_counter()
-    builders = {
-        "patients": lambda: t.patients_table(engine, written, pools, places),
-        "doctors": lambda: t.doctors_table(engine, pools),
-        "hospitalizations": lambda: t.hospitalizations_table(engine, written),
-        "admissions_by_month": lambda: t.admissions_by_month_table(engine, written),
-        "hospitals": lambda: t.hospitals_table(engine),
-        "units": lambda: t.units_table(engine),
-        "bed_movements": lambda: t.bed_movements_table(engine, written),
-        "coverage_history": lambda: t.coverage_table(engine, written),
-        "births": lambda: t.births_table(engine, written),
-        "capacity_events": lambda: t.capacity_events_table(engine, written),
+
+    def movements() -> Iterator[pa.Table]:
+        first = 1
+        for part in written.chunks(WRITE_ROWS, "stays"):
+            part.first_movement = first
+            first += t.movements_of(engine, part)
+            yield t.bed_movements_table(engine, part)
+
+    builders: dict[str, Callable[[], Iterator[pa.Table]]] = {
+        "patients": lambda: (
+            t.patients_table(engine, w, pools, places) for w in written.chunks(WRITE_ROWS, "patients")
+        ),
+        "doctors": lambda: iter([t.doctors_table(engine, pools)]),
+        "hospitalizations": lambda: (t.hospitalizations_table(engine, w) for w in written.chunks(WRITE_ROWS, "stays")),
+        "admissions_by_month": lambda: iter([t.admissions_by_month_table(engine, written)]),
+        "hospitals": lambda: iter([t.hospitals_table(engine)]),
+        "units": lambda: iter([t.units_table(engine)]),
+        "bed_movements": movements,
+        "coverage_history": lambda: (t.coverage_table(engine, w) for w in written.chunks(WRITE_ROWS, "patients")),
+        "births": lambda: iter([t.births_table(engine, written)]),
+        "capacity_events": lambda: iter([t.capacity_events_table(engine, written)]),
     }
     keep = len(written.stays) <= FRAMES_LIMIT
     kept: dict[str, pa.Table] = {}
     rows: dict[str, int] = {}
     progress.update("writing files", 0, total=len(TABLES))
     for table in TABLES:
-        data = builders[table]()
-        rows[table] = data.num_rows
+        rows[table] = 0
+        parts = []
         with open_table(t.write_schema(table), t.arrow_schema(table), targets(layout, table, formats)) as write:
-            for a in range(0, max(data.num_rows, 1), WRITE_ROWS):
-                write(data.slice(a, WRITE_ROWS))
+            for chunk in builders[table]():
+                for a in range(0, max(chunk.num_rows, 1), WRITE_ROWS):
+                    write(chunk.slice(a, WRITE_ROWS))
+                rows[table] += chunk.num_rows
+                if keep:
+                    parts.append(chunk)
+                del chunk
         if keep:
-            kept[table] = data
+            kept[table] = pa.concat_tables(parts) if len(parts) > 1 else parts[0]
         progress.update("writing files", 1)
-        del data
     remove_other_formats(layout, formats)
     fidelity = fidelity_rows(engine, written)
+    saving = time.perf_counter()
     state.save(engine, folder, shape)
+    saving = time.perf_counter() - saving
 
     files = {f"{fmt}/{table}": path for table in TABLES for fmt, path in targets(layout, table, formats).items()}
     sizes = {key: path.stat().st_size for key, path in files.items()}
@@ -319,7 +335,12 @@ def generate(settings: Settings | None = None, *, progress: Collector = SILENT, 
         files=files,
         sizes=sizes,
         manifest=layout.manifest,
-        timings={"synthesis": round(synthesis, 3), "writing": round(writing, 3), "total": round(total, 3)},
+        timings={
+            "synthesis": round(synthesis, 3),
+            "writing": round(writing, 3),
+            "state": round(saving, 3),
+            "total": round(total, 3),
+        },
         fidelity=fidelity,
         tables_kept=keep,
         tables=Tables(kept if keep else {}),

@@ -41,8 +41,9 @@ def save(engine: Engine, folder: Path, shape: dict[str, Any]) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     arrays: dict[str, np.ndarray] = {}
     for name in STORES:
-        for column, values in getattr(engine, name).export().items():
-            arrays[f"{name}.{column}"] = values
+        store = getattr(engine, name)
+        for column in store.names():
+            arrays[f"{name}.{column}"] = store[column]  # views, not copies: a large run's registries are big
     arrays["open"], arrays["unit"] = engine.open, engine.unit
     arrays["census_sum"] = engine.census_sum
     days = [d for d, groups in sorted(engine.schedule.items()) for _ in groups]

@@ -263,20 +263,11 @@ def draw_stays(
 
 
 def pick_doctor(system: System, u: np.ndarray, hospital: np.ndarray, role: np.ndarray) -> np.ndarray:
-    """A doctor of the role at the hospital, uniformly (any attending doctor of the hospital, then of the
-    system, when the roster has none of that role)."""
+    """A doctor of the role at the hospital, uniformly (the roster's stand-in block when an explicit small
+    ``--doctors`` left the role empty: see ``system._roster``)."""
     first = system.roster_first[hospital, role]
     size = system.roster_size[hospital, role]
-    doctor = first + np.floor(u * np.maximum(size, 1)).astype(np.int64)
-    missing = size <= 0
-    if missing.any():
-        attending = np.flatnonzero(system.roster_size.sum(axis=1) > 0)
-        for i in np.flatnonzero(missing):
-            h = int(hospital[i]) if system.roster_size[hospital[i]].sum() > 0 else int(attending[0])
-            blocks = np.flatnonzero(system.roster_size[h] > 0)
-            r = int(blocks[int(u[i] * len(blocks)) % len(blocks)])
-            doctor[i] = system.roster_first[h, r] + int(u[i] * 7919) % system.roster_size[h, r]
-    return doctor
+    return first + np.floor(u * np.maximum(size, 1)).astype(np.int64)
 
 
 def split_emergency(seed: int, uid: np.ndarray, diagnosis: np.ndarray) -> np.ndarray:

@@ -63,8 +63,8 @@ class System:
     doctor_specialty: tuple[str, ...]
     doctor_department: tuple[str, ...]
     doctor_female: np.ndarray
-    roster_first: np.ndarray  # (hospitals, attending roles): first doctor index of the block (-1: none)
-    roster_size: np.ndarray  # (hospitals, attending roles)
+    roster_first: np.ndarray  # (hospitals, attending roles): first doctor index of the block (or a stand-in's)
+    roster_size: np.ndarray  # (hospitals, attending roles): its size
     home_cdf: tuple[np.ndarray, np.ndarray]  # catchment weights of all hospitals: (h + cumulative, offsets)
     home_size: np.ndarray  # places per catchment
 
@@ -234,7 +234,14 @@ def _roster(seed: int, rate: np.ndarray, attending_days: np.ndarray, beds: np.nd
             else:
                 need[h, j] = staffing.non_attending_size(role, int(beds[h]))
     if doctors is not None:
+        wanted = need.copy()
         need = _largest_remainder(need, doctors)
+        attends = np.array([r.attends for r in roles])
+        if need[:, attends].sum() == 0:  # a tiny roster: its first doctor attends (the most needed role)
+            cell = np.unravel_index(int(np.argmax(np.where(attends[None, :], wanted, -1))), need.shape)
+            donor = np.unravel_index(int(np.argmax(need)), need.shape)
+            need[donor] -= 1
+            need[cell] += 1
     hospital = np.repeat(np.repeat(np.arange(len(rate)), len(roles)), need.ravel())
     role_index = np.repeat(np.tile(np.arange(len(roles)), len(rate)), need.ravel())
     n = len(hospital)
@@ -265,6 +272,15 @@ def _roster(seed: int, rate: np.ndarray, attending_days: np.ndarray, beds: np.nd
         j = ROLE_NAMES.index(name)
         size[:, a] = need[:, j]
         first[:, a] = np.where(need[:, j] > 0, starts[:, j], -1)
+    # a role a small explicit --doctors left empty: the hospital's largest attending block, else the system's
+    largest = np.argmax(size, axis=1)
+    own_first, own_size = first[np.arange(len(rate)), largest], size[np.arange(len(rate)), largest]
+    h0, r0 = np.unravel_index(int(np.argmax(size)), size.shape)
+    stand_in = own_size > 0
+    fallback_first = np.where(stand_in, own_first, first[h0, r0])
+    fallback_size = np.where(stand_in, own_size, size[h0, r0])
+    first = np.where(size > 0, first, fallback_first[:, None])
+    size = np.where(size > 0, size, fallback_size[:, None])
     return {
         "doctor_hospital": hospital.astype(np.int64),
         "doctor_role": role_index.astype(np.int64),

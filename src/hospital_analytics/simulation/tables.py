@@ -8,6 +8,7 @@ those of the written stays, numbered by their first written stay; ids follow adm
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -73,6 +74,19 @@ class Written:
     patient_id: np.ndarray  # registry patient index -> id (0: not written)
     stay_id: np.ndarray  # registry stay index -> id (0: not written)
     end: int
+    first_movement: int = 1  # id of the first bed movement of these stays (chunks of a large run)
+
+    def chunks(self, rows: int, by: str) -> list[Written]:
+        """The same selection in pieces of ``rows`` stays (``by="stays"``) or patients, for streaming."""
+        items = self.stays if by == "stays" else self.patients
+        out = []
+        for a in range(0, max(len(items), 1), rows):
+            part = items[a : a + rows]
+            if by == "stays":
+                out.append(dataclasses.replace(self, stays=part))
+            else:
+                out.append(dataclasses.replace(self, patients=part))
+        return out
 
 
 def select(engine: Engine, end: int) -> Written:
@@ -214,8 +228,9 @@ def admissions_by_month_table(engine: Engine, w: Written) -> pa.Table:
     admissions = np.bincount(m, minlength=n)
     closed_count = np.bincount(m, weights=closed, minlength=n)
     total = np.bincount(m, weights=los, minlength=n).astype(np.int64)
-    pairs = np.unique(m * (len(engine.patients) + 1) + st["patient"][s].astype(np.int64))
-    distinct = np.bincount(pairs // (len(engine.patients) + 1), minlength=n)
+    pairs = np.sort(m * (len(engine.patients) + 1) + st["patient"][s].astype(np.int64))
+    first_of_pair = np.concatenate([[True], pairs[1:] != pairs[:-1]]) if len(pairs) else np.zeros(0, dtype=bool)
+    distinct = np.bincount(pairs[first_of_pair] // (len(engine.patients) + 1), minlength=n)
     present = np.flatnonzero(admissions > 0)
     labels = [f"{(first + i) // 12 + 1970:04d}-{(first + i) % 12 + 1:02d}" for i in present.tolist()]
     average = np.round(total[present] / np.maximum(closed_count[present], 1), 2)
@@ -278,6 +293,16 @@ def units_table(engine: Engine) -> pa.Table:
     )
 
 
+def movements_of(engine: Engine, w: Written) -> int:
+    """How many bed movements the stays of ``w`` have (legs begun by the window's end)."""
+    st = engine.stays
+    units = st["leg_unit"][w.stays]
+    day = st["leg_day"][w.stays]
+    exists = (units >= 0) & (day <= w.end)
+    exists[:, 0] = True
+    return int(exists.sum())
+
+
 def bed_movements_table(engine: Engine, w: Written) -> pa.Table:
     st = engine.stays
     s = w.stays
@@ -301,7 +326,7 @@ def bed_movements_table(engine: Engine, w: Written) -> pa.Table:
     return _table(
         "bed_movements",
         {
-            "movement_id": numbers(np.arange(1, n + 1)),
+            "movement_id": numbers(np.arange(w.first_movement, w.first_movement + n)),
             "hospitalization_id": numbers(w.stay_id[s][rows]),
             "sequence": numbers(sequence, pa.int32()),
             "unit_id": numbers(units[rows, legs] + 1),
