@@ -113,6 +113,24 @@ def test_report_tells_where_the_data_came_from(page, out):
     assert "**********" in page
 
 
+def test_how_realistic_shows_the_generators_fidelity_table(page):
+    tree = lxml_html.fromstring(page)
+    section = tree.xpath("//section[@aria-label='How realistic is this data']")[0]
+    rows = [[cell.text_content() for cell in row] for row in section.xpath(".//tbody/tr")]
+    assert rows[0] == ["in_hospital_mortality_sepsis", "13-17%", "15.1%", "12.0% – 18.0%", "yes", "HCUP SB 204 <2016>"]
+    assert rows[1][2:5] == ["25.0%", "17.0% – 21.0%", "no"]
+    assert rows[2][2:5] == ["–", "–", "not judged"]
+    assert "1 of 2 calibrated quantities are on target" in section.text_content()
+    assert "&lt;2016&gt;" in page  # escaped
+
+
+def test_how_realistic_says_so_when_the_manifest_has_no_table():
+    from hospital_analytics.analysis.report import fidelity_section
+
+    assert "no <code>fidelity</code>" in fidelity_section({"fidelity": {"on_target": 1, "judged": 2}})
+    assert "no <code>fidelity</code>" in fidelity_section(None)
+
+
 def test_tables_show_the_top_diagnoses(page, out):
     top = read(
         out / "hospital.duckdb",

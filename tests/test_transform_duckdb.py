@@ -406,7 +406,59 @@ def test_generated_data_builds_and_matches_pandas(tmp_path: Path) -> None:
     result = transform(settings)
     assert result.success and len(result.tests) > 100
     actual = ts.read_marts(settings)
-    ts.assert_marts_match(actual, ts.expected_marts(settings.layout.csv_dir, settings.end))
+    ts.assert_marts_match(actual, ts.expected_marts(settings.layout.csv_dir, settings.end, settings.start))
     kpis = actual["kpis"].iloc[0]
-    assert int(kpis["admissions"]) == 2_000
+    assert 1_700 <= int(kpis["admissions"]) <= 2_300  # --hospitalizations: a rate per 24 months (the window's length)
     assert 0.0 < float(kpis["readmission_rate_30d"]) < 0.5
+
+
+def test_the_living_hospitals_promises_fail_when_broken(tmp_path: Path) -> None:
+    """Each new singular test catches its broken promise: a unit over its beds, a stay after the patient's death,
+    a newborn whose birth date is not its mother's delivery day, overlapping coverage spells, a stay half open."""
+    settings = ts.clean_settings(output_dir=tmp_path / "out", start=ts.START, end=ts.END)
+    csv_dir = settings.layout.csv_dir
+    ts.write_edge_case_csvs(csv_dir)
+
+    def edit(table: str, change) -> None:
+        frame = ts.pd.read_csv(csv_dir / f"{table}.csv", dtype=str, keep_default_na=False)  # text kept as is
+        change(frame)
+        frame.to_csv(csv_dir / f"{table}.csv", index=False)
+
+    def one_bed(units):  # the busiest unit, medical-surgical of hospital 1, gets one bed (and its hospital too)
+        units.loc[units["unit_id"] == "1", "beds"] = "1"
+
+    def dead_too_early(patients):  # patient 1 died before their stays
+        patients.loc[patients["patient_id"] == "1", "death_date"] = "2024-01-05"
+
+    def born_another_day(births):
+        births.loc[0, "birth_date"] = "2024-01-01"
+
+    def overlapping(spells):
+        first = spells.iloc[[0]].assign(valid_from="2010-01-01", valid_to="2030-01-01", payer="Self-pay")
+        spells.loc[len(spells)] = first.iloc[0]
+
+    def half_open(stays):  # a discharge date without its discharge time
+        stays.loc[stays["hospitalization_id"] == "1", "discharged_at"] = ""
+
+    for table, change in (
+        ("units", one_bed),
+        ("patients", dead_too_early),
+        ("births", born_another_day),
+        ("coverage_history", overlapping),
+        ("hospitalizations", half_open),
+    ):
+        edit(table, change)
+    ts.load_duckdb(settings.duckdb_file, csv_dir)
+    transform(settings, command="run")  # models only: then every test runs, none skipped
+    with pytest.raises(TransformError) as caught:
+        transform(settings, command="test")
+    assert caught.value.result is not None
+    failed = {n.node for n in caught.value.result.failures}
+    assert {
+        "assert_census_within_beds",
+        "assert_no_stay_after_death",
+        "assert_newborns_linked_to_delivery",
+        "assert_coverage_intervals_do_not_overlap",
+        "assert_open_stays_consistent",
+        "assert_hospital_beds_add_up",
+    } <= failed, failed

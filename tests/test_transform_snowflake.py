@@ -94,7 +94,8 @@ def test_snowflake_missing_raw_tables_say_to_run_load(fakesnow_server: dict, tmp
     with pytest.raises(StepOrderError) as caught:
         transform(settings)
     assert caught.value.message == (
-        "The RAW tables patients, doctors, hospitalizations, admissions_by_month are missing in "
+        "The RAW tables patients, doctors, hospitalizations, admissions_by_month, hospitals, units, bed_movements, "
+        "coverage_history, births, capacity_events are missing in "
         f"Snowflake account {fakesnow_server['account']}, database T_TRANSFORM_EMPTY: run `hospital load` first."
     )
 
@@ -121,4 +122,4 @@ def test_snowflake_cli_transform_with_env_settings(built_snowflake, fakesnow_ser
     data = json.loads(outcome.stdout)
     assert data["warehouse"] == "snowflake" and data["success"] is True
     rate = [n for n in data["nodes"] if n["node"] == "readmission_rate_by_month"][0]
-    assert rate["status"] == "success" and rate["rows"] == 13  # Jan 2024 .. Jan 2025 (discharges past the end)
+    assert rate["status"] == "success" and rate["rows"] == 12  # Jan .. Dec 2024 (stays in house at the end are open)

@@ -122,14 +122,27 @@ def expected_kpis(duckdb_file: Path, filters: dict) -> dict:
             SELECT count(*), count(DISTINCT patient_id), avg(length_of_stay_days), median(length_of_stay_days),
                    sum(CAST(readmitted_within_30d_followed_up AS INTEGER))
                        / nullif(sum(CAST(follow_up_complete AS INTEGER)), 0),
-                   avg(CASE WHEN discharge_disposition = 'Died' THEN 1 ELSE 0 END),
+                   sum(CASE WHEN discharge_disposition = 'Died' THEN 1 ELSE 0 END) / count(discharge_date),
                    sum(length_of_stay_days), sum(total_charges)
             FROM ANALYTICS.fct_hospitalizations WHERE {stays}"""
         ).fetchone()
+        # every stay in house at midnight: those admitted before the window and the open ones too (daily_census)
         midnights, day_count = con.execute(
             f"""
-            SELECT (SELECT count(*) FROM ANALYTICS.fct_hospitalizations f
-                    JOIN ANALYTICS.daily_census d ON d.census_date >= f.admission_date AND d.census_date < f.discharge_date
+            WITH f AS (
+                SELECT s.admission_date, s.discharge_date, p.gender AS patient_gender, s.diagnosis_category,
+                       s.admission_type,
+                       CASE WHEN age < 18 THEN '0-17' WHEN age < 45 THEN '18-44' WHEN age < 65 THEN '45-64'
+                            WHEN age < 85 THEN '65-84' ELSE '85+' END AS age_group
+                FROM ANALYTICS.stg_hospitalizations s
+                JOIN ANALYTICS.stg_patients p USING (patient_id),
+                LATERAL (SELECT year(s.admission_date) - year(p.birth_date)
+                         - CASE WHEN month(s.admission_date) * 100 + day(s.admission_date)
+                                     < month(p.birth_date) * 100 + day(p.birth_date) THEN 1 ELSE 0 END AS age)
+            )
+            SELECT (SELECT count(*) FROM f
+                    JOIN ANALYTICS.daily_census d ON d.census_date >= f.admission_date
+                         AND (f.discharge_date IS NULL OR d.census_date < f.discharge_date)
                     WHERE {segment} AND {in_range}),
                    (SELECT count(*) FROM ANALYTICS.daily_census WHERE {in_range})"""
         ).fetchone()

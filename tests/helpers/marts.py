@@ -43,7 +43,35 @@ MANIFEST = {
     "locale": "en_US",
     "generated_at": "2026-01-02T03:04:05Z",
     "package_version": "0.1.0",
-    "fidelity": {"on_target": 30, "judged": 37},
+    "fidelity": {
+        "on_target": 30,
+        "judged": 37,
+        "rows": [  # as the generator writes them (simulation's FidelityRow)
+            {
+                "quantity": "in_hospital_mortality_sepsis",
+                "target": "13-17%",
+                "generated": 0.151,
+                "low": 0.12,
+                "high": 0.18,
+                "margin": 0.01,
+                "passed": True,
+                "source": "HCUP SB 204 <2016>",
+                "unit": "%",
+            },
+            {
+                "quantity": "weekend_share_of_admissions",
+                "target": "19%",
+                "generated": 0.25,
+                "low": 0.17,
+                "high": 0.21,
+                "margin": 0.005,
+                "passed": False,
+                "source": "Ruiz 2015",
+                "unit": "%",
+            },
+            {"quantity": "peak_hour", "target": "11:00", "generated": None, "passed": None, "source": "-"},
+        ],
+    },
 }
 REPORT_SECRET = "hunter2-not-for-reports"  # a Snowflake password set while analyzing: never in the report
 
