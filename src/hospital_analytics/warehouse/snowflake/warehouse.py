@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
     from hospital_analytics.config import Settings
+    from hospital_analytics.exports.fanout import ExportReads
     from hospital_analytics.progress import Collector
 
 UNREACHABLE_ERRNO = 250001  # the connector's "could not connect to Snowflake backend" code
@@ -324,6 +325,12 @@ class SnowflakeWarehouse:
         """``SELECT *``: the Arrow batches are cast to the export types as they arrive."""
         order = ", ".join(str(position) for position in range(1, len(schema) + 1))
         return f"SELECT * FROM {qualified} ORDER BY {order}"
+
+    def export_reads(self, qualified: str, schema: pa.Schema) -> ExportReads:
+        """One query, ``export_select``: Snowflake sorts on its side and streams the batches."""
+        from hospital_analytics.exports.fanout import ExportReads
+
+        return ExportReads([self.export_select(qualified, schema)])
 
     def export_native(self, sql: str, target: Path, fmt: str) -> int:
         raise ValueError(f"Snowflake does not export {fmt} files itself: stream arrow_batches instead")
