@@ -42,8 +42,9 @@ if TYPE_CHECKING:
     from hospital_analytics.progress import Collector
 
 BATCH_ROWS = 100_000
-# DuckDB memory while exporting: sorting 10M stays spills to disk instead of holding them all.
-EXPORT_MEMORY = "1GB"
+# DuckDB memory while exporting (its buffer pool caches the table's blocks): at 10M stays the export peaks at
+# 1.02 GB of RSS with 512MB, 1.08 GB with 1GB, at the same speed (bench/bench_export.py); key ranges sort in it.
+EXPORT_MEMORY = "512MB"
 # Rows per Parquet row group of DuckDB's COPY: its own default, 0.44 GB peak at 10M stays (1.3 GB with 1M-row
 # groups; measured with bench/bench_export.py).
 PARQUET_ROW_GROUP = 122_880
