@@ -158,8 +158,6 @@ def _write_once(
     targets: Sequence[Target],
     key: str | None,
 ) -> dict[str, writers.Written]:
-    import pyarrow as pa
-
     stream = writers.MultiStream(wh, queries, schema)
     with contextlib.ExitStack() as stack:
         for target in targets:
@@ -192,7 +190,6 @@ def _write_once(
             raise _writer_error(failed) from None
         if reads.rows is not None and key is not None and stream.rows != reads.rows:
             raise _Unordered  # a key range missed rows (cannot happen with a non-null key; read it whole)
-    del pa
     return {t.format: writers.Written(t.path, stream.rows, t.path.stat().st_size) for t in targets}
 
 

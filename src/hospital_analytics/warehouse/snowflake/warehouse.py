@@ -327,10 +327,12 @@ class SnowflakeWarehouse:
         return f"SELECT * FROM {qualified} ORDER BY {order}"
 
     def export_reads(self, qualified: str, schema: pa.Schema) -> ExportReads:
-        """One query, ``export_select``: Snowflake sorts on its side and streams the batches."""
+        """One query, ``export_select``: Snowflake sorts on its side and streams the batches (the row count, from
+        metadata, chooses where the Hyper extract is written)."""
         from hospital_analytics.exports.fanout import ExportReads
 
-        return ExportReads([self.export_select(qualified, schema)])
+        rows = int(self.query_arrow(f"SELECT count(*) AS n FROM {qualified}").column(0)[0].as_py())
+        return ExportReads([self.export_select(qualified, schema)], rows=rows)
 
     def export_native(self, sql: str, target: Path, fmt: str) -> int:
         raise ValueError(f"Snowflake does not export {fmt} files itself: stream arrow_batches instead")
