@@ -3,6 +3,13 @@ DuckDB's own COPY against the Arrow-batch stream (the Snowflake path, and export
 side by side in one run.
 
     python bench/bench_export.py --rows 10000000 --work /tmp/export-bench
+    python bench/bench_export.py --db OUT/hospital.duckdb --baseline main --formats all csv parquet hyper
+
+With ``--db`` (a warehouse the real pipeline built, e.g. ``hospital run-all --scale 10000``) and ``--baseline REF``
+it runs ``export()`` of this checkout and of the git revision ``REF`` (its ``src/`` extracted under ``--work``,
+put first on ``PYTHONPATH``), alternately in subprocesses, once per ``--formats`` entry: wall seconds, CPU
+seconds (the process and its children: hyperd, the Hyper writer), peak RSS of the Python process and of its
+largest child, bytes written. Side by side in one run, so both see the same (shared) machine.
 
 Builds (once) a DuckDB file with the real pipeline's ANALYTICS marts at a tiny size (generate, load, dbt run),
 fct_hospitalizations then replaced by ``--rows`` synthetic stays (its columns and types), then runs every writer
@@ -135,13 +142,81 @@ def whole(db: Path, out: Path) -> dict:
     }
 
 
+def compare(db: Path, work: Path, baseline: str, formats: list[str], rounds: int) -> None:
+    """This checkout's export() against ``baseline``'s, alternately (see the module docstring)."""
+    import os
+    import shutil
+
+    repo = Path(__file__).resolve().parent.parent
+    base_src = work / f"baseline-{baseline.replace('/', '_')}"
+    if base_src.exists():
+        shutil.rmtree(base_src)
+    base_src.mkdir(parents=True)
+    archive = subprocess.run(
+        ["git", "-C", str(repo), "archive", baseline, "src", "tableau", "dbt_project"], check=True, capture_output=True
+    )
+    subprocess.run(["tar", "-x", "-C", str(base_src)], input=archive.stdout, check=True)
+    trees = {baseline: str(base_src / "src"), "this": str(repo / "src")}
+    rows = []
+    for _ in range(rounds):
+        for fmt in formats:
+            for name, src in trees.items():
+                out = work / f"out-{name.replace('/', '_')}-{fmt}"
+                shutil.rmtree(out, ignore_errors=True)
+                env = {**os.environ, "PYTHONPATH": src}
+                cmd = [sys.executable, __file__, "--work", str(work), "--db", str(db), "--timed", fmt, str(out)]
+                done = subprocess.run(cmd, check=True, capture_output=True, text=True, env=env)
+                rows.append({"tree": name, **json.loads(done.stdout)})
+                print(rows[-1], file=sys.stderr)
+    print(
+        "| formats | code | seconds | CPU s (process + children) | peak RSS MB (python / largest child) | MB written |"
+    )
+    print("|---|---|---:|---:|---:|---:|")
+    for r in rows:
+        print(
+            f"| {r['formats']} | {r['tree']} | {r['seconds']:.1f} | {r['cpu']:.1f} | "
+            f"{r['peak_rss_mb']} / {r['children_peak_rss_mb']} | {r['bytes'] / 1e6:,.0f} |"
+        )
+
+
+def timed(db: Path, out: Path, fmt: str) -> dict:
+    """export() of whichever hospital_analytics is first on the path, with its time, CPU and peak memory."""
+    from hospital_analytics.config import Settings
+    from hospital_analytics.exports import export
+
+    began = time.perf_counter()
+    result = export(Settings(output_dir=out, duckdb_path=db, _env_file=None), formats=fmt)
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {
+        "formats": fmt,
+        "seconds": round(time.perf_counter() - began, 2),
+        "cpu": round(me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime, 1),
+        "bytes": result.total_bytes,
+        "peak_rss_mb": me.ru_maxrss // 1024,
+        "children_peak_rss_mb": kids.ru_maxrss // 1024,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=10_000_000)
     parser.add_argument("--work", type=Path, default=Path("/tmp/export-bench"))
     parser.add_argument("--one", nargs=2, metavar=("FORMAT", "MODE"), help=argparse.SUPPRESS)
     parser.add_argument("--whole", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--db", type=Path, help="an existing warehouse (built by the real pipeline) to export")
+    parser.add_argument("--baseline", help="git revision to compare with, side by side (needs --db)")
+    parser.add_argument("--formats", nargs="+", default=["all"], help="with --baseline: export runs to compare")
+    parser.add_argument("--rounds", type=int, default=1, help="with --baseline: rounds of alternating runs")
+    parser.add_argument("--timed", nargs=2, metavar=("FORMAT", "OUT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.timed:
+        print(json.dumps(timed(args.db, Path(args.timed[1]), args.timed[0])))
+        return
+    if args.baseline:
+        if args.db is None:
+            parser.error("--baseline needs --db")
+        compare(args.db.resolve(), args.work.resolve(), args.baseline, args.formats, args.rounds)
+        return
     db = args.work / "bench.duckdb"
     if args.one:
         print(json.dumps(one(db, args.work / "out", *args.one)))

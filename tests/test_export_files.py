@@ -171,24 +171,6 @@ def test_a_failed_write_leaves_the_previous_file_and_no_temporary(marts_db, tmp_
     assert not [p for p in _files(first.export_dir) if p.name.startswith(TMP_MARK)]
 
 
-def test_a_failed_duckdb_copy_leaves_no_temporary(marts_db, tmp_path, monkeypatch):
-    settings = duckdb_settings(tmp_path, marts_db)
-
-    from hospital_analytics.warehouse.duckdb import DuckDBWarehouse
-
-    copy = DuckDBWarehouse.export_native
-
-    def fail(wh, sql, target, fmt):
-        copy(wh, sql, target, fmt)  # DuckDB's COPY wrote the temporary file
-        raise OSError(28, "No space left on device")
-
-    monkeypatch.setattr(DuckDBWarehouse, "export_native", fail)
-    with pytest.raises(ExportError, match="No space left on device"):
-        export(settings, formats="parquet")
-    leftovers = _files(tmp_path / "export")
-    assert leftovers == []
-
-
 def test_arrow_stream_path_writes_row_groups_as_it_goes(marts_db, tmp_path, monkeypatch):
     """The Snowflake path (Arrow batches) never collects a table: Parquet row groups are flushed on the way."""
     import pyarrow.parquet as pq

@@ -600,9 +600,10 @@ def write_workbooks(export_dir: Path, data: WorkbookData, spec: dict[str, Any] |
     with atomic_path(twb) as tmp:
         tmp.write_bytes(content)
     with atomic_path(twbx) as tmp:
-        with zipfile.ZipFile(
-            tmp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1
-        ) as zf:  # level 6: same size, 2 s more at 1M stays
+        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
             zf.writestr(twb.name, content)
-            zf.write(data_file, data.relpath)
+            # A Hyper extract is stored as it is (Hyper compresses its own blocks): deflating it again saved a
+            # third of its size but cost 3-13 s at 10M stays (bench/bench_export.py); a CSV is deflated (fast).
+            kind = zipfile.ZIP_STORED if data.kind == "hyper" else zipfile.ZIP_DEFLATED
+            zf.write(data_file, data.relpath, compress_type=kind, compresslevel=1)
     return WorkbookFiles(twb, twbx)

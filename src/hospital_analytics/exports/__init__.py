@@ -22,7 +22,7 @@ from typing import Any
 
 from hospital_analytics.config import Settings, resolve_settings
 from hospital_analytics.errors import ConfigError, StepOrderError, WarehouseError
-from hospital_analytics.exports import writers
+from hospital_analytics.exports import fanout, writers
 from hospital_analytics.fsutil import ensure_writable_dir, remove_stale_temporaries
 from hospital_analytics.layout import MARTS
 from hospital_analytics.progress import SILENT, Collector
@@ -213,22 +213,14 @@ def export(
         for table in MARTS:
             qualified = wh.qualified(schema_name, table)
             schema = schemas[table]
-            sql = wh.export_select(qualified, schema)
-            for fmt in chosen:
-                path = export_path(export_dir, table, fmt)
-                if fmt == "csv":
-                    written = writers.write_csv(wh, sql, schema, path)
-                elif fmt == "parquet":
-                    written = writers.write_parquet(wh, sql, schema, path)
-                else:
-                    written = writers.write_hyper(wh, sql, schema, path)
-                result.files.append(ExportedFile(table, fmt, written.path, written.rows, written.bytes))
-                progress.update(task)
+            targets = [fanout.Target(fmt, export_path(export_dir, table, fmt)) for fmt in chosen]
             if table == DASHBOARD_TABLE and dashboard_csv:
                 ensure_writable_dir(export_dir / "csv", "export folder")
-                path = export_dir / "csv" / f"{table}.csv"
-                written = writers.write_csv(wh, sql, schema, path, gzip=False)
-                result.files.append(ExportedFile(table, "dashboard-csv", written.path, written.rows, written.bytes))
+                targets.append(fanout.Target("dashboard-csv", export_dir / "csv" / f"{table}.csv"))
+            written = fanout.write_table(wh, wh.export_reads(qualified, schema), schema, targets)
+            for target in targets:
+                w = written[target.format]
+                result.files.append(ExportedFile(table, target.format, w.path, w.rows, w.bytes))
                 progress.update(task)
 
     kind = "csv" if dashboard_csv else "hyper"

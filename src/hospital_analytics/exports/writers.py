@@ -20,7 +20,7 @@ import concurrent.futures
 import importlib
 import os
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -140,28 +140,40 @@ class Written:
     bytes: int
 
 
-class _Stream:
-    """The query's batches cast to ``schema``, counting rows; keeps the first error raised while streaming
-    (a native writer pulling the batches would otherwise replace it with its own, vaguer one)."""
+class MultiStream:
+    """The batches of ``queries`` run one after the other, cast to ``schema``, counting rows; keeps the first
+    error raised while streaming (a native writer pulling the batches would otherwise replace it with its own,
+    vaguer one)."""
 
-    def __init__(self, wh: Warehouse, sql: str, schema: pa.Schema):
-        self.wh, self.sql, self.schema = wh, sql, schema
+    def __init__(self, wh: Warehouse, queries: list[str], schema: pa.Schema):
+        self.wh, self.queries, self.schema = wh, queries, schema
         self.rows = 0
         self.error: BaseException | None = None
 
     def __iter__(self) -> Iterator[pa.RecordBatch]:
         try:
-            for batch in self.wh.arrow_batches(self.sql):
-                if batch.schema.names != self.schema.names:
-                    batch = batch.rename_columns([n.lower() for n in batch.schema.names])
-                batch = rounded(batch, self.schema)
-                self.rows += batch.num_rows
-                yield batch
+            for sql in self.queries:
+                for batch in self.wh.arrow_batches(sql):
+                    if batch.schema.names != self.schema.names:
+                        batch = batch.rename_columns([n.lower() for n in batch.schema.names])
+                    if batch.schema != self.schema:
+                        batch = batch.cast(self.schema)
+                    batch = rounded(batch, self.schema)
+                    self.rows += batch.num_rows
+                    yield batch
         except GeneratorExit:  # the consumer stopped early: not an error of the stream
             raise
         except BaseException as exc:
             self.error = exc
             raise
+
+
+class _Stream(MultiStream):
+    """One query's batches (see ``MultiStream``)."""
+
+    def __init__(self, wh: Warehouse, sql: str, schema: pa.Schema):
+        super().__init__(wh, [sql], schema)
+        self.sql = sql
 
 
 def _io_error(path: Path, exc: BaseException) -> ExportError:
@@ -178,18 +190,25 @@ def write_csv(wh: Warehouse, sql: str, schema: pa.Schema, path: Path, *, gzip: b
     stream = _Stream(wh, sql, schema)
     try:
         with atomic_path(path) as tmp:
-            if gzip:
-                _write_gzip_members(_csv_chunks(stream, schema), tmp)
-            else:
-                with open(tmp, "wb") as out:
-                    for chunk in _csv_chunks(stream, schema):
-                        out.write(chunk)
+            (gzip_csv_to if gzip else plain_csv_to)(iter(stream), schema, tmp)
     except (OSError, pa.ArrowException) as exc:
         raise _io_error(path, exc) from None
     return Written(path, stream.rows, path.stat().st_size)
 
 
-def _csv_chunks(stream: _Stream, schema: pa.Schema) -> Iterator[bytes]:
+def gzip_csv_to(batches: Iterator[pa.RecordBatch], schema: pa.Schema, tmp: Path) -> None:
+    """``batches`` as gzip CSV at ``tmp`` (see ``write_csv``)."""
+    _write_gzip_members(_csv_chunks(batches, schema), tmp)
+
+
+def plain_csv_to(batches: Iterator[pa.RecordBatch], schema: pa.Schema, tmp: Path) -> None:
+    """``batches`` as plain CSV at ``tmp`` (see ``write_csv``)."""
+    with open(tmp, "wb") as out:
+        for chunk in _csv_chunks(batches, schema):
+            out.write(chunk)
+
+
+def _csv_chunks(stream: Iterable[pa.RecordBatch], schema: pa.Schema) -> Iterator[bytes]:
     """The CSV text: the header line (column names are plain identifiers: never quoted), then each batch's
     rows (text quoted, as pyarrow does for every string; numbers, dates and booleans bare; NULL empty)."""
     import pyarrow as pa
@@ -250,9 +269,8 @@ def _write_gzip_members(chunks: Iterator[bytes], path: Path) -> None:
 
 
 def write_parquet(wh: Warehouse, sql: str, schema: pa.Schema, path: Path) -> Written:
-    """A Parquet file (zstd), row groups of up to ``PARQUET_ROW_GROUP`` rows."""
+    """A Parquet file (zstd), row groups of ``PARQUET_ROW_GROUP`` rows."""
     import pyarrow as pa
-    import pyarrow.parquet as pq
 
     stream = _Stream(wh, sql, schema)
     try:
@@ -260,20 +278,34 @@ def write_parquet(wh: Warehouse, sql: str, schema: pa.Schema, path: Path) -> Wri
             if "parquet" in wh.native_export_formats:
                 stream.rows = wh.export_native(sql, tmp, "parquet")
             else:
-                with pq.ParquetWriter(str(tmp), schema, compression=PARQUET_COMPRESSION) as writer:
-                    pending: list[pa.RecordBatch] = []
-                    pending_rows = 0
-                    for batch in stream:
-                        pending.append(batch)
-                        pending_rows += batch.num_rows
-                        if pending_rows >= PARQUET_ROW_GROUP:
-                            writer.write_table(pa.Table.from_batches(pending, schema), PARQUET_ROW_GROUP)
-                            pending, pending_rows = [], 0
-                    if pending or stream.rows == 0:
-                        writer.write_table(pa.Table.from_batches(pending, schema), PARQUET_ROW_GROUP)
+                parquet_to(iter(stream), schema, tmp)
     except (OSError, pa.ArrowException) as exc:
         raise _io_error(path, exc) from None
     return Written(path, stream.rows, path.stat().st_size)
+
+
+def parquet_to(batches: Iterator[pa.RecordBatch], schema: pa.Schema, tmp: Path) -> None:
+    """``batches`` as Parquet (zstd) at ``tmp``: row groups of exactly ``PARQUET_ROW_GROUP`` rows (the last
+    one shorter), whatever the batches' sizes, so the same rows give the same file."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    with pq.ParquetWriter(str(tmp), schema, compression=PARQUET_COMPRESSION) as writer:
+        pending: list[pa.RecordBatch] = []
+        pending_rows = 0
+        wrote = False
+        for batch in batches:
+            pending.append(batch)
+            pending_rows += batch.num_rows
+            if pending_rows >= PARQUET_ROW_GROUP:
+                table = pa.Table.from_batches(pending, schema)
+                full = pending_rows - pending_rows % PARQUET_ROW_GROUP
+                writer.write_table(table.slice(0, full), PARQUET_ROW_GROUP)
+                wrote = True
+                rest = table.slice(full)
+                pending, pending_rows = rest.to_batches(), rest.num_rows
+        if pending_rows or not wrote:
+            writer.write_table(pa.Table.from_batches(pending, schema), PARQUET_ROW_GROUP)
 
 
 def write_hyper(wh: Warehouse, sql: str, schema: pa.Schema, path: Path) -> Written:
@@ -287,8 +319,7 @@ def write_hyper(wh: Warehouse, sql: str, schema: pa.Schema, path: Path) -> Writt
     stream = _Stream(wh, sql, schema)
     try:
         with atomic_path(path) as tmp:
-            reader = pa.RecordBatchReader.from_batches(schema, iter(stream))
-            pantab.frame_to_hyper(reader, tmp, table=HYPER_TABLE)
+            hyper_to(iter(stream), schema, tmp, pantab)
     except Exception as exc:
         if stream.error is not None:  # the warehouse failed while pantab was pulling batches
             raise stream.error from None
@@ -296,3 +327,15 @@ def write_hyper(wh: Warehouse, sql: str, schema: pa.Schema, path: Path) -> Writt
             raise _io_error(path, exc) from None
         raise
     return Written(path, stream.rows, path.stat().st_size)
+
+
+def hyper_to(batches: Iterator[pa.RecordBatch], schema: pa.Schema, tmp: Path, pantab: ModuleType | None = None) -> None:
+    """``batches`` as a Hyper extract at ``tmp``, in this process (pantab holds the GIL meanwhile)."""
+    import pyarrow as pa
+
+    if pantab is None:
+        try:
+            pantab = import_pantab()
+        except ImportError:
+            raise missing_pantab_error() from None
+    pantab.frame_to_hyper(pa.RecordBatchReader.from_batches(schema, batches), tmp, table=HYPER_TABLE)

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
 
+    from hospital_analytics.exports.fanout import ExportReads
     from hospital_analytics.progress import Collector
     from hospital_analytics.warehouse.common import TableStats
     from hospital_analytics.warehouse.sources import SourceFile
@@ -119,6 +120,11 @@ class Warehouse(Protocol):
     def export_select(self, qualified: str, schema: pa.Schema) -> str:
         """The query reading a table with the export types of ``schema`` (``exports.writers.export_schema``),
         rows in a fixed order (every column, left to right), so the same marts export to the same bytes."""
+
+    def export_reads(self, qualified: str, schema: pa.Schema) -> ExportReads:
+        """How to read a whole table once for export (``exports.fanout.ExportReads``): the queries, in order,
+        whose results are ``export_select``'s rows in ``export_select``'s order when the first column is unique
+        (checked by the caller), and ``export_select`` itself as the fallback."""
 
     def export_native(self, sql: str, target: Path, fmt: str) -> int:
         """Write ``sql``'s rows to ``target`` in ``fmt`` (one of ``native_export_formats``) inside the engine;
