@@ -106,3 +106,19 @@ def test_a_saved_state_goes_on_like_one_run_and_refuses_other_settings(tmp_path)
         state.load(folder_d, system_for(shape), {**shape, "seed": 5})
     with pytest.raises(ConfigError, match=r"other settings \(hospitals\)"):
         state.load(folder_d, system_for(shape), {**shape, "hospitals": 2})
+
+
+def test_coverage_spells_are_contiguous_and_increasing():
+    """A turn of 65 without a move to Medicare writes no spell and leaves no empty slot before a later change
+    (found at 100,000 stays, seed 7: a patient's current payer read from an empty slot)."""
+    n = 20_000
+    key = np.arange(n, dtype=np.uint64)
+    first = np.full(n, (dt.date(2024, 1, 1) - dt.date(1970, 1, 1)).days, dtype=np.int64)
+    birth = np.datetime64("1959-06-01") + (np.arange(n) % 900).astype("timedelta64[D]")  # 65 in the window
+    starts, payers = coverage.draw_spells(3, key, first, birth)
+    used = starts != coverage.NEVER
+    assert used[:, 0].all()
+    assert not (~used[:, :-1] & used[:, 1:]).any()  # no empty slot before a used one
+    pairs = used[:, 1:]
+    assert (starts[:, 1:][pairs] > starts[:, :-1][pairs]).all()
+    assert (payers[:, 1:][pairs] != payers[:, :-1][pairs]).all()

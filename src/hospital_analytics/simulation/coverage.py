@@ -52,6 +52,7 @@ def draw_spells(seed: int, key: np.ndarray, first_day: np.ndarray, birth: np.nda
     t = first_day.copy()
     starts[:, 0], payer[:, 0] = t, current
     moved = np.zeros(n, dtype=bool)
+    filled = np.ones(n, dtype=np.int64)  # spells written per patient: they stay contiguous from slot 0
     for k in range(1, SPELLS):
         gap = -np.log1p(-uu[:, 3 * k]) / np.maximum(_OUT[current], 1e-300)
         nxt = np.where(_OUT[current] > 0, t + np.ceil(gap), np.inf)
@@ -63,8 +64,12 @@ def draw_spells(seed: int, key: np.ndarray, first_day: np.ndarray, birth: np.nda
         changes = np.isfinite(new_day) & (new_payer != current) & (current != MEDICARE)
         moved |= at65
         safe = np.where(changes, new_day, 0).astype(np.int64)
-        starts[changes, k] = safe[changes]
-        payer[changes, k] = new_payer[changes]
+        # A turn of 65 without a move writes no spell: the next change takes the next free slot, never leaving
+        # a gap (``payer_on`` and the coverage table read slots in order).
+        rows = np.flatnonzero(changes)
+        starts[rows, filled[rows]] = safe[rows]
+        payer[rows, filled[rows]] = new_payer[rows]
+        filled[rows] += 1
         t = np.where(changes, safe, np.where(at65, medicare, t))
         current = np.where(changes, new_payer, current)
         if not changes.any() and not at65.any():
