@@ -145,7 +145,7 @@ def test_result_prints_and_serialises_without_frames(tmp_path):
     assert hospitalizations["total_charges"].dtype == float
     frame = result.fidelity_frame()
     assert len(frame) == len(result.fidelity)
-    assert "stays in 1 hospitals" in result.outcome()
+    assert "stays in 1 hospital," in result.outcome()
 
 
 def test_public_api_is_lazy_and_named_generate():

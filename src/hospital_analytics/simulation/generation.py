@@ -126,7 +126,7 @@ class GenerateResult(StepResult):
 
     def outcome(self) -> str:
         return (
-            f"{self.rows.get('hospitalizations', 0):,} stays in {self.hospitals} hospitals, "
+            f"{self.rows.get('hospitalizations', 0):,} stays in {self.hospitals} hospital{'s' if self.hospitals != 1 else ''}, "
             f"{self.fidelity_passed}/{self.fidelity_judged} on target"
         )
 

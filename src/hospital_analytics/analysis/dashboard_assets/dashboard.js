@@ -586,6 +586,14 @@
         onClick: function () { var f = {}; f[key] = filters[key] === i ? null : i; applyFilters(f); }
       };
     });
+    if (options && options.top && rows.length > options.top) {
+      // Only the largest bars (and the one selected): a system has a hundred categories; the filter lists all.
+      var ranked = rows.slice().sort(function (a, b) { return b.value - a.value; });
+      var kept = ranked.slice(0, options.top);
+      ranked.slice(options.top).forEach(function (r) { if (r.selected) kept.push(r); });
+      rows = rows.filter(function (r) { return kept.indexOf(r) >= 0; });
+      rows.sort(function (a, b) { return b.value - a.value; });
+    }
     if (options && options.vertical) verticalBars(card, rows, options);
     else horizontalBars(card, rows, options || {});
   }
@@ -750,7 +758,7 @@
     weekdayChart(all);
     diagnosesChart(all);
     losChart(all, k.median_length_of_stay_days);
-    dimensionChart('chart-categories', 'diagnosis_category', { labelWidth: 170, rowHeight: 21 });
+    dimensionChart('chart-categories', 'diagnosis_category', { labelWidth: 170, rowHeight: 21, top: 15 });
     dimensionChart('chart-age', 'age_group', { vertical: true, height: 214 });
     dimensionChart('chart-gender', 'gender', { vertical: true, height: 214 });
     dimensionChart('chart-type', 'admission_type', { vertical: true, height: 214 });
