@@ -57,7 +57,8 @@ RAW_COLUMNS: dict[str, tuple[Column, ...]] = {
         Column(
             "discharge_disposition",
             "VARCHAR",
-            "Home, Home health, Skilled nursing, Rehab, Other acute hospital, Against medical advice, Died.",
+            "Home, Home health care, Skilled nursing facility, Rehabilitation facility, Transfer to another hospital, "
+            "Left against medical advice or Died.",
             nullable=True,
         ),
         Column("total_charges", "DECIMAL(12,2)", "Total charges billed, USD; empty while open.", nullable=True),
