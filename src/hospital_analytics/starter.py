@@ -54,7 +54,10 @@ the files here, and says so (`dbt project: ... (made by hospital init, found in 
 4. Change a KPI: edit `dbt_project/models/semantic/kpis.yml` (labels, formats, new ratios); transform,
    analyze and export all read it from here.
 5. Plain dbt on the same warehouse:
-   `HOSPITAL_DUCKDB_PATH=hospital_output/hospital.duckdb dbt build --project-dir dbt_project --profiles-dir dbt_project`
+   `HOSPITAL_DUCKDB_PATH=hospital_output/hospital.duckdb dbt build --project-dir dbt_project --profiles-dir dbt_project
+   --vars '{window_start: 2024-01-01, window_end: 2025-12-31}'` (the window `hospital generate` used: see
+   `hospital_output/data/manifest.json`; without it the window starts on the first admission in the files,
+   which may be a stay already in house on the window's first day).
 
 To use these files from another folder, set `HOSPITAL_DBT_PROJECT_DIR` and `HOSPITAL_DASHBOARD_SPEC`.
 """
