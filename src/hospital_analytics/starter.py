@@ -55,7 +55,7 @@ the files here, and says so (`dbt project: ... (made by hospital init, found in 
    analyze and export all read it from here.
 5. Plain dbt on the same warehouse:
    `HOSPITAL_DUCKDB_PATH=hospital_output/hospital.duckdb dbt build --project-dir dbt_project --profiles-dir dbt_project
-   --vars '{window_start: 2024-01-01, window_end: 2025-12-31}'` (the window `hospital generate` used: see
+   --vars '{{window_start: 2024-01-01, window_end: 2025-12-31}}'` (the window `hospital generate` used: see
    `hospital_output/data/manifest.json`; without it the window starts on the first admission in the files,
    which may be a stay already in house on the window's first day).
 
