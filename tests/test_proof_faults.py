@@ -61,7 +61,12 @@ def _generate(out: Path, *args: str) -> subprocess.Popen:
 
 
 def _temporaries(out: Path) -> list[Path]:
-    return [p for p in OutputLayout(out).data_dir.rglob(f"{TMP_MARK}*")]
+    """Our temporaries under data/, listed while generate may be removing folders (data/state, an old set):
+    os.walk skips a folder that vanishes mid-walk, where Path.rglob raises FileNotFoundError."""
+    found = []
+    for folder, dirs, files in os.walk(OutputLayout(out).data_dir):
+        found += [Path(folder) / name for name in (*dirs, *files) if name.startswith(TMP_MARK)]
+    return found
 
 
 def _final_files(out: Path) -> dict[str, Path]:
