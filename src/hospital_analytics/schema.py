@@ -132,6 +132,44 @@ RAW_COLUMNS: dict[str, tuple[Column, ...]] = {
 }
 
 
+# The daily feed (issue 14, docs/design/feed.md): one partition per day the source system RECORDED events,
+# data/feed/<table>/date=YYYY-MM-DD/<table>_YYYY-MM-DD.{csv,parquet}. Load appends them (never replaces).
+FEED_COLUMNS: dict[str, tuple[Column, ...]] = {
+    "encounter_events": (
+        Column("event_id", "BIGINT", "Event identifier: hospitalization_id * 100 + the event's code (feed.md)."),
+        Column("event_type", "VARCHAR", "admit, transfer, discharge, cancel or correct."),
+        Column("hl7_event", "VARCHAR", "The HL7 v2 ADT trigger: A01, A02, A03, A11, A12, A13 or A08."),
+        Column("hospitalization_id", "BIGINT", "The stay (hospitalizations.hospitalization_id)."),
+        Column("patient_id", "BIGINT", "The patient (patients.patient_id)."),
+        Column("hospital_id", "BIGINT", "The hospital (hospitals.hospital_id)."),
+        Column("unit_id", "BIGINT", "The unit after the event (admit: first unit; transfer: new unit).", nullable=True),
+        Column("from_unit_id", "BIGINT", "Transfer: the unit left.", nullable=True),
+        Column("event_at", "TIMESTAMP", "When it happened (cancel/correct: the time of the event they amend)."),
+        Column("recorded_at", "TIMESTAMP", "When the source system recorded it; its date is the partition."),
+        Column("refers_to_event_id", "BIGINT", "cancel/correct: the event_id it cancels or amends.", nullable=True),
+        Column("admission_type", "VARCHAR", "admit: Emergency, Urgent, Elective or Newborn.", nullable=True),
+        Column("diagnosis_code", "VARCHAR", "admit: principal diagnosis, ICD-10-CM.", nullable=True),
+        Column("doctor_id", "BIGINT", "admit: attending doctor.", nullable=True),
+        Column("payer", "VARCHAR", "admit: primary payer at admission.", nullable=True),
+        Column("discharge_disposition", "VARCHAR", "discharge: as in hospitalizations.", nullable=True),
+        Column("total_charges", "DECIMAL(12,2)", "discharge: total charges billed, USD.", nullable=True),
+    ),
+    "patient_events": (
+        Column("event_id", "BIGINT", "Event identifier, unique in this table (feed.md)."),
+        Column("event_type", "VARCHAR", "register (first seen), address (moved) or coverage (payer changed)."),
+        Column("hl7_event", "VARCHAR", "A04 (register) or A08 (update patient information)."),
+        Column("patient_id", "BIGINT", "The patient (patients.patient_id)."),
+        Column("event_at", "TIMESTAMP", "When the change took effect."),
+        Column("recorded_at", "TIMESTAMP", "When the source system recorded it; its date is the partition."),
+        Column("city", "VARCHAR", "Address after the event."),
+        Column("state", "VARCHAR", "State after the event."),
+        Column("zip_code", "VARCHAR", "ZIP code after the event."),
+        Column("county", "VARCHAR", "County after the event."),
+        Column("payer", "VARCHAR", "Primary payer after the event."),
+    ),
+}
+
+
 def column_names(table: str) -> list[str]:
     """Column names of a raw table, in file order."""
     return [column.name for column in RAW_COLUMNS[table]]
