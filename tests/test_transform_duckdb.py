@@ -65,7 +65,10 @@ def test_every_unit_test_passes(built) -> None:
     assert result.success and all(n.resource_type == "unit_test" and n.status == "pass" for n in units.values())
     for name in (
         "test_int_patient_ages_age_groups",
+        "test_int_patient_ages_first_admission_band",
         "test_int_patient_ages_leap_day_birthday",
+        "test_int_window_defaults_to_month_end",
+        "test_int_window_without_monthly_totals_starts_at_the_first_admission",
         "test_stg_hospitalizations_length_of_stay",
         "test_int_stays_sequenced_readmission_flags",
         "test_int_stays_sequenced_readmission_window_follows_the_var",
@@ -114,8 +117,11 @@ def test_edge_cases_land_where_the_rules_say(built) -> None:
     assert [int(v) for v in first_patient["days_to_next_admission"].iloc[:2]] == [30, 31]
     assert [bool(v) for v in first_patient["readmitted_within_30d"]] == [True, False, False]
     per = actual["patients_hospitalizations"].set_index("patient_id")
-    assert per.loc[2, "age_group"] == "18-44"  # 18th birthday on the window's last day
-    assert per.loc[3, "age_group"] == "65-84"  # 85th birthday the day after it
+    # age groups are taken at admission: 17 when admitted two days before the 18th birthday (the window's last
+    # day), 84 at the first admission in the window (the stay before the window does not count)
+    assert per.loc[2, "age_group"] == "0-17"
+    assert per.loc[3, "age_group"] == "65-84"
+    assert ts.pd.Timestamp(per.loc[3, "first_admission_date"]).date() == ts.START + ts.dt.timedelta(days=14)
     census = actual["daily_census"]
     assert ts.pd.Timestamp(census["census_date"].max()).date() == ts.END  # to window_end, not to the last discharge
     workload = actual["doctor_workload"].set_index("doctor_id")
@@ -324,7 +330,7 @@ CONTRACT_COLUMNS = {
     "discharge_disposition total_charges patient_gender patient_age_at_admission age_group age_group_order "
     "insurance patient_state doctor_specialty doctor_department readmitted_within_30d is_readmission died_in_hospital "
     "hospital_id hospital_name payer is_discharged admission_weekday discharge_weekday"
-    " follow_up_complete readmitted_within_30d_followed_up",
+    " follow_up_complete readmitted_within_30d_followed_up patient_age_group patient_age_group_order",
     "fct_readmissions": "hospitalization_id patient_id admission_date discharge_date discharge_month next_admission_date "
     "days_to_next_admission readmitted_within_30d",
     "readmission_rate_by_month": "month month_label discharges readmissions_30d readmission_rate",

@@ -15,6 +15,16 @@
 {%- endmacro %}
 
 {#-
+    The age every age group is taken at (the project's one definition of "age group": age at admission):
+    completed years of the patient on the stay's admission day. A stay's age group is its patient's age at
+    that admission; a patient's own age group (patients_demographics, patients_hospitalizations) is the one of
+    their first admission in the window (int_patient_ages). Integer.
+-#}
+{% macro age_at_admission(birth_date, admission_date) -%}
+    cast({{ hospital_analytics.age_in_years(birth_date, admission_date) }} as integer)
+{%- endmacro %}
+
+{#-
     The age groups every mart reports, youngest first: the label and the first age past the group (none: no
     upper bound). Defined here only: models bucket ages with age_group()/age_group_order(), and every
     accepted_values test takes its values from age_group_labels()/age_group_orders().
@@ -80,7 +90,8 @@
 
 {#-
     The analysis window's first day as a SQL expression: the `window_start` var (YYYY-MM-DD, which
-    `hospital transform` sets to the settings' start date), else `fallback` (the first admission).
+    `hospital transform` sets to the settings' start date), else `fallback` (int_window: the first month of
+    the raw monthly totals, else the first admission).
 -#}
 {% macro window_start_date(fallback) -%}
     {%- set value = var('window_start', none) -%}

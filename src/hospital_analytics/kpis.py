@@ -19,6 +19,17 @@ import yaml
 from hospital_analytics.errors import KpiDefinitionError
 
 DEFINITION = Path("models") / "semantic" / "kpis.yml"
+
+# The project's one definition of the two words every page uses, as the pages label them. The SQL is in one
+# place each: "patients" are the rows of int_patient_ages (distinct patients with at least one stay admitted
+# in the window; the patients metric counts them), an "age group" is taken at admission (macro
+# age_at_admission): a stay's at that admission, a patient's at their first admission in the window.
+PATIENTS = "patients admitted in the window"
+AGE_GROUP = "age at admission"
+DEFINITIONS = (
+    f"Patients: {PATIENTS} (at least one stay admitted in it). Age group: {AGE_GROUP}; a patient counted by "
+    "age group is counted once, at their first admission in the window."
+)
 ADDITIVE = ("count", "sum", "sum_boolean")  # a sum over any rows stays exact
 FORMATS = ("integer", "number", "decimal1", "decimal2", "percent1", "percent2", "money")
 

@@ -113,8 +113,8 @@ def write_edge_case_csvs(
                 "death_date": None,
             }
         )
-    # Edge cases on ages: born on 29 February; 18th birthday exactly on the window's last day (18-44),
-    # 85th birthday the day after it (still 65-84).
+    # Edge cases on ages: born on 29 February; 18th birthday exactly on the window's last day (admitted two
+    # days before it: 0-17 at admission), 85th birthday the day after it (65-84).
     patient_rows[0]["birth_date"] = dt.date(2000, 2, 29)
     patient_rows[1]["birth_date"] = end.replace(year=end.year - 18)
     patient_rows[2]["birth_date"] = (end + dt.timedelta(days=1)).replace(year=end.year + 1 - 85)
@@ -408,11 +408,6 @@ def expected_marts(csv_dir: Path, window_end: dt.date, window_start: dt.date = S
     discharged = stays[stays["discharge_date"].notna()]
     patients["birth"] = patients["birth_date"].dt.date
 
-    ages = patients["birth"].map(lambda b: age_in_years(b, window_end))
-    groups = ages.map(age_group)
-    patients["age_group"] = groups.map(lambda g: g[0])
-    demo = patients.groupby(["gender", "age_group"]).size().rename("patients").reset_index()
-    demo["share_of_patients"] = demo["patients"] / len(patients)
 
     stays["month"] = stays["admission_date"].dt.to_period("M").dt.to_timestamp().dt.date
     monthly = (
@@ -437,7 +432,14 @@ def expected_marts(csv_dir: Path, window_end: dt.date, window_start: dt.date = S
         )
         .reset_index()
     )
-    per_patient = per_patient.merge(patients[["patient_id", "gender", "age_group"]], on="patient_id")
+    # Patients = those admitted in the window; a patient's age group = age at their first admission in it.
+    per_patient = per_patient.merge(patients[["patient_id", "gender", "birth"]], on="patient_id")
+    per_patient["age_group"] = [
+        age_group(age_in_years(b, first.date()))[0]
+        for b, first in zip(per_patient["birth"], per_patient["first_admission_date"], strict=True)
+    ]
+    demo = per_patient.groupby(["gender", "age_group"]).size().rename("patients").reset_index()
+    demo["share_of_patients"] = demo["patients"] / len(per_patient)
 
     ordered = every_stay.sort_values(["patient_id", "admission_date", "hospitalization_id"])
     ordered["next_admission_date"] = ordered.groupby("patient_id")["admission_date"].shift(-1)
@@ -472,6 +474,9 @@ def expected_marts(csv_dir: Path, window_end: dt.date, window_start: dt.date = S
         age_in_years(b, a.date()) for b, a in zip(fct["birth"], fct["admission_date"], strict=True)
     ]
     fct["fct_age_group"] = fct["patient_age_at_admission"].map(lambda a: age_group(a)[0])
+    fct = fct.merge(
+        per_patient[["patient_id", "age_group"]].rename(columns={"age_group": "patient_age_group"}), on="patient_id"
+    )
     los_by_dx = (
         fct[fct["discharge_date"].notna()]
         .groupby(["diagnosis_category", "doctor_specialty"])["los"]
@@ -621,6 +626,10 @@ def assert_marts_match(actual: dict[str, pd.DataFrame], expected: dict[str, pd.D
     assert [int(v) for v in fct["admission_weekday"]] == [d.isoweekday() for d in ref["admission_date"]]
     assert [int(v) for v in fct["patient_age_at_admission"]] == [int(v) for v in ref["patient_age_at_admission"]]
     assert list(fct["age_group"]) == list(ref["fct_age_group"])
+    assert list(fct["patient_age_group"]) == list(ref["patient_age_group"])
+    assert [age_group({1: 0, 2: 18, 3: 45, 4: 65, 5: 85}[int(v)])[0] for v in fct["patient_age_group_order"]] == list(
+        fct["patient_age_group"]
+    )
     assert [bool(v) for v in fct["readmitted_within_30d"]] == [bool(v) for v in ref["readmitted_within_30d"]]
     assert [bool(v) for v in fct["is_readmission"]] == [bool(v) for v in ref["is_readmission"]]
     assert list(fct["doctor_specialty"]) == list(ref["doctor_specialty"])

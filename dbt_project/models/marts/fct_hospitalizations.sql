@@ -1,5 +1,6 @@
--- One wide row per stay admitted in the window, for BI: the stay, its patient (age at admission), its doctor,
--- hospital and readmission flags. Stays still open at the window's end are here (is_discharged false, no
+-- One wide row per stay admitted in the window, for BI: the stay, its patient (age and age group at this
+-- admission; the patient's own age group, at their first admission in the window, from int_patient_ages), its
+-- doctor, hospital and readmission flags. Stays still open at the window's end are here (is_discharged false, no
 -- length of stay, disposition or charges yet); stays admitted before the window are not (see int_stays).
 with stays as (
     select * from {{ ref('int_stays') }}
@@ -21,6 +22,14 @@ doctors as (
     select * from {{ ref('stg_doctors') }}
 ),
 
+patient_ages as (
+    select
+        patient_id,
+        age_group,
+        age_group_order
+    from {{ ref('int_patient_ages') }}
+),
+
 data_window as (
     select window_end from {{ ref('int_window') }}
 ),
@@ -37,8 +46,10 @@ joined as (
     select
         stays.*,
         patients.gender as patient_gender,
-        cast({{ hospital_analytics.age_in_years('patients.birth_date', 'stays.admission_date') }} as integer)
+        {{ hospital_analytics.age_at_admission('patients.birth_date', 'stays.admission_date') }}
             as patient_age_at_admission,
+        patient_ages.age_group as patient_age_group,
+        patient_ages.age_group_order as patient_age_group_order,
         patients.insurance,
         patients.state as patient_state,
         doctors.specialty as doctor_specialty,
@@ -55,6 +66,8 @@ joined as (
     from stays
     inner join patients
         on stays.patient_id = patients.patient_id
+    inner join patient_ages
+        on stays.patient_id = patient_ages.patient_id
     inner join doctors
         on stays.doctor_id = doctors.doctor_id
     inner join sequenced
@@ -97,5 +110,7 @@ select
     {{ hospital_analytics.day_of_week('admission_date') }} as admission_weekday,
     {{ hospital_analytics.day_of_week('discharge_date') }} as discharge_weekday,
     follow_up_complete,
-    readmitted_within_30d and follow_up_complete as readmitted_within_30d_followed_up
+    readmitted_within_30d and follow_up_complete as readmitted_within_30d_followed_up,
+    patient_age_group,
+    cast(patient_age_group_order as integer) as patient_age_group_order
 from joined

@@ -1,4 +1,5 @@
--- Patients by gender and age group (age on the window's last day), with their share of all patients.
+-- Patients admitted in the window by gender and age group (age at their first admission in the window, both
+-- from int_patient_ages), with their share of all of them: the groups add up to the kpis mart's patients.
 -- Every gender present is listed with every age group, zero when no patient falls in one.
 with ages as (
     select * from {{ ref('int_patient_ages') }}

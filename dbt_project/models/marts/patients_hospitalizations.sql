@@ -1,5 +1,6 @@
 -- One row per patient with at least one stay admitted in the window: stays, bed-days and average length of
--- stay (over the discharged stays), first admission and last discharge.
+-- stay (over the discharged stays), first admission and last discharge; gender and age group (age at the
+-- first admission in the window) from int_patient_ages, as in patients_demographics.
 with stays as (
     select * from {{ ref('int_stays') }}
     where admitted_in_window

@@ -180,7 +180,7 @@ def monthly_admissions(by_month: pd.DataFrame) -> ChartFigure:
 
 
 def gender_distribution(demographics: pd.DataFrame) -> ChartFigure:
-    """Bar chart: patients by gender, with counts and shares (``patients_demographics``)."""
+    """Bar chart: patients (admitted in the window) by gender, with counts and shares (``patients_demographics``)."""
     totals = gender_totals(demographics)
     fig = _figure((7.0, 4.6))
     ax = fig.add_subplot()
@@ -199,8 +199,8 @@ def gender_distribution(demographics: pd.DataFrame) -> ChartFigure:
     ax.set_ylim(0, max(1, totals.max()) * 1.15)
     ax.yaxis.set_major_formatter(THOUSANDS)
     ax.yaxis.set_major_locator(MaxNLocator(nbins=6, integer=True))
-    _title(ax, "Registered patients by gender")
-    _label(ax, "Gender", "Patients")
+    _title(ax, "Patients admitted in the window, by gender")
+    _label(ax, "Gender", "Patients admitted in the window")
     return fig
 
 
@@ -241,7 +241,8 @@ def average_length_of_stay(by_month: pd.DataFrame, overall: float | None = None)
 
 # --- beyond them ----------------------------------------------------------------------------------------
 def age_gender_pyramid(demographics: pd.DataFrame) -> ChartFigure:
-    """Population pyramid: patients per age group, men to the left, women to the right."""
+    """Population pyramid: patients admitted in the window per age group (age at their first admission in it),
+    men to the left, women to the right."""
     groups = (
         demographics[["age_group", "age_group_order"]].drop_duplicates().sort_values("age_group_order")["age_group"]
     ).tolist()
@@ -268,8 +269,8 @@ def age_gender_pyramid(demographics: pd.DataFrame) -> ChartFigure:
     ax.xaxis.set_major_formatter(ABS_THOUSANDS)
     ax.xaxis.set_major_locator(MaxNLocator(nbins=8, integer=True, symmetric=True))
     _legend(fig, ax)
-    _title(ax, "Registered patients by age group and gender")
-    _label(ax, "Patients (men left, women right)", "Age group (years, at end of window)")
+    _title(ax, "Patients admitted in the window, by age group and gender")
+    _label(ax, "Patients (men left, women right)", "Age group (years, age at admission: the first in the window)")
     return fig
 
 

@@ -33,11 +33,16 @@ if TYPE_CHECKING:
     from hospital_analytics.warehouse.base import Warehouse
 
 ASSETS = "dashboard_assets"
+# The page's label of its two words (kpis.DEFINITIONS), and what an age-group filter does to the patients tile.
+DEFINITIONS = (
+    f"{kpis.DEFINITIONS} Filtered by age group, the patients with a stay admitted at that age; admissions and "
+    "every stay measure by age group use the stay's age at admission."
+)
 
 # The stay attributes the dashboard filters on: (key in the page, column of the marts, label).
 DIMENSIONS: tuple[tuple[str, str, str], ...] = (
     ("gender", "patient_gender", "Gender"),
-    ("age_group", "age_group", "Age group"),
+    ("age_group", "age_group", "Age group at admission"),
     ("diagnosis_category", "diagnosis_category", "Diagnosis category"),
     ("admission_type", "admission_type", "Admission type"),
 )
@@ -285,6 +290,7 @@ def render(payload: Mapping[str, Any], *, title: str, subtitle: str, created: dt
         "%CSP%": html.escape(csp, quote=False),  # no double quote in it: the attribute stays readable
         "%TITLE%": html.escape(title),
         "%SUBTITLE%": html.escape(subtitle),
+        "%DEFINITIONS%": html.escape(DEFINITIONS),
         "%CREATED%": html.escape(f"{created:%Y-%m-%d %H:%M} UTC"),
         "%DATA%": encode(payload),
         "%STYLE%": style,

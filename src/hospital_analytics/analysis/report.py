@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from hospital_analytics import kpis
+from hospital_analytics.kpis import DEFINITIONS
 from hospital_analytics.analysis.charts import PRINT_DPI, SCREEN_DPI, follow_up_complete
 from hospital_analytics.fsutil import atomic_path
 
@@ -29,15 +30,18 @@ if TYPE_CHECKING:
 CHART_TEXT: dict[str, tuple[str, str]] = {
     # name -> (heading, caption)
     "monthly_admissions": ("Admissions per month", "Stays by the month they began."),
-    "gender_distribution": ("Registered patients by gender", "Every registered patient, with and without stays."),
+    "gender_distribution": (
+        "Patients by gender",
+        f"The {kpis.PATIENTS} (at least one stay admitted in it), as the Patients card counts them.",
+    ),
     "average_length_of_stay": (
         "Average length of stay",
         "Mean days in hospital of the stays admitted each month; the dashed line is the whole period's mean.",
     ),
     "age_gender_pyramid": (
-        "Registered patients by age and gender",
-        "Every registered patient per age group, age at the end of the window (the Tableau sheets and the"
-        " dashboard group stays by age at admission).",
+        "Patients by age group and gender",
+        f"The {kpis.PATIENTS} per age group, {kpis.AGE_GROUP}: each patient once, in the age group of their first"
+        " admission in the window (the Tableau sheet counts them the same way).",
     ),
     "length_of_stay_distribution": (
         "Length of stay distribution",
@@ -87,6 +91,7 @@ h2 { font-size:19px; margin:32px 0 12px; }
 .kpi .value { font-size:28px; font-weight:650; margin-top:4px; font-variant-numeric:tabular-nums; white-space:nowrap; }
 .kpi .unit { font-size:16px; font-weight:500; color:var(--muted); }
 .kpi .note { color:var(--muted); font-size:13px; }
+p.definitions { color:var(--muted); font-size:13px; margin:10px 0 0; }
 .charts { display:grid; grid-template-columns:repeat(auto-fit,minmax(min(100%,780px),1fr)); gap:18px; }
 figure { margin:0; background:white; border:1px solid var(--line); border-radius:8px; padding:14px; }
 figure img { max-width:100%; height:auto; display:block; margin:0 auto; }
@@ -464,7 +469,7 @@ def render(
 <main>
 <section aria-label="Key figures"><h2>Key figures</h2><div class="kpis">
 {cards}
-</div></section>
+</div><p class="note definitions">{_e(DEFINITIONS)}</p></section>
 <section aria-label="Charts"><h2>Charts</h2><div class="charts">
 {chr(10).join(figures)}
 </div></section>

@@ -15,7 +15,7 @@ census_stays as (
         stays.discharge_date,
         patients.gender as patient_gender,
         {{ hospital_analytics.age_group(
-            hospital_analytics.age_in_years('patients.birth_date', 'stays.admission_date')
+            hospital_analytics.age_at_admission('patients.birth_date', 'stays.admission_date')
         ) }} as age_group,
         stays.diagnosis_category,
         stays.admission_type
