@@ -273,10 +273,9 @@ def test_docs_writes_one_static_html_page(built) -> None:
     assert not any(p.name.startswith(TMP_MARK) for p in result.html.parent.iterdir())
 
 
-@pytest.mark.slow  # a dbt build of its own
-def test_plain_dbt_build_gives_the_same_tables(built, tmp_path: Path) -> None:
-    """`dbt build --project-dir dbt_project --profiles-dir dbt_project` with the env vars builds the same marts."""
-    settings = built["settings"]
+def _plain_dbt_build(settings, tmp_path: Path, dbt_vars: dict | None) -> Path:
+    """`dbt build --project-dir dbt_project --profiles-dir dbt_project` (with ``dbt_vars``, or none) on a copy
+    of the session's RAW tables; the copy's path."""
     copy = tmp_path / "plain.duckdb"
     shutil.copyfile(settings.duckdb_file, copy)
     with duckdb.connect(str(copy)) as con:
@@ -284,31 +283,29 @@ def test_plain_dbt_build_gives_the_same_tables(built, tmp_path: Path) -> None:
     repo_project = Path(__file__).resolve().parents[1] / "dbt_project"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("HOSPITAL_", "SNOWFLAKE_"))}
     env.update(HOSPITAL_DUCKDB_PATH=str(copy), DO_NOT_TRACK="1")
-    run = subprocess.run(
-        [
-            str(VENV_BIN / "dbt"),
-            "build",
-            "--project-dir",
-            str(repo_project),
-            "--profiles-dir",
-            str(repo_project),
-            "--target-path",
-            str(tmp_path / "target"),
-            "--log-path",
-            str(tmp_path / "logs"),
-            "--vars",
-            json.dumps({"window_start": ts.START.isoformat(), "window_end": ts.END.isoformat()}),
-        ],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    command = [
+        str(VENV_BIN / "dbt"),
+        "build",
+        "--project-dir",
+        str(repo_project),
+        "--profiles-dir",
+        str(repo_project),
+        "--target-path",
+        str(tmp_path / "target"),
+        "--log-path",
+        str(tmp_path / "logs"),
+    ]
+    if dbt_vars is not None:
+        command += ["--vars", json.dumps(dbt_vars)]
+    run = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stdout[-3000:]
     assert "Completed successfully" in run.stdout
-    plain = duckdb.connect(str(copy), read_only=True)
-    mine = duckdb.connect(str(settings.duckdb_file), read_only=True)
+    return copy
+
+
+def _assert_same_marts(one: Path, other: Path) -> None:
+    plain = duckdb.connect(str(one), read_only=True)
+    mine = duckdb.connect(str(other), read_only=True)
     try:
         for mart in MARTS:
             query = f'select * from "ANALYTICS".{mart} order by all'
@@ -316,6 +313,30 @@ def test_plain_dbt_build_gives_the_same_tables(built, tmp_path: Path) -> None:
     finally:
         plain.close()
         mine.close()
+
+
+@pytest.mark.slow  # a dbt build of its own
+def test_plain_dbt_build_gives_the_same_tables(built, tmp_path: Path) -> None:
+    """`dbt build --project-dir dbt_project --profiles-dir dbt_project` with the env vars builds the same marts."""
+    settings = built["settings"]
+    window = {"window_start": ts.START.isoformat(), "window_end": ts.END.isoformat()}
+    _assert_same_marts(_plain_dbt_build(settings, tmp_path, window), settings.duckdb_file)
+
+
+@pytest.mark.slow  # a dbt build of its own
+def test_plain_dbt_without_the_window_vars_derives_the_same_window(built, tmp_path: Path) -> None:
+    """Plain `dbt build` without vars: int_window starts on the first month of RAW.admissions_by_month (not on
+    the stay admitted before the window, which stays census-only) and ends at the last admission's month end,
+    so every mart equals transform's, which passes the settings' window."""
+    settings = built["settings"]
+    copy = _plain_dbt_build(settings, tmp_path, None)
+    with duckdb.connect(str(copy), read_only=True) as con:
+        window = con.execute(
+            'select first_admission_date, window_start, window_end from "ANALYTICS".int_window'
+        ).fetchone()
+    assert window[0] < ts.START  # the edge cases hold a stay admitted before the window
+    assert window[1:] == (ts.START, ts.END)
+    _assert_same_marts(copy, settings.duckdb_file)
 
 
 # The marts' columns, in order: their contract (analyze, export and the Tableau dashboard read exactly these).

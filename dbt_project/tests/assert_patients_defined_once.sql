@@ -31,22 +31,36 @@ from_stays as (
 ),
 
 totals as (
-    select 'int_patient_ages' as source_name, count(*) as patients from {{ ref('int_patient_ages') }}
+    select
+        'int_patient_ages' as source_name,
+        count(*) as patients
+    from {{ ref('int_patient_ages') }}
     union all
-    select 'kpis' as source_name, max(patients) as patients from {{ ref('kpis') }}
+    select
+        'kpis' as source_name,
+        max(patients) as patients
+    from {{ ref('kpis') }}
     union all
-    select 'patients_hospitalizations' as source_name, count(*) as patients
+    select
+        'patients_hospitalizations' as source_name,
+        count(*) as patients
     from {{ ref('patients_hospitalizations') }}
     union all
-    select 'fct_hospitalizations' as source_name, count(distinct patient_id) as patients
+    select
+        'fct_hospitalizations' as source_name,
+        count(distinct patient_id) as patients
     from {{ ref('fct_hospitalizations') }}
     union all
-    select 'patients_demographics' as source_name, sum(patients) as patients
+    select
+        'patients_demographics' as source_name,
+        sum(patients) as patients
     from {{ ref('patients_demographics') }}
 ),
 
 one_total as (
-    select patients from totals where source_name = 'int_patient_ages'
+    select patients
+    from totals
+    where source_name = 'int_patient_ages'
 )
 
 select

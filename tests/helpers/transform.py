@@ -408,7 +408,6 @@ def expected_marts(csv_dir: Path, window_end: dt.date, window_start: dt.date = S
     discharged = stays[stays["discharge_date"].notna()]
     patients["birth"] = patients["birth_date"].dt.date
 
-
     stays["month"] = stays["admission_date"].dt.to_period("M").dt.to_timestamp().dt.date
     monthly = (
         stays.groupby("month")

@@ -19,9 +19,9 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from hospital_analytics import kpis
-from hospital_analytics.kpis import DEFINITIONS
 from hospital_analytics.analysis.charts import PRINT_DPI, SCREEN_DPI, follow_up_complete
 from hospital_analytics.fsutil import atomic_path
+from hospital_analytics.kpis import DEFINITIONS
 
 if TYPE_CHECKING:
     from hospital_analytics.config import Settings
