@@ -207,3 +207,68 @@ def test_profiles_render_with_defaults_for_unused_snowflake_fields(tmp_path: Pat
         ]
     )
     assert result.success, result.exception
+
+
+def _rendered_duckdb_credentials(env: dict[str, str], monkeypatch: pytest.MonkeyPatch):
+    """profiles.yml's DuckDB target rendered by dbt itself, with ``env`` as the environment."""
+    import yaml
+    from dbt.config.profile import Profile
+    from dbt.config.renderer import ProfileRenderer
+    from argparse import Namespace
+
+    from dbt.flags import set_from_args
+    from dbt_common.context import set_invocation_context
+
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    set_from_args(Namespace(), None)  # dbt's default flags (every dbtRunner.invoke sets its own again)
+    set_invocation_context(dict(os.environ))
+    raw = yaml.safe_load(PROFILES.read_text(encoding="utf-8"))
+    return Profile.from_raw_profiles(raw, "hospital_analytics", ProfileRenderer({})).credentials
+
+
+def test_duckdb_profile_carries_the_memory_limit_and_threads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """DuckDB's memory limit and threads reach dbt's connections: transform's env carries the settings (a share
+    of RAM by default, every core), the profile puts them in dbt-duckdb's `settings`, and a connection dbt-duckdb
+    opens with those credentials runs with them."""
+    import duckdb
+    from dbt.adapters.duckdb.environments import Environment
+
+    from hospital_analytics.config import DUCKDB_MEMORY_LIMIT
+
+    default = profile_env(ts.clean_settings(output_dir=tmp_path / "out"))
+    assert default["HOSPITAL_DUCKDB_MEMORY_LIMIT"] == DUCKDB_MEMORY_LIMIT == "25%"
+    assert default["HOSPITAL_DUCKDB_THREADS"] == str(os.cpu_count())
+    env = profile_env(ts.clean_settings(output_dir=tmp_path / "out", duckdb_memory_limit="300MiB", duckdb_threads=1))
+    assert env["HOSPITAL_DUCKDB_MEMORY_LIMIT"] == "300MiB" and env["HOSPITAL_DUCKDB_THREADS"] == "1"
+
+    credentials = _rendered_duckdb_credentials({k: v for k, v in env.items() if v is not None}, monkeypatch)
+    assert credentials.settings == {"memory_limit": "300MiB", "threads": "1"}
+    credentials.path = str(tmp_path / "check.duckdb")
+    duckdb.connect(credentials.path).close()
+    con = Environment.initialize_db(credentials)
+    try:
+        cursor = Environment.initialize_cursor(credentials, con.cursor())
+        cursor.execute("select current_setting('memory_limit'), current_setting('threads')")
+        assert cursor.fetchall() == [("300.0 MiB", 1)]
+    finally:
+        con.close()
+    # plain dbt without the variables: the same share of RAM
+    monkeypatch.delenv("HOSPITAL_DUCKDB_MEMORY_LIMIT")
+    monkeypatch.delenv("HOSPITAL_DUCKDB_THREADS")
+    assert _rendered_duckdb_credentials({}, monkeypatch).settings["memory_limit"] == DUCKDB_MEMORY_LIMIT
+
+
+@pytest.mark.parametrize("value", ["lots", "12", "-1GB", "5 parsecs"])
+def test_a_duckdb_memory_limit_duckdb_cannot_read_is_refused(value: str) -> None:
+    with pytest.raises(ValueError, match="duckdb_memory_limit"):
+        ts.clean_settings(duckdb_memory_limit=value)
+
+
+def test_duckdb_out_of_memory_hint_names_the_setting(tmp_path: Path) -> None:
+    """A model that ran out of DuckDB's memory limit gets a hint naming the setting and its value."""
+    warehouse = make_warehouse(ts.clean_settings(output_dir=tmp_path / "out", duckdb_memory_limit="256MB"))
+    message = "Runtime Error in model dashboard_facets; Out of Memory Error: could not allocate block of size 256.0 KiB"
+    hint = warehouse.dbt_error_hint(message)
+    assert hint is not None and "HOSPITAL_DUCKDB_MEMORY_LIMIT" in hint and "(256MB)" in hint and "\n" not in hint
+    assert warehouse.dbt_error_hint("Binder Error: column x not found") is None

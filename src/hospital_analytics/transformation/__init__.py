@@ -91,7 +91,8 @@ def _raise_for(result: TransformResult, s: Settings, warehouse: Warehouse, proje
         raise TransformError(
             f"dbt {result.command} failed: {len(errors)} {'node' if len(errors) == 1 else 'nodes'} errored "
             f"({node_names(errors)}); {first.node}: {first.message}",
-            f"See {s.layout.dbt_log_dir / 'dbt.log'}; compiled SQL under {s.layout.dbt_target_dir / 'compiled'}.",
+            warehouse.dbt_error_hint(first.message or "")
+            or f"See {s.layout.dbt_log_dir / 'dbt.log'}; compiled SQL under {s.layout.dbt_target_dir / 'compiled'}.",
             result=result,
         )
     if failed_tests:

@@ -72,6 +72,9 @@ class Warehouse(Protocol):
     def profile_hint(self) -> str:
         """The variables plain dbt needs to reach this warehouse, as a hint shows them (no secrets)."""
 
+    def dbt_error_hint(self, message: str) -> str | None:
+        """A hint for a dbt model error this warehouse explains (DuckDB: out of its memory limit), else None."""
+
     def connect(self) -> None:
         """Open the connection (raises ``WarehouseError`` with a clear message and hint)."""
 

@@ -13,6 +13,7 @@ without keeping the file's order (``preserve_insertion_order = false`` for the l
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 import time
 from collections.abc import Iterator, Mapping, Sequence
@@ -92,13 +93,29 @@ class DuckDBWarehouse:
         return f"DuckDB file {self.path}"
 
     def profile_env(self) -> dict[str, str | None]:
-        return {**dbt_profile_env(self.settings), "HOSPITAL_DUCKDB_PATH": str(self.path.resolve())}
+        """profiles.yml's DuckDB variables: the file, and DuckDB's memory limit and threads for dbt's
+        connections (settings ``duckdb_memory_limit``, ``duckdb_threads``, default every core)."""
+        return {
+            **dbt_profile_env(self.settings),
+            "HOSPITAL_DUCKDB_PATH": str(self.path.resolve()),
+            "HOSPITAL_DUCKDB_MEMORY_LIMIT": self.settings.duckdb_memory_limit.strip(),
+            "HOSPITAL_DUCKDB_THREADS": str(self.settings.duckdb_threads or os.cpu_count() or 1),
+        }
 
     def dbt_connections(self) -> contextlib.AbstractContextManager[None]:
         return contextlib.nullcontext()
 
     def profile_hint(self) -> str:
         return f"HOSPITAL_DUCKDB_PATH={self.path.resolve()}"
+
+    def dbt_error_hint(self, message: str) -> str | None:
+        if "Out of Memory Error" not in message:
+            return None
+        return (
+            f"DuckDB reached its memory limit ({self.settings.duckdb_memory_limit.strip()}): raise "
+            "HOSPITAL_DUCKDB_MEMORY_LIMIT (e.g. 2GB or 50%) or lower HOSPITAL_DUCKDB_THREADS, then run "
+            "`hospital transform` again."
+        )
 
     # --- connection --------------------------------------------------------------------------------
     def connect(self) -> None:

@@ -125,6 +125,9 @@ class SnowflakeWarehouse:
     def profile_hint(self) -> str:
         return "HOSPITAL_WAREHOUSE=snowflake (with your SNOWFLAKE_* variables)"
 
+    def dbt_error_hint(self, message: str) -> str | None:
+        return None
+
     # --- connection --------------------------------------------------------------------------------
     def connect(self) -> None:
         if self._con is not None:
