@@ -211,11 +211,11 @@ def test_profiles_render_with_defaults_for_unused_snowflake_fields(tmp_path: Pat
 
 def _rendered_duckdb_credentials(env: dict[str, str], monkeypatch: pytest.MonkeyPatch):
     """profiles.yml's DuckDB target rendered by dbt itself, with ``env`` as the environment."""
+    from argparse import Namespace
+
     import yaml
     from dbt.config.profile import Profile
     from dbt.config.renderer import ProfileRenderer
-    from argparse import Namespace
-
     from dbt.flags import set_from_args
     from dbt_common.context import set_invocation_context
 

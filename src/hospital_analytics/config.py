@@ -121,7 +121,9 @@ class Settings(BaseSettings):
         pattern=r"(?i)^\s*\d+(\.\d+)?\s*(%|[kmgt]i?b)\s*$",
         description="DuckDB memory limit while dbt builds (e.g. 2GB, 512MiB, 25%; spills to disk beyond).",
     )
-    duckdb_threads: int | None = Field(None, gt=0, le=256, description="DuckDB threads while dbt builds (default: cores).")
+    duckdb_threads: int | None = Field(
+        None, gt=0, le=256, description="DuckDB threads while dbt builds (default: cores)."
+    )
     snowflake: SnowflakeSettings = Field(default_factory=SnowflakeSettings, description="SNOWFLAKE_*.")
 
     # --- transform --------------------------------------------------------------------------------
