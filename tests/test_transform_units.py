@@ -228,8 +228,8 @@ def _rendered_duckdb_credentials(env: dict[str, str], monkeypatch: pytest.Monkey
 
 
 def test_duckdb_profile_carries_the_memory_limit_and_threads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """DuckDB's memory limit and threads reach dbt's connections: transform's env carries the settings (a share
-    of RAM by default, every core), the profile puts them in dbt-duckdb's `settings`, and a connection dbt-duckdb
+    """DuckDB's memory limit and threads reach dbt's connections: transform's env carries the settings (80% of
+    RAM by default, every core), the profile puts them in dbt-duckdb's `settings`, and a connection dbt-duckdb
     opens with those credentials runs with them."""
     import duckdb
     from dbt.adapters.duckdb.environments import Environment
@@ -237,7 +237,7 @@ def test_duckdb_profile_carries_the_memory_limit_and_threads(tmp_path: Path, mon
     from hospital_analytics.config import DUCKDB_MEMORY_LIMIT
 
     default = profile_env(ts.clean_settings(output_dir=tmp_path / "out"))
-    assert default["HOSPITAL_DUCKDB_MEMORY_LIMIT"] == DUCKDB_MEMORY_LIMIT == "25%"
+    assert default["HOSPITAL_DUCKDB_MEMORY_LIMIT"] == DUCKDB_MEMORY_LIMIT == "80%"
     assert default["HOSPITAL_DUCKDB_THREADS"] == str(os.cpu_count())
     env = profile_env(ts.clean_settings(output_dir=tmp_path / "out", duckdb_memory_limit="300MiB", duckdb_threads=1))
     assert env["HOSPITAL_DUCKDB_MEMORY_LIMIT"] == "300MiB" and env["HOSPITAL_DUCKDB_THREADS"] == "1"

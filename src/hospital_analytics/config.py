@@ -28,8 +28,10 @@ from hospital_analytics.warehouse.snowflake.settings import SnowflakeSettings
 REFERENCE_END = dt.date(2025, 12, 31)
 DEFAULT_WINDOW_MONTHS = 24
 DEFAULT_SEED = 42
-# DuckDB's memory limit for transform's dbt connections (HOSPITAL_DUCKDB_MEMORY_LIMIT), also profiles.yml's default.
-DUCKDB_MEMORY_LIMIT = "25%"
+# DuckDB's memory limit for transform's dbt connections (HOSPITAL_DUCKDB_MEMORY_LIMIT), also profiles.yml's default:
+# DuckDB's own share of RAM, now explicit. Lower is not safe by default: at 10M stays the dashboard marts (window
+# functions, 4 dbt threads at once) fail with 2GB and 3GB; 25% of 24 GiB passes (docs/scaling.md).
+DUCKDB_MEMORY_LIMIT = "80%"
 MIN_WINDOW_DAYS = 31  # 30-day readmissions need a month of follow-up
 NAME_MAX, PATH_MAX = 255, 4096  # bytes: longest file name and path (Linux, macOS)
 SNOWFLAKE_PREFIX = "snowflake_"  # flat keywords for settings.snowflake's fields: snowflake_account=...
@@ -114,8 +116,8 @@ class Settings(BaseSettings):
     raw_schema: Identifier = Field("RAW", description="Schema for loaded tables.")
     analytics_schema: Identifier = Field("ANALYTICS", description="Schema for dbt models.")
     duckdb_path: Path | None = Field(None, description="DuckDB file; default <output_dir>/hospital.duckdb.")
-    # DuckDB's memory for dbt (transform): its buffer pool grows to the limit before it spills to disk, and its
-    # own default is 80% of RAM (5.1 GiB at 10M stays, bench/memory.py). A DuckDB size or a share of RAM.
+    # DuckDB's memory for dbt (transform): its buffer pool grows to the limit before it spills to disk (5.1 GiB
+    # of RSS at 10M stays with 80%). A DuckDB size or a share of RAM.
     duckdb_memory_limit: str = Field(
         DUCKDB_MEMORY_LIMIT,
         pattern=r"(?i)^\s*\d+(\.\d+)?\s*(%|[kmgt]i?b)\s*$",
