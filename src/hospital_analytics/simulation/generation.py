@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import os
 import time
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
@@ -19,7 +20,7 @@ from hospital_analytics.results import StepResult, human_size
 from hospital_analytics.simulation import state
 from hospital_analytics.simulation import tables as t
 from hospital_analytics.simulation.calendar import day_number
-from hospital_analytics.simulation.engine import Engine, expected_revisit_share
+from hospital_analytics.simulation.engine import BURN_IN_DAYS, expected_revisit_share, simulate
 from hospital_analytics.simulation.fidelity import FidelityRow, fidelity_rows
 from hospital_analytics.simulation.people import build_pools
 from hospital_analytics.simulation.stays import _PROPENSITY, LATER_REVISIT
@@ -150,6 +151,13 @@ class GenerateResult(StepResult):
         return rows
 
 
+def _jobs(s: Settings) -> int:
+    """Processes for the day loop: ``jobs`` if set, else every core this process may use."""
+    if s.jobs:
+        return s.jobs
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
 def system_for(shape: dict[str, Any]) -> System:
     """The system a simulation's shape describes (rebuilt the same from a saved state)."""
     return build_system(int(shape["seed"]), float(shape["stays_per_24_months"]), shape["hospitals"], shape["doctors"])
@@ -226,15 +234,11 @@ def generate(settings: Settings | None = None, *, progress: Collector = SILENT, 
         "start": s.start.isoformat(),
     }
     system = system_for(shape)
-    engine = Engine(s.seed, system, first, later_revisit=later, last_day=last)
-    total_days = last - engine.day + 1
-    progress.update("simulating days", 0, total=total_days)
-    step = 30
-    while engine.day <= last:
-        until = min(last, engine.day + step - 1)
-        done = until - engine.day + 1
-        engine.run(until)
-        progress.update("simulating days", done)
+    progress.update("simulating days", 0, total=last - (first - BURN_IN_DAYS) + 1)
+    engine = simulate(
+        s.seed, system, first, last, later_revisit=later, jobs=_jobs(s),
+        on_days=lambda done: progress.update("simulating days", done),
+    )  # fmt: skip
     written = t.select(engine, last)
     pools = build_pools(s.locale, s.seed)
     places = t.Places(engine)
