@@ -27,12 +27,12 @@ from hospital_analytics.simulation.stays import _PROPENSITY, LATER_REVISIT
 from hospital_analytics.simulation.system import DAYS_PER_RATE, System, build_system
 from hospital_analytics.simulation.writer import (
     TABLES,
-    open_table,
     prepare_output,
     remove_other_formats,
     staged_raw_files,
     targets,
     write_manifest,
+    write_tables,
 )
 
 if TYPE_CHECKING:
@@ -268,26 +268,14 @@ def generate(settings: Settings | None = None, *, progress: Collector = SILENT, 
         "capacity_events": lambda: iter([t.capacity_events_table(engine, written)]),
     }
     keep = len(written.stays) <= FRAMES_LIMIT
-    kept: dict[str, pa.Table] = {}
-    rows: dict[str, int] = {}
     progress.update("writing files", 0, total=len(TABLES))
     # Every format's files go to a private folder that replaces data/<format>/ in one rename once all are
     # written (``writer.staged_raw_files``): a reader sees the previous set or this one, never a mix.
     with staged_raw_files(layout, formats) as staged:
-        for table in TABLES:
-            rows[table] = 0
-            parts = []
-            with open_table(t.write_schema(table), t.arrow_schema(table), staged(table)) as write:
-                for chunk in builders[table]():
-                    for a in range(0, max(chunk.num_rows, 1), WRITE_ROWS):
-                        write(chunk.slice(a, WRITE_ROWS))
-                    rows[table] += chunk.num_rows
-                    if keep:
-                        parts.append(chunk)
-                    del chunk
-            if keep:
-                kept[table] = pa.concat_tables(parts) if len(parts) > 1 else parts[0]
-            progress.update("writing files", 1)
+        rows, kept = write_tables(
+            TABLES, builders, lambda table: (t.write_schema(table), t.arrow_schema(table)), staged, WRITE_ROWS,
+            keep, jobs=_jobs(s), done=lambda: progress.update("writing files", 1),
+        )  # fmt: skip
     remove_other_formats(layout, formats)
     fidelity = fidelity_rows(engine, written)
     saving = time.perf_counter()

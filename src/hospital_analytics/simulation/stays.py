@@ -116,14 +116,11 @@ def discharge_wait(u: np.ndarray, ready: np.ndarray) -> np.ndarray:
     """Days a patient ready on ``ready`` waits (``u``: WAIT_STEPS uniforms per stay): each day the patient
     goes with that weekday's acceptance (``_acceptance``; a federal holiday counts as a Sunday)."""
     go_by_day = _acceptance()
-    wait = np.full(len(ready), WAIT_STEPS, dtype=np.int64)
-    waiting = np.ones(len(ready), dtype=bool)
-    for j in range(WAIT_STEPS):
-        day = ready + j
-        go = waiting & (u[:, j] < np.where(holiday(day), go_by_day[6], go_by_day[calendar.weekday(day)]))
-        wait[go] = j
-        waiting &= ~go
-    return wait
+    day = np.asarray(ready, dtype=np.int64)[:, None] + np.arange(WAIT_STEPS)  # (n, WAIT_STEPS), all at once
+    go = u[:, :WAIT_STEPS] < np.where(holiday(day), go_by_day[6], go_by_day[calendar.weekday(day)])
+    # the first day the patient goes, else WAIT_STEPS (argmax finds the first True; none: 0, so checked)
+    first = go.argmax(axis=1)
+    return np.where(go[np.arange(len(first)), first], first, WAIT_STEPS).astype(np.int64)
 
 
 @lru_cache(maxsize=1)
