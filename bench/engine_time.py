@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 import time
 
 from hospital_analytics.simulation.calendar import day_number
 from hospital_analytics.simulation.engine import Engine
 from hospital_analytics.simulation.generation import system_for
-
-import datetime as dt
 
 
 def main() -> None:

@@ -25,7 +25,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 CASES = {
     "small": [["--hospitalizations", "20000", "--seed", "3"], ["--scale", "10", "--seed", "5"]],
-    "big": [["--hospitalizations", "200000", "--seed", "11"], ["--hospitalizations", "20000", "--hospitals", "4", "--seed", "2"]],
+    "big": [
+        ["--hospitalizations", "200000", "--seed", "11"],
+        ["--hospitalizations", "20000", "--hospitals", "4", "--seed", "2"],
+    ],
 }
 
 
@@ -64,9 +67,12 @@ def main() -> int:
     parser.add_argument("--ref", default=None, help="reference commit (default: merge base with main)")
     parser.add_argument("--case", choices=sorted(CASES), default="small")
     args = parser.parse_args()
-    ref = args.ref or subprocess.run(
-        ["git", "merge-base", "HEAD", "main"], cwd=ROOT, check=True, capture_output=True, text=True
-    ).stdout.strip()
+    ref = (
+        args.ref
+        or subprocess.run(
+            ["git", "merge-base", "HEAD", "main"], cwd=ROOT, check=True, capture_output=True, text=True
+        ).stdout.strip()
+    )
     failed = 0
     with tempfile.TemporaryDirectory(prefix="identical-") as tmp:
         ref_root = Path(tmp, "ref")

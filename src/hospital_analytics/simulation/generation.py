@@ -42,6 +42,7 @@ FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(2200, 12, 31)
 SMALL_RUN_STAYS = 50  # below this many stays in the window, --patients is only a hint (sampling noise rules)
 FRAMES_LIMIT = 1_000_000  # runs up to this many stays also return their tables as DataFrames
 WRITE_ROWS = 500_000
+AUTO_JOBS_STAYS = 2_000_000  # default --jobs: every core from this many stays per 24 months, else one
 _FORMATS = {"csv": ("csv",), "parquet": ("parquet",), "both": ("csv", "parquet")}
 
 
@@ -152,9 +153,13 @@ class GenerateResult(StepResult):
 
 
 def _jobs(s: Settings) -> int:
-    """Processes for the day loop: ``jobs`` if set, else every core this process may use."""
+    """Processes for the day loop and threads for writing: ``jobs`` if set, else every core this process may
+    use for runs of at least ``AUTO_JOBS_STAYS`` (smaller runs are dominated by the per-day cost that every
+    process pays in full: docs/design/notes/speed.md), else one."""
     if s.jobs:
         return s.jobs
+    if s.hospitalizations * s.scale < AUTO_JOBS_STAYS:
+        return 1
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
