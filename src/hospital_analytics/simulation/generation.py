@@ -152,15 +152,21 @@ class GenerateResult(StepResult):
         return rows
 
 
+def _cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
 def _jobs(s: Settings) -> int:
-    """Processes for the day loop and threads for writing: ``jobs`` if set, else every core this process may
-    use for runs of at least ``AUTO_JOBS_STAYS`` (smaller runs are dominated by the per-day cost that every
-    process pays in full: docs/design/notes/speed.md), else one."""
+    """Processes for the day loop: ``jobs`` if set, else every core for runs of at least ``AUTO_JOBS_STAYS``
+    (smaller runs are dominated by the per-day cost every process pays in full: docs/design/notes/speed.md)."""
     if s.jobs:
         return s.jobs
-    if s.hospitalizations * s.scale < AUTO_JOBS_STAYS:
-        return 1
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return _cores() if s.hospitalizations * s.scale >= AUTO_JOBS_STAYS else 1
+
+
+def _write_jobs(s: Settings) -> int:
+    """Threads writing tables: ``jobs`` if set, else every core (threads cost no extra CPU time)."""
+    return s.jobs or _cores()
 
 
 def system_for(shape: dict[str, Any]) -> System:
@@ -279,7 +285,7 @@ def generate(settings: Settings | None = None, *, progress: Collector = SILENT, 
     with staged_raw_files(layout, formats) as staged:
         rows, kept = write_tables(
             TABLES, builders, lambda table: (t.write_schema(table), t.arrow_schema(table)), staged, WRITE_ROWS,
-            keep, jobs=_jobs(s), done=lambda: progress.update("writing files", 1),
+            keep, jobs=_write_jobs(s), done=lambda: progress.update("writing files", 1),
         )  # fmt: skip
     remove_other_formats(layout, formats)
     fidelity = fidelity_rows(engine, written)
