@@ -27,6 +27,7 @@ from hospital_analytics.simulation.stays import _PROPENSITY, LATER_REVISIT
 from hospital_analytics.simulation.system import DAYS_PER_RATE, System, build_system
 from hospital_analytics.simulation.writer import (
     TABLES,
+    open_table,
     prepare_output,
     remove_other_formats,
     staged_raw_files,
@@ -285,7 +286,7 @@ def generate(settings: Settings | None = None, *, progress: Collector = SILENT, 
     with staged_raw_files(layout, formats) as staged:
         rows, kept = write_tables(
             TABLES, builders, lambda table: (t.write_schema(table), t.arrow_schema(table)), staged, WRITE_ROWS,
-            keep, jobs=_write_jobs(s), done=lambda: progress.update("writing files", 1),
+            keep, jobs=_write_jobs(s), done=lambda: progress.update("writing files", 1), opener=open_table,
         )  # fmt: skip
     remove_other_formats(layout, formats)
     fidelity = fidelity_rows(engine, written)

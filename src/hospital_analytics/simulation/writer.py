@@ -135,18 +135,21 @@ def write_tables(
     keep: bool,
     jobs: int = 1,
     done: Callable[[], None] | None = None,
+    opener: Callable[..., Any] | None = None,
 ) -> tuple[dict[str, int], dict[str, pa.Table]]:
     """Build and write every table (each to its own files), ``jobs`` tables at a time on threads.
 
     Each file is written by one thread from its own builder, so its bytes never depend on ``jobs``; Arrow's
     CSV and Parquet writers release the GIL, so a second core writes one table while another is built.
-    Returns the rows per table and, with ``keep``, the tables themselves (small runs).
+    Returns the rows per table and, with ``keep``, the tables themselves (small runs). ``opener`` stands in
+    for ``open_table`` (tests make it fail halfway).
     """
+    opener = opener or open_table
 
     def one(table: str) -> tuple[int, pa.Table | None]:
         rows, parts = 0, []
         write_schema, plain = schemas(table)
-        with open_table(write_schema, plain, staged(table)) as write:
+        with opener(write_schema, plain, staged(table)) as write:
             for chunk in builders[table]():
                 for a in range(0, max(chunk.num_rows, 1), chunk_rows):
                     write(chunk.slice(a, chunk_rows))
@@ -162,8 +165,11 @@ def write_tables(
     if jobs > 1:
         from concurrent.futures import ThreadPoolExecutor
 
-        with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="write") as pool:
+        pool = ThreadPoolExecutor(max_workers=min(jobs, len(tables)), thread_name_prefix="write")
+        try:
             results = list(pool.map(one, tables))
+        finally:  # on an error or Ctrl-C: tables not begun are not begun; the caller discards the private folder
+            pool.shutdown(wait=True, cancel_futures=True)
     else:
         results = [one(table) for table in tables]
     rows = {table: n for table, (n, _) in zip(tables, results, strict=True)}
