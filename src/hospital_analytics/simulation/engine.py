@@ -711,16 +711,20 @@ def _partition(rate: np.ndarray, jobs: int) -> list[np.ndarray]:
     return [np.flatnonzero(owner == g) for g in range(jobs) if (owner == g).any()]
 
 
-def _engine_for(hospitals: np.ndarray) -> Engine:
-    """An engine of the whole system (registries sized for all of it) that simulates only ``hospitals``."""
+def _engine_for(hospitals: np.ndarray, whole: bool) -> Engine:
+    """An engine of the system that simulates only ``hospitals`` (the others at rate 0); its registries are
+    sized for the whole system when ``whole`` (the process that merges the others' rows into its own)."""
     import dataclasses
 
     a = _PART
     system: System = a["system"]
-    engine = Engine(a["seed"], system, a["first_day"], later_revisit=a["later_revisit"], last_day=a["last_day"])
     owned = np.zeros(len(system.rate), dtype=bool)
     owned[hospitals] = True
-    engine.system = dataclasses.replace(system, rate=np.where(owned, system.rate, 0.0))
+    part = dataclasses.replace(system, rate=np.where(owned, system.rate, 0.0))
+    engine = Engine(
+        a["seed"], system if whole else part, a["first_day"], later_revisit=a["later_revisit"], last_day=a["last_day"]
+    )
+    engine.system = part
     return engine
 
 
@@ -742,7 +746,7 @@ def _part_arrays(engine: Engine) -> dict[str, np.ndarray]:
 
 
 def _worker(group: int, path: str) -> None:  # pragma: no cover - runs in a forked process
-    engine = _engine_for(_PART["groups"][group])
+    engine = _engine_for(_PART["groups"][group], whole=False)
     engine.run(_PART["last_day"])
     with open(path + ".part", "wb") as handle:
         np.savez(handle, **_part_arrays(engine))  # type: ignore[arg-type]
@@ -818,7 +822,7 @@ def simulate(
         for worker in workers:
             worker.start()
         try:
-            engine = _engine_for(groups[0])
+            engine = _engine_for(groups[0], whole=True)
             _run_reporting(engine, last_day, on_days)
         finally:
             for worker in workers:
