@@ -583,7 +583,8 @@ JobsOpt = Annotated[
     typer.Option(
         "--jobs",
         metavar="N",
-        help="Processes for the day loop (default: every core); the same files whatever N \\[env: HOSPITAL_JOBS].",
+        help="Processes and writing threads (default: every core from 2M stays, else 1); same files whatever N "
+        "\\[env: HOSPITAL_JOBS].",
     ),
 ]
 ScaleOpt = Annotated[

@@ -158,16 +158,13 @@ def _cores() -> int:
 
 
 def _jobs(s: Settings) -> int:
-    """Processes for the day loop: ``jobs`` if set, else every core for runs of at least ``AUTO_JOBS_STAYS``
-    (smaller runs are dominated by the per-day cost every process pays in full: docs/design/notes/speed.md)."""
+    """Processes for the day loop and threads writing tables: ``jobs`` if set, else every core for runs of at
+    least ``AUTO_JOBS_STAYS``, else one. Smaller runs are dominated by the per-day cost every process pays in
+    full, and two tables written at once cost ~200 MiB more at 1M stays for no measured gain on a loaded
+    machine (docs/design/notes/speed.md)."""
     if s.jobs:
         return s.jobs
     return _cores() if s.hospitalizations * s.scale >= AUTO_JOBS_STAYS else 1
-
-
-def _write_jobs(s: Settings) -> int:
-    """Threads writing tables: ``jobs`` if set, else every core (threads cost no extra CPU time)."""
-    return s.jobs or _cores()
 
 
 def system_for(shape: dict[str, Any]) -> System:
@@ -286,7 +283,7 @@ def generate(settings: Settings | None = None, *, progress: Collector = SILENT, 
     with staged_raw_files(layout, formats) as staged:
         rows, kept = write_tables(
             TABLES, builders, lambda table: (t.write_schema(table), t.arrow_schema(table)), staged, WRITE_ROWS,
-            keep, jobs=_write_jobs(s), done=lambda: progress.update("writing files", 1), opener=open_table,
+            keep, jobs=_jobs(s), done=lambda: progress.update("writing files", 1), opener=open_table,
         )  # fmt: skip
     remove_other_formats(layout, formats)
     fidelity = fidelity_rows(engine, written)
