@@ -804,10 +804,12 @@ def simulate(
     """
     import multiprocessing
     import os
+    import sys
     import tempfile
 
     groups = _partition(system.rate, max(1, jobs)) if jobs > 1 else []
-    fork = "fork" in multiprocessing.get_all_start_methods()
+    # fork only on Linux: macOS's system libraries are not fork-safe (Python's default there is spawn)
+    fork = sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
     if len(groups) < 2 or not fork:
         engine = Engine(seed, system, first_day, later_revisit=later_revisit, last_day=last_day)
         _run_reporting(engine, last_day, on_days)
