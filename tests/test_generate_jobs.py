@@ -99,3 +99,21 @@ def test_same_bytes_as_the_reference_commit():
     done = subprocess.run([sys.executable, str(ROOT / "bench" / "identical.py")], capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stdout.count("identical") == 2
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers are forked on Linux only")
+def test_a_failed_worker_is_one_error(monkeypatch):
+    import os
+
+    from hospital_analytics.errors import GenerateError
+
+    def dies(group: int, path: str) -> None:  # pragma: no cover - runs in the forked worker
+        os._exit(3)
+
+    monkeypatch.setattr(engine_mod, "_worker", dies)
+    system = system_for({"seed": 4, "stays_per_24_months": 2000.0, "hospitals": 2, "doctors": None})
+    first = day_number(dt.date(2024, 1, 1))
+    with pytest.raises(GenerateError, match="exit code 3") as caught:
+        engine_mod.simulate(4, system, first, first + 5, jobs=2)
+    assert "--jobs 1" in caught.value.hint
+    assert engine_mod._PART == {}  # nothing left for the next run
