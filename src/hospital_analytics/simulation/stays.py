@@ -154,13 +154,13 @@ def draw_stays(
     child = (band < 2).astype(np.int64)
     # --- timing of the admission
     if admit_minute is None:
-        admit_minute = np.where(
-            admission_type == ELECTIVE,
-            minute_of_day(u[:, 0], u[:, 1], "elective"),
-            np.where(
-                mix.delivery[d], minute_of_day(u[:, 0], u[:, 1], "birth"), minute_of_day(u[:, 0], u[:, 1], "emergency")
-            ),
-        )
+        # each stay's hour from its own profile (elective, birth, else emergency): one lookup per stay
+        profile = np.where(admission_type == ELECTIVE, 0, np.where(mix.delivery[d], 1, 2))
+        hour = np.zeros(n, dtype=np.int64)
+        for k, kind in enumerate(("elective", "birth", "emergency")):
+            rows = profile == k
+            hour[rows] = draws.choose(HOURS[kind], u[rows, 0])
+        admit_minute = hour * 60 + np.floor(u[:, 1] * 60).astype(np.int64)
     # --- length of stay: lognormal around the diagnosis' mean at this age, less the expected discharge wait
     mean = np.maximum(mix.los_mean[d] * mix.los_age[d, band] - mean_wait(), 0.3) + 0.5
     sigma = mix.los_sigma[d]
