@@ -3,6 +3,8 @@
     python bench/generate.py                          # 1M stays per 24 months vs the baseline's 500k/1k/1M rows
     python bench/generate.py --baseline-rows 100000   # time the baseline on a sample, extrapolate linearly
     python bench/generate.py --huge 10000000          # also 10M stays: peak RSS (target: under 1 GiB)
+    python bench/generate.py --jobs 2                 # generate --jobs 2 (CPU time includes the forked workers)
+    PYTHONPATH=/tmp/ref/src python bench/generate.py  # another commit's source (``git archive <ref> src``)
 
 The simulation sizes its own system: ``--stays`` is its rate (admissions per 24 months; patients, doctors and
 hospitals follow), and it writes all ten tables of schema.py; rows/s compare patients + doctors + stays rows,
@@ -61,18 +63,28 @@ def _peak_rss_mib() -> float:
 
 
 def _cpu_seconds() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
+    """This process's CPU time plus its finished children's (``--jobs`` forks workers for the day loop)."""
+    total = 0.0
+    for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN):
+        usage = resource.getrusage(who)
+        total += usage.ru_utime + usage.ru_stime
+    return total
+
+
+def _children_peak_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 
 def child_vectorised(args: argparse.Namespace) -> dict:
     import hospital_analytics as ha
 
     began = time.perf_counter()
-    result = ha.generate(output_dir=args.out, hospitalizations=args.stays, seed=args.seed)
+    jobs = {"jobs": args.jobs} if args.jobs else {}  # omitted: the package's default (and older code has none)
+    result = ha.generate(output_dir=args.out, hospitalizations=args.stays, seed=args.seed, **jobs)
     return {
         "seconds_inside": time.perf_counter() - began,
         "peak_rss_mib": _peak_rss_mib(),
+        "worker_peak_rss_mib": _children_peak_mib(),  # the largest forked worker (0: none)
         "cpu_seconds": _cpu_seconds(),
         "timings": result.timings,
         "fidelity": f"{result.fidelity_passed}/{result.fidelity_judged}",
@@ -173,7 +185,7 @@ def child_idle(args: argparse.Namespace) -> dict:
 
 
 # --- parent ------------------------------------------------------------------------------------------------
-def run_child(kind: str, patients: int, doctors: int, stays: int, seed: int) -> dict:
+def run_child(kind: str, patients: int, doctors: int, stays: int, seed: int, jobs: int | None = None) -> dict:
     with tempfile.TemporaryDirectory(prefix=f"bench-generate-{kind}-") as out:
         command = [
             sys.executable,
@@ -190,6 +202,7 @@ def run_child(kind: str, patients: int, doctors: int, stays: int, seed: int) -> 
             str(seed),
             "--out",
             out,
+            *(["--jobs", str(jobs)] if jobs else []),
         ]
         began = time.perf_counter()
         done = subprocess.run(command, capture_output=True, text=True, check=False)
@@ -212,6 +225,11 @@ def run_child(kind: str, patients: int, doctors: int, stays: int, seed: int) -> 
         csv_bytes=csv_bytes,
     )
     return report
+
+
+def _code() -> str:
+    """Where the measured package comes from (PYTHONPATH may point at another commit's src/)."""
+    return os.environ.get("PYTHONPATH") or "this tree"
 
 
 def _machine() -> dict:
@@ -238,6 +256,7 @@ def main() -> None:
         help="run the baseline on this many rows and extrapolate linearly (default: full size)",
     )
     parser.add_argument("--huge", type=int, default=0, help="also generate this many stays (e.g. 10000000)")
+    parser.add_argument("--jobs", type=int, default=None, help="generate's --jobs (default: its own default)")
     parser.add_argument("--child", choices=["vectorised", "baseline", "idle"], help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -248,7 +267,7 @@ def main() -> None:
 
     total_rows = args.patients + args.doctors + args.stays
     print(f"machine: {_machine()}", file=sys.stderr)
-    vectorised = run_child("vectorised", args.patients, args.doctors, args.stays, args.seed)
+    vectorised = run_child("vectorised", args.patients, args.doctors, args.stays, args.seed, args.jobs)
     print(f"vectorised: {vectorised['wall_seconds']:.1f} s, {vectorised['peak_rss_mib']:.0f} MiB", file=sys.stderr)
     if args.baseline_rows and args.baseline_rows < total_rows:
         scale = total_rows / args.baseline_rows
@@ -279,14 +298,14 @@ def main() -> None:
 
     huge = None
     if args.huge:
-        huge = run_child("vectorised", args.huge // 2, args.huge // 10, args.huge, args.seed)
+        huge = run_child("vectorised", args.huge // 2, args.huge // 10, args.huge, args.seed, args.jobs)
 
     speedup = baseline["wall_seconds"] / vectorised["wall_seconds"]
     cpu_speedup = baseline["cpu_seconds"] / vectorised["cpu_seconds"]
     memory_ratio = baseline["peak_rss_mib"] / vectorised["peak_rss_mib"]
     machine = _machine()
     lines = [
-        f"Generate {args.patients:,} patients / {args.doctors:,} doctors / {args.stays:,} stays "
+        f"Generate (jobs: {args.jobs or 'default'}; code: {_code()}) {args.patients:,} patients / {args.doctors:,} doctors / {args.stays:,} stays "
         f"(machine: {os.cpu_count()} cores, {machine['memory_gib']} GiB, Python {platform.python_version()}; "
         f"load average {machine['load_average'][0]:.1f} at the end)",
         "",
@@ -310,6 +329,11 @@ def main() -> None:
         f"Speed-up: **{speedup:.0f}x** wall time ({cpu_speedup:.0f}x CPU time); peak memory "
         f"**{memory_ratio:.1f}x** lower. ({note}; both include interpreter start and imports)",
     ]
+    if vectorised.get("worker_peak_rss_mib"):
+        lines.append(
+            f"\nWith forked day-loop workers: the largest worker peaked at {vectorised['worker_peak_rss_mib']:,.0f} MiB "
+            f"beside the main process's {vectorised['peak_rss_mib']:,.0f} MiB (CPU time includes the workers)."
+        )
     if huge:
         lines.append(
             f"\n{huge['stays']:,} stays ({huge['patients']:,} patients, {huge['doctors']:,} doctors): "

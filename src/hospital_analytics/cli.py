@@ -41,6 +41,7 @@ FLAGS = {
     "hospitalizations": "--hospitalizations",
     "hospitals": "--hospitals",
     "scale": "--scale",
+    "jobs": "--jobs",
     "seed": "--seed",
     "start": "--start",
     "end": "--end",
@@ -577,6 +578,15 @@ HospitalsOpt = Annotated[
         help="Hospitals in the system (default: as many as the stays need) \\[env: HOSPITAL_HOSPITALS].",
     ),
 ]
+JobsOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--jobs",
+        metavar="N",
+        help="Processes and writing threads (default: every core from 2M stays, else 1); same files whatever N "
+        "\\[env: HOSPITAL_JOBS].",
+    ),
+]
 ScaleOpt = Annotated[
     str | None,
     typer.Option("--scale", metavar="X", help="Multiply all three counts, e.g. 1000 \\[env: HOSPITAL_SCALE]."),
@@ -642,11 +652,13 @@ def generate_command(
     end: EndOpt = None,
     locale: LocaleOpt = None,
     raw_format: RawFormatOpt = None,
+    jobs: JobsOpt = None,
     out_dir: OutOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     with _step(ctx):
         settings = settings_from(
+            jobs=jobs,
             patients=patients,
             doctors=doctors,
             hospitalizations=hospitalizations,

@@ -101,6 +101,12 @@ class Settings(BaseSettings):
     )
     hospitals: int | None = Field(None, gt=0, le=60_000, description="Hospitals (default: as many as the stays need).")
     scale: float = Field(1.0, gt=0, le=100_000, description="Multiplies patients, doctors and stays.")
+    jobs: int | None = Field(
+        None,
+        gt=0,
+        le=1024,
+        description="Processes and writing threads of generate (default: every core from 2M stays); same bytes.",
+    )
     seed: int = Field(DEFAULT_SEED, ge=0, le=2**63 - 1, description="Random seed; same seed, same bytes.")
     # start/end: no default, yet either may be left out: ``_window`` fills them before fields are validated.
     start: dt.date = Field(description="First day of the simulated window (YYYY-MM-DD).")

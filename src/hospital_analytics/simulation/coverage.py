@@ -43,6 +43,8 @@ def draw_spells(seed: int, key: np.ndarray, first_day: np.ndarray, birth: np.nda
     n = len(key)
     starts = np.full((n, SPELLS), NEVER, dtype=np.int32)
     payer = np.zeros((n, SPELLS), dtype=np.int8)
+    if not n:  # a day without such patients: nothing to draw (most days' newborns of postponed deliveries)
+        return starts, payer
     first_day = np.asarray(first_day, dtype=np.int64)
     age = calendar.years_between(birth, first_day)
     band = band_of(age)

@@ -39,22 +39,42 @@ _TO_UNIT = 1.0 / (1 << 53)
 
 
 def _mix(x: np.ndarray) -> np.ndarray:
-    x = x ^ (x >> _S30)
-    x = x * _M1
-    x = x ^ (x >> _S27)
-    x = x * _M2
-    return x ^ (x >> _S31)
+    """The splitmix64 finaliser, in place on ``x`` (a fresh array the caller owns); returns it."""
+    x ^= x >> _S30
+    x *= _M1
+    x ^= x >> _S27
+    x *= _M2
+    x ^= x >> _S31
+    return x
+
+
+_SEEDED: dict[tuple[int, int], np.uint64] = {}
+
+
+def _seeded(seed: int, purpose: int) -> np.uint64:
+    """The hash of (seed, purpose) alone: a scalar, computed once per pair."""
+    key = (seed, purpose)
+    if key not in _SEEDED:
+        with np.errstate(over="ignore"):
+            start = np.array([np.uint64(seed & 0xFFFFFFFFFFFFFFFF) + np.uint64(purpose) * _GOLDEN], dtype=np.uint64)
+        _SEEDED[key] = _mix(start)[0]
+    return _SEEDED[key]
 
 
 def hashes(seed: int, purpose: int, *keys: np.ndarray | int) -> np.ndarray:
-    """64-bit hashes of (seed, purpose, keys...), broadcast over the keys' shapes."""
+    """64-bit hashes of (seed, purpose, keys...), broadcast over the keys' shapes.
+
+    Each key is mixed in at its own shape and broadcast as it comes (a (n, 1) key then a (1, m) key: n
+    mixes, then n x m), the same values as mixing every step at the full shape, with less work.
+    """
     arrays = [np.asarray(k).astype(np.uint64) for k in keys]
     shape = np.broadcast_shapes(*(a.shape for a in arrays)) if arrays else ()
+    h: np.ndarray = np.asarray(_seeded(seed, purpose), dtype=np.uint64)
     with np.errstate(over="ignore"):
-        h = _mix(np.full(shape, np.uint64(seed & 0xFFFFFFFFFFFFFFFF)) + np.uint64(purpose) * _GOLDEN)
         for a in arrays:
-            h = _mix(h ^ (a + _GOLDEN))
-    return h
+            a += _GOLDEN  # a fresh array (astype copies)
+            h = _mix(np.bitwise_xor(h, a))
+    return np.broadcast_to(h, shape).copy() if h.shape != shape else h
 
 
 def uniform(seed: int, purpose: int, *keys: np.ndarray | int) -> np.ndarray:

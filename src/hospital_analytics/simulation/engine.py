@@ -301,9 +301,10 @@ class Engine:
             days = t + gap[back]
             order = np.argsort(days, kind="stable")
             days, who = days[order], patient[back][order]
-            unique, first = np.unique(days, return_index=True)
-            for day, group in zip(unique.tolist(), np.split(who, first[1:]), strict=True):
-                self.schedule.setdefault(day, []).append(group)
+            first = np.flatnonzero(np.diff(days, prepend=days[0] - 1)).tolist()  # where each day's run begins
+            ends = [*first[1:], len(who)]
+            for day, a, b in zip(days[first].tolist(), first, ends, strict=True):
+                self.schedule.setdefault(day, []).append(who[a:b])
 
     def _transfer(self, t: int) -> None:
         for k in (1, 2):
@@ -686,3 +687,169 @@ def expected_revisit_share(later: float) -> float:
     """Share of stays that are a known patient's return (readmission or later revisit), in steady state."""
     readmit, rest = revisit_parts(later)
     return readmit + rest
+
+
+# --- hospitals in parallel ----------------------------------------------------------------------------------
+# Hospitals never interact in the day loop: a patient belongs to one hospital (returns go back there), units and
+# rosters belong to hospitals, arrivals and every draw are keyed by (day, hospital, stream, sequence), capacity is
+# per unit and a diversion leaves the system (recorded, not re-admitted elsewhere). So a run of a subset of the
+# hospitals (the others at rate 0) draws exactly their rows, and each registry of such a run holds the rows of
+# its hospitals in the relative order of a one-process run. The tables order rows by content (stay ids by
+# admission time and uid, patients by first stay, events by day, minute and unit with ties inside one unit),
+# so the merged registries give byte-identical files whatever the number of jobs (bench/identical.py).
+_PART: dict[str, Any] = {}  # what a forked worker reads: the run's arguments (set by ``simulate`` before forking)
+
+
+def _partition(rate: np.ndarray, jobs: int) -> list[np.ndarray]:
+    """Hospitals in ``jobs`` groups of about equal admissions (largest first onto the lightest group)."""
+    load = np.zeros(jobs)
+    owner = np.zeros(len(rate), dtype=np.int64)
+    for h in np.argsort(-rate, kind="stable").tolist():
+        g = int(np.argmin(load))
+        owner[h] = g
+        load[g] += rate[h]
+    return [np.flatnonzero(owner == g) for g in range(jobs) if (owner == g).any()]
+
+
+def _engine_for(hospitals: np.ndarray, whole: bool) -> Engine:
+    """An engine of the system that simulates only ``hospitals`` (the others at rate 0); its registries are
+    sized for the whole system when ``whole`` (the process that merges the others' rows into its own)."""
+    import dataclasses
+
+    a = _PART
+    system: System = a["system"]
+    owned = np.zeros(len(system.rate), dtype=bool)
+    owned[hospitals] = True
+    part = dataclasses.replace(system, rate=np.where(owned, system.rate, 0.0))
+    engine = Engine(
+        a["seed"], system if whole else part, a["first_day"], later_revisit=a["later_revisit"], last_day=a["last_day"]
+    )
+    engine.system = part
+    return engine
+
+
+def _part_arrays(engine: Engine) -> dict[str, np.ndarray]:
+    arrays: dict[str, np.ndarray] = {}
+    for name in ("patients", "stays", "events", "births"):
+        store: Columns = getattr(engine, name)
+        for column in store.names():
+            arrays[f"{name}.{column}"] = store[column]
+    arrays["open"], arrays["unit"], arrays["census_sum"] = engine.open, engine.unit, engine.census_sum
+    days = sorted(engine.schedule)
+    arrays["schedule_day"] = np.array([d for d in days for g in engine.schedule[d] for _ in range(len(g))], np.int64)
+    groups = [g for d in days for g in engine.schedule[d]]
+    arrays["schedule_patient"] = np.concatenate(groups) if groups else np.zeros(0, dtype=np.int64)
+    pending = [p for d in sorted(engine.pending) for p in engine.pending[d]]
+    for key in CANDIDATE:
+        arrays[f"pending.{key}"] = np.concatenate([p[key] for p in pending]) if pending else np.zeros(0, np.int64)
+    return arrays
+
+
+def _worker(group: int, path: str) -> None:  # pragma: no cover - runs in a forked process
+    engine = _engine_for(_PART["groups"][group], whole=False)
+    engine.run(_PART["last_day"])
+    with open(path + ".part", "wb") as handle:
+        np.savez(handle, **_part_arrays(engine))  # type: ignore[arg-type]
+    import os
+
+    os.replace(path + ".part", path)
+    os._exit(0)  # no interpreter teardown (the parent's atexit handlers and buffers are not the child's)
+
+
+def _merge(engine: Engine, path: str) -> None:
+    """Append a worker's rows to ``engine`` (indices shifted past the rows already there), column by column."""
+    data = np.load(path)
+    p0, s0 = len(engine.patients), len(engine.stays)
+
+    def add(store: Columns, name: str, shift: dict[str, int]) -> None:
+        columns = {}
+        for column in store.names():
+            values = data[f"{name}.{column}"]
+            if column in shift:
+                values = np.where(values >= 0, values + shift[column], values)
+            columns[column] = values
+        if len(next(iter(columns.values()))):
+            store.append(columns)
+
+    add(engine.patients, "patients", {})
+    add(engine.stays, "stays", {"patient": p0})
+    add(engine.events, "events", {"patient": p0})
+    add(engine.births, "births", {"newborn_stay": s0, "mother_stay": s0})
+    engine.open = np.concatenate([engine.open, data["open"].astype(np.int64) + s0])
+    engine.unit = np.concatenate([engine.unit, data["unit"].astype(np.int64)])
+    engine.census_sum = engine.census_sum + data["census_sum"]
+    days, patients = data["schedule_day"], data["schedule_patient"] + p0
+    for day in np.unique(days).tolist():
+        engine.schedule.setdefault(int(day), []).append(patients[days == day])
+    pending_day = data["pending.day"]
+    for day in np.unique(pending_day).tolist():
+        rows = pending_day == day
+        moved = {key: data[f"pending.{key}"][rows] for key in CANDIDATE}
+        moved["patient"] = np.where(moved["patient"] >= 0, moved["patient"] + p0, moved["patient"])
+        engine.pending.setdefault(int(day), []).append(moved)
+
+
+def simulate(
+    seed: int,
+    system: System,
+    first_day: int,
+    last_day: int,
+    later_revisit: float = LATER_REVISIT,
+    jobs: int = 1,
+    on_days: Any = None,
+) -> Engine:
+    """Burn-in and window up to ``last_day``, the hospitals split over ``jobs`` processes (forked workers plus
+    this one): the same engine state, and the same files, whatever ``jobs`` (see the note above ``_PART``).
+    ``on_days(n)`` hears progress (days simulated by this process's share).
+    """
+    import multiprocessing
+    import os
+    import sys
+    import tempfile
+
+    groups = _partition(system.rate, max(1, jobs)) if jobs > 1 else []
+    # fork only on Linux: macOS's system libraries are not fork-safe (Python's default there is spawn)
+    fork = sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
+    if len(groups) < 2 or not fork:
+        engine = Engine(seed, system, first_day, later_revisit=later_revisit, last_day=last_day)
+        _run_reporting(engine, last_day, on_days)
+        return engine
+    _PART.update(
+        seed=seed, system=system, first_day=first_day, last_day=last_day, later_revisit=later_revisit, groups=groups
+    )
+    context = multiprocessing.get_context("fork")
+    with tempfile.TemporaryDirectory(prefix="hospital-simulate-") as folder:
+        paths = [os.path.join(folder, f"part-{g}.npz") for g in range(len(groups))]
+        workers = [context.Process(target=_worker, args=(g, paths[g]), daemon=True) for g in range(1, len(groups))]
+        for worker in workers:
+            worker.start()
+        try:
+            engine = _engine_for(groups[0], whole=True)
+            _run_reporting(engine, last_day, on_days)
+        finally:
+            for worker in workers:
+                worker.join()
+            _PART.clear()
+        failed = [w.exitcode for w in workers if w.exitcode != 0]
+        if failed:
+            from hospital_analytics.errors import GenerateError
+
+            raise GenerateError(
+                f"A simulation worker process failed (exit code {failed[0]}).",
+                "Run again with --jobs 1 (one process), or with more free memory.",
+            )
+        for path in paths[1:]:
+            _merge(engine, path)
+            os.remove(path)
+    engine.system = system
+    engine._block = None  # this process's block held only its own hospitals' arrivals
+    return engine
+
+
+def _run_reporting(engine: Engine, last_day: int, on_days: Any, step: int = 30) -> None:
+    while engine.day <= last_day:
+        until = min(last_day, engine.day + step - 1)
+        done = until - engine.day + 1
+        engine.run(until)
+        if on_days is not None:
+            on_days(done)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import os
 import time
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
@@ -19,7 +20,7 @@ from hospital_analytics.results import StepResult, human_size
 from hospital_analytics.simulation import state
 from hospital_analytics.simulation import tables as t
 from hospital_analytics.simulation.calendar import day_number
-from hospital_analytics.simulation.engine import Engine, expected_revisit_share
+from hospital_analytics.simulation.engine import BURN_IN_DAYS, expected_revisit_share, simulate
 from hospital_analytics.simulation.fidelity import FidelityRow, fidelity_rows
 from hospital_analytics.simulation.people import build_pools
 from hospital_analytics.simulation.stays import _PROPENSITY, LATER_REVISIT
@@ -32,6 +33,7 @@ from hospital_analytics.simulation.writer import (
     staged_raw_files,
     targets,
     write_manifest,
+    write_tables,
 )
 
 if TYPE_CHECKING:
@@ -41,6 +43,7 @@ FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(2200, 12, 31)
 SMALL_RUN_STAYS = 50  # below this many stays in the window, --patients is only a hint (sampling noise rules)
 FRAMES_LIMIT = 1_000_000  # runs up to this many stays also return their tables as DataFrames
 WRITE_ROWS = 500_000
+AUTO_JOBS_STAYS = 2_000_000  # default --jobs: every core from this many stays per 24 months, else one
 _FORMATS = {"csv": ("csv",), "parquet": ("parquet",), "both": ("csv", "parquet")}
 
 
@@ -150,6 +153,20 @@ class GenerateResult(StepResult):
         return rows
 
 
+def _cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def _jobs(s: Settings) -> int:
+    """Processes for the day loop and threads writing tables: ``jobs`` if set, else every core for runs of at
+    least ``AUTO_JOBS_STAYS``, else one. Smaller runs are dominated by the per-day cost every process pays in
+    full, and two tables written at once cost ~200 MiB more at 1M stays for no measured gain on a loaded
+    machine (docs/design/notes/speed.md)."""
+    if s.jobs:
+        return s.jobs
+    return _cores() if s.hospitalizations * s.scale >= AUTO_JOBS_STAYS else 1
+
+
 def system_for(shape: dict[str, Any]) -> System:
     """The system a simulation's shape describes (rebuilt the same from a saved state)."""
     return build_system(int(shape["seed"]), float(shape["stays_per_24_months"]), shape["hospitals"], shape["doctors"])
@@ -226,15 +243,11 @@ def generate(settings: Settings | None = None, *, progress: Collector = SILENT, 
         "start": s.start.isoformat(),
     }
     system = system_for(shape)
-    engine = Engine(s.seed, system, first, later_revisit=later, last_day=last)
-    total_days = last - engine.day + 1
-    progress.update("simulating days", 0, total=total_days)
-    step = 30
-    while engine.day <= last:
-        until = min(last, engine.day + step - 1)
-        done = until - engine.day + 1
-        engine.run(until)
-        progress.update("simulating days", done)
+    progress.update("simulating days", 0, total=last - (first - BURN_IN_DAYS) + 1)
+    engine = simulate(
+        s.seed, system, first, last, later_revisit=later, jobs=_jobs(s),
+        on_days=lambda done: progress.update("simulating days", done),
+    )  # fmt: skip
     written = t.select(engine, last)
     pools = build_pools(s.locale, s.seed)
     places = t.Places(engine)
@@ -264,26 +277,14 @@ def generate(settings: Settings | None = None, *, progress: Collector = SILENT, 
         "capacity_events": lambda: iter([t.capacity_events_table(engine, written)]),
     }
     keep = len(written.stays) <= FRAMES_LIMIT
-    kept: dict[str, pa.Table] = {}
-    rows: dict[str, int] = {}
     progress.update("writing files", 0, total=len(TABLES))
     # Every format's files go to a private folder that replaces data/<format>/ in one rename once all are
     # written (``writer.staged_raw_files``): a reader sees the previous set or this one, never a mix.
     with staged_raw_files(layout, formats) as staged:
-        for table in TABLES:
-            rows[table] = 0
-            parts = []
-            with open_table(t.write_schema(table), t.arrow_schema(table), staged(table)) as write:
-                for chunk in builders[table]():
-                    for a in range(0, max(chunk.num_rows, 1), WRITE_ROWS):
-                        write(chunk.slice(a, WRITE_ROWS))
-                    rows[table] += chunk.num_rows
-                    if keep:
-                        parts.append(chunk)
-                    del chunk
-            if keep:
-                kept[table] = pa.concat_tables(parts) if len(parts) > 1 else parts[0]
-            progress.update("writing files", 1)
+        rows, kept = write_tables(
+            TABLES, builders, lambda table: (t.write_schema(table), t.arrow_schema(table)), staged, WRITE_ROWS,
+            keep, jobs=_jobs(s), done=lambda: progress.update("writing files", 1), opener=open_table,
+        )  # fmt: skip
     remove_other_formats(layout, formats)
     fidelity = fidelity_rows(engine, written)
     saving = time.perf_counter()

@@ -116,14 +116,11 @@ def discharge_wait(u: np.ndarray, ready: np.ndarray) -> np.ndarray:
     """Days a patient ready on ``ready`` waits (``u``: WAIT_STEPS uniforms per stay): each day the patient
     goes with that weekday's acceptance (``_acceptance``; a federal holiday counts as a Sunday)."""
     go_by_day = _acceptance()
-    wait = np.full(len(ready), WAIT_STEPS, dtype=np.int64)
-    waiting = np.ones(len(ready), dtype=bool)
-    for j in range(WAIT_STEPS):
-        day = ready + j
-        go = waiting & (u[:, j] < np.where(holiday(day), go_by_day[6], go_by_day[calendar.weekday(day)]))
-        wait[go] = j
-        waiting &= ~go
-    return wait
+    day = np.asarray(ready, dtype=np.int64)[:, None] + np.arange(WAIT_STEPS)  # (n, WAIT_STEPS), all at once
+    go = u[:, :WAIT_STEPS] < np.where(holiday(day), go_by_day[6], go_by_day[calendar.weekday(day)])
+    # the first day the patient goes, else WAIT_STEPS (argmax finds the first True; none: 0, so checked)
+    first = go.argmax(axis=1)
+    return np.where(go[np.arange(len(first)), first], first, WAIT_STEPS).astype(np.int64)
 
 
 @lru_cache(maxsize=1)
@@ -157,13 +154,13 @@ def draw_stays(
     child = (band < 2).astype(np.int64)
     # --- timing of the admission
     if admit_minute is None:
-        admit_minute = np.where(
-            admission_type == ELECTIVE,
-            minute_of_day(u[:, 0], u[:, 1], "elective"),
-            np.where(
-                mix.delivery[d], minute_of_day(u[:, 0], u[:, 1], "birth"), minute_of_day(u[:, 0], u[:, 1], "emergency")
-            ),
-        )
+        # each stay's hour from its own profile (elective, birth, else emergency): one lookup per stay
+        profile = np.where(admission_type == ELECTIVE, 0, np.where(mix.delivery[d], 1, 2))
+        hour = np.zeros(n, dtype=np.int64)
+        for k, kind in enumerate(("elective", "birth", "emergency")):
+            rows = profile == k
+            hour[rows] = draws.choose(HOURS[kind], u[rows, 0])
+        admit_minute = hour * 60 + np.floor(u[:, 1] * 60).astype(np.int64)
     # --- length of stay: lognormal around the diagnosis' mean at this age, less the expected discharge wait
     mean = np.maximum(mix.los_mean[d] * mix.los_age[d, band] - mean_wait(), 0.3) + 0.5
     sigma = mix.los_sigma[d]

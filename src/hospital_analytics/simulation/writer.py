@@ -126,6 +126,57 @@ def open_table(schema: pa.Schema, plain: pa.Schema, paths: dict[str, Path]) -> I
                 writer.close()
 
 
+def write_tables(
+    tables: tuple[str, ...],
+    builders: dict[str, Callable[[], Iterator[pa.Table]]],
+    schemas: Callable[[str], tuple[pa.Schema, pa.Schema]],
+    staged: Callable[[str], dict[str, Path]],
+    chunk_rows: int,
+    keep: bool,
+    jobs: int = 1,
+    done: Callable[[], None] | None = None,
+    opener: Callable[..., Any] | None = None,
+) -> tuple[dict[str, int], dict[str, pa.Table]]:
+    """Build and write every table (each to its own files), ``jobs`` tables at a time on threads.
+
+    Each file is written by one thread from its own builder, so its bytes never depend on ``jobs``; Arrow's
+    CSV and Parquet writers release the GIL, so a second core writes one table while another is built.
+    Returns the rows per table and, with ``keep``, the tables themselves (small runs). ``opener`` stands in
+    for ``open_table`` (tests make it fail halfway).
+    """
+    opener = opener or open_table
+
+    def one(table: str) -> tuple[int, pa.Table | None]:
+        rows, parts = 0, []
+        write_schema, plain = schemas(table)
+        with opener(write_schema, plain, staged(table)) as write:
+            for chunk in builders[table]():
+                for a in range(0, max(chunk.num_rows, 1), chunk_rows):
+                    write(chunk.slice(a, chunk_rows))
+                rows += chunk.num_rows
+                if keep:
+                    parts.append(chunk)
+                del chunk
+        kept = (pa.concat_tables(parts) if len(parts) > 1 else parts[0]) if keep else None
+        if done is not None:
+            done()
+        return rows, kept
+
+    if jobs > 1:
+        from concurrent.futures import ThreadPoolExecutor
+
+        pool = ThreadPoolExecutor(max_workers=min(jobs, len(tables)), thread_name_prefix="write")
+        try:
+            results = list(pool.map(one, tables))
+        finally:  # on an error or Ctrl-C: tables not begun are not begun; the caller discards the private folder
+            pool.shutdown(wait=True, cancel_futures=True)
+    else:
+        results = [one(table) for table in tables]
+    rows = {table: n for table, (n, _) in zip(tables, results, strict=True)}
+    kept = {table: k for table, (_, k) in zip(tables, results, strict=True) if k is not None}
+    return rows, kept
+
+
 def write_manifest(path: Path, manifest: dict[str, Any]) -> None:
     with atomic_path(path) as temporary:
         temporary.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
