@@ -69,8 +69,8 @@ def test_an_interrupted_advance_leaves_the_previous_run_and_can_be_run_again(tmp
     state = (tmp_path / "a/data/state/state.json").read_bytes()
     real = generation.write_partitions
 
-    def interrupted(root, table, events, first, last, formats):
-        real(root, table, events, first, last, formats)
+    def interrupted(root, events, first, last, formats):
+        real(root, events, first, last, formats)
         raise KeyboardInterrupt
 
     monkeypatch.setattr(generation, "write_partitions", interrupted)

@@ -9,6 +9,7 @@ by day E are the same whichever later day a run stops at: partitions already wri
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 
 import numpy as np
 import pyarrow as pa
@@ -73,6 +74,22 @@ def _chosen(seed: int, key: np.ndarray, code: int, share: float) -> np.ndarray:
     return _u(seed, key, code, 3) < share
 
 
+@dataclasses.dataclass
+class Events:
+    """A feed table's events in file order: their recording times (seconds) and ``table(a, b)``, rows a..b as
+    Arrow (built a block at a time, so a large run never holds the whole table)."""
+
+    name: str
+    recorded: np.ndarray
+    build: Callable[[int, int], pa.Table]
+
+    def __len__(self) -> int:
+        return len(self.recorded)
+
+    def table(self, a: int = 0, b: int | None = None) -> pa.Table:
+        return self.build(a, len(self) if b is None else b)
+
+
 class _Rows:
     """Column lists of events, concatenated at the end."""
 
@@ -114,7 +131,7 @@ def _wrong_unit(engine: Engine, uid: np.ndarray, hospital: np.ndarray, legs: np.
     return out
 
 
-def encounter_events(engine: Engine, w: Written, shares: Shares) -> pa.Table:
+def encounter_events(engine: Engine, w: Written, shares: Shares) -> Events:
     """admit, transfer, discharge, their corrections and the cancelled erroneous transfers, recorded by ``w.end``."""
     st, seed = engine.stays, engine.seed
     s = w.stays
@@ -185,35 +202,40 @@ def encounter_events(engine: Engine, w: Written, shares: Shares) -> pa.Table:
     keep = e["rec"] < horizon
     order = np.flatnonzero(keep)[np.lexsort((e["id"][keep], e["rec"][keep]))]
     e = {k: v[order] for k, v in e.items()}
-    row = s[e["stay"]]
-    admit = e["diag"] >= 0
-    discharge = e["disposition"] >= 0
     mix = casemix()
-    return feed_table(
-        "encounter_events",
-        {
-            "event_id": numbers(e["id"]),
-            "event_type": (strings(EVENT_TYPES), e["type"], None),
-            "hl7_event": (strings(HL7), e["hl7"], None),
-            "hospitalization_id": numbers(w.stay_id[row]),
-            "patient_id": numbers(w.patient_id[st["patient"][row]]),
-            "hospital_id": numbers(st["hospital"][row].astype(np.int64) + 1),
-            "unit_id": with_nulls(numbers(e["unit"] + 1), e["unit"] >= 0),
-            "from_unit_id": with_nulls(numbers(e["from_unit"] + 1), e["from_unit"] >= 0),
-            "event_at": timestamps_s(e["at"]),
-            "recorded_at": timestamps_s(e["rec"]),
-            "refers_to_event_id": with_nulls(numbers(e["refers"]), e["refers"] > 0),
-            "admission_type": (strings(ADMISSION_TYPES), st["admission_type"][row], admit),
-            "diagnosis_code": (strings(mix.codes), np.maximum(e["diag"], 0), admit),
-            "doctor_id": with_nulls(numbers(st["doctor"][row].astype(np.int64) + 1), admit),
-            "payer": (strings(coverage.PAYERS), st["payer"][row], admit),
-            "discharge_disposition": (strings(outcomes.DISPOSITIONS), np.maximum(e["disposition"], 0), discharge),
-            "total_charges": decimal_cents(st["cents"][row], discharge),
-        },
-    )
+
+    def build(a: int, b: int) -> pa.Table:
+        x = {k: v[a:b] for k, v in e.items()}
+        row = s[x["stay"]]
+        admit = x["diag"] >= 0
+        discharge = x["disposition"] >= 0
+        return feed_table(
+            "encounter_events",
+            {
+                "event_id": numbers(x["id"]),
+                "event_type": (strings(EVENT_TYPES), x["type"], None),
+                "hl7_event": (strings(HL7), x["hl7"], None),
+                "hospitalization_id": numbers(w.stay_id[row]),
+                "patient_id": numbers(w.patient_id[st["patient"][row]]),
+                "hospital_id": numbers(st["hospital"][row].astype(np.int64) + 1),
+                "unit_id": with_nulls(numbers(x["unit"] + 1), x["unit"] >= 0),
+                "from_unit_id": with_nulls(numbers(x["from_unit"] + 1), x["from_unit"] >= 0),
+                "event_at": timestamps_s(x["at"]),
+                "recorded_at": timestamps_s(x["rec"]),
+                "refers_to_event_id": with_nulls(numbers(x["refers"]), x["refers"] > 0),
+                "admission_type": (strings(ADMISSION_TYPES), st["admission_type"][row], admit),
+                "diagnosis_code": (strings(mix.codes), np.maximum(x["diag"], 0), admit),
+                "doctor_id": with_nulls(numbers(st["doctor"][row].astype(np.int64) + 1), admit),
+                "payer": (strings(coverage.PAYERS), st["payer"][row], admit),
+                "discharge_disposition": (strings(outcomes.DISPOSITIONS), np.maximum(x["disposition"], 0), discharge),
+                "total_charges": decimal_cents(st["cents"][row], discharge),
+            },
+        )
+
+    return Events("encounter_events", e["rec"], build)
 
 
-def patient_events(engine: Engine, w: Written, shares: Shares, places: Places) -> pa.Table:
+def patient_events(engine: Engine, w: Written, shares: Shares, places: Places) -> Events:
     """register (first seen), address (moved) and coverage (new payer spell) events recorded by ``w.end``."""
     st, pt, seed = engine.stays, engine.patients, engine.seed
     p = w.patients
@@ -253,25 +275,30 @@ def patient_events(engine: Engine, w: Written, shares: Shares, places: Places) -
     keep = rec_at < horizon
     order = np.flatnonzero(keep)[np.lexsort((event_id[keep], rec_at[keep]))]
     event_id, kind, event_at, rec_at, row = event_id[order], kind[order], event_at[order], rec_at[order], row[order]
-    day = event_at // DAY
-    place = places.offset[pt["hospital"][p][row]] + _home_at(plan, row, day)
-    payer = coverage.payer_on(starts[row], pt["spell_payer"][p][row], day)
-    return feed_table(
-        "patient_events",
-        {
-            "event_id": numbers(event_id),
-            "event_type": (strings(PATIENT_EVENT_TYPES), kind, None),
-            "hl7_event": (strings(("A04", "A08")), (kind > 0).astype(np.int64), None),
-            "patient_id": numbers(w.patient_id[p][row]),
-            "event_at": timestamps_s(event_at),
-            "recorded_at": timestamps_s(rec_at),
-            "city": (places.city, place, None),
-            "state": (places.state, place, None),
-            "zip_code": (places.zip, place, None),
-            "county": (places.county, place, None),
-            "payer": (strings(coverage.PAYERS), payer, None),
-        },
-    )
+    hospital, spell_payer = pt["hospital"][p], pt["spell_payer"][p]
+
+    def build(a: int, b: int) -> pa.Table:
+        r, day = row[a:b], event_at[a:b] // DAY
+        place = places.offset[hospital[r]] + _home_at(plan, r, day)
+        payer = coverage.payer_on(starts[r], spell_payer[r], day)
+        return feed_table(
+            "patient_events",
+            {
+                "event_id": numbers(event_id[a:b]),
+                "event_type": (strings(PATIENT_EVENT_TYPES), kind[a:b], None),
+                "hl7_event": (strings(("A04", "A08")), (kind[a:b] > 0).astype(np.int64), None),
+                "patient_id": numbers(w.patient_id[p][r]),
+                "event_at": timestamps_s(event_at[a:b]),
+                "recorded_at": timestamps_s(rec_at[a:b]),
+                "city": (places.city, place, None),
+                "state": (places.state, place, None),
+                "zip_code": (places.zip, place, None),
+                "county": (places.county, place, None),
+                "payer": (strings(coverage.PAYERS), payer, None),
+            },
+        )
+
+    return Events("patient_events", rec_at, build)
 
 
 def _home_at(plan: Plan, row: np.ndarray, day: np.ndarray) -> np.ndarray:
@@ -284,4 +311,4 @@ def timestamps_s(seconds: np.ndarray) -> pa.Array:
     return numbers(np.asarray(seconds, dtype=np.int64)).view(pa.timestamp("s"))
 
 
-__all__ = ["MAX_DELAY_DAYS", "Shares", "encounter_events", "patient_events", "timestamps_s"]
+__all__ = ["MAX_DELAY_DAYS", "Events", "Shares", "encounter_events", "patient_events", "timestamps_s"]

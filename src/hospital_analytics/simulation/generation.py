@@ -354,8 +354,8 @@ def write_run(
                     if table == "encounter_events"
                     else patient_events(engine, written, shares, places)
                 )
-                feed_rows[table] = events.num_rows
-                write_partitions(feed_new, table, events, feed_first, last, formats)
+                feed_rows[table] = len(events)
+                write_partitions(feed_new, events, feed_first, last, formats)
                 del events
                 progress.update("writing files", 1)
         if feed_after is not None:
