@@ -451,8 +451,8 @@ FullRefreshOpt = Annotated[
     bool,
     typer.Option(
         "--full-refresh",
-        help="Pass --full-refresh to dbt (build and run only). Every model of the project is a table or a view,"
-        " rebuilt on each run anyway: it changes nothing unless you add incremental models or snapshots.",
+        help="Pass --full-refresh to dbt (build and run only): the daily feed's incremental models"
+        " (fct_encounter_events, fct_adt_daily, fct_encounters) are rebuilt from every event loaded.",
     ),
 ]
 
@@ -465,7 +465,7 @@ def _print_nodes(result: Any) -> None:
     for column in ("node", "type", "status", "rows", "seconds"):
         table.add_column(column, justify="left" if column in ("node", "type", "status") else "right")
     styles = {"success": "green", "pass": "green", "fail": "red", "error": "red", "warn": "yellow"}
-    shown = [n for n in result.nodes if n.resource_type == "model" or n.status not in ("pass", "success", "no-op")]
+    shown = [n for n in result.nodes if n.resource_type in ("model", "snapshot") or n.status not in ("pass", "success", "no-op")]
     for n in shown:
         kind = n.materialized or n.resource_type.replace("_", " ")
         status = f"[{styles.get(n.status, 'dim')}]{n.status}[/]"

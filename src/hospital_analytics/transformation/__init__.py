@@ -31,6 +31,7 @@ from hospital_analytics.transformation.results import DocsResult, NodeOutcome, T
 from hospital_analytics.transformation.runner import (
     PROJECT_NAME,
     clean_message,
+    data_window,
     dbt_args,
     invoke,
     missing_raw_table,
@@ -73,7 +74,7 @@ def _inspect_hint(failed: Sequence[NodeOutcome], s: Settings, warehouse: Warehou
     command = (
         f"{warehouse.profile_hint()} dbt test --select {first.node}{store} --project-dir {project} "
         f"--profiles-dir {project} --target-path {s.layout.dbt_target_dir.resolve()} "
-        f"--log-path {s.layout.dbt_log_dir.resolve()} --vars '{{window_start: {s.start.isoformat()}, window_end: {s.end.isoformat()}}}'"
+        f"--log-path {s.layout.dbt_log_dir.resolve()} --vars '{data_window(s).vars_text()}'"
     )
     where = first.compiled_path or str(s.layout.dbt_target_dir / "compiled" / PROJECT_NAME)
     saved = "; failing rows go to schema dbt_test__audit" if store else ""
@@ -116,8 +117,9 @@ def transform(
 
     Args:
         settings: the settings (default: from the environment and .env). They fill ``profiles.yml``
-            (warehouse, DuckDB file, Snowflake account, schemas, threads) and the ``window_end`` var
-            (``settings.end``).
+            (warehouse, DuckDB file, Snowflake account, schemas, threads). The ``window_start`` and
+            ``window_end`` vars come from ``data/manifest.json`` when it has them (after ``hospital advance``
+            the data's window is longer than the settings'), else from the settings' start and end.
         select: dbt node selection (``--select``), e.g. ``"kpis+"`` or ``["stg_patients", "tag:x"]``.
         full_refresh: rebuild incremental models from scratch (``--full-refresh``; build and run only).
         command: ``build`` (models and tests, the default), ``run`` (models only), ``test`` or ``compile``.
@@ -151,6 +153,7 @@ def transform(
     if full_refresh:
         extra.append("--full-refresh")
     args = dbt_args([command], s, warehouse, project, extra)
+    window = data_window(s)
     events = DbtProgress(progress, f"dbt {command}")
     try:
         with user_project.active(s):
@@ -207,6 +210,7 @@ def transform(
         project=source.label,
         target_dir=s.layout.dbt_target_dir,
         log_file=s.layout.dbt_log_dir / "dbt.log",
+        window=f"{window.start} to {window.end} (from {window.source})",
     )
     _raise_for(result, s, warehouse, project)
     return result
