@@ -14,7 +14,7 @@ import hospital_analytics as ha
 import hospital_analytics.simulation.generation as generation
 from hospital_analytics.fsutil import TMP_MARK
 from hospital_analytics.layout import OutputLayout
-from hospital_analytics.schema import RAW_COLUMNS
+from hospital_analytics.schema import FEED_COLUMNS, RAW_COLUMNS
 from hospital_analytics.simulation import generate
 
 SMALL = {"hospitalizations": 3000}
@@ -34,7 +34,8 @@ def test_same_seed_same_bytes_in_both_formats(tmp_path):
     first = generate(output_dir=tmp_path / "a", seed=11, format="both", **SMALL)
     second = generate(output_dir=tmp_path / "b", seed=11, format="both", **SMALL)
     a, b = _data_files(tmp_path / "a"), _data_files(tmp_path / "b")
-    assert len(a) == 2 * len(TABLES) and a.keys() == b.keys()
+    days = (first.end - first.start).days + 1  # the feed: a partition per day, table and format
+    assert len(a) == 2 * len(TABLES) + 2 * len(FEED_COLUMNS) * days and a.keys() == b.keys()
     assert all(a[name] == b[name] for name in a), [name for name in a if a[name] != b[name]]
     manifest_a, manifest_b = (json.loads(r.manifest.read_text()) for r in (first, second))
     manifest_a.pop("generated_at"), manifest_b.pop("generated_at")

@@ -25,7 +25,7 @@ from typer.core import TyperGroup, TyperOption
 
 from hospital_analytics import __version__
 from hospital_analytics.config import Settings, load_settings
-from hospital_analytics.errors import HospitalError, TransformError
+from hospital_analytics.errors import ConfigError, HospitalError, TransformError
 from hospital_analytics.progress import Collector
 from hospital_analytics.results import StepResult
 from hospital_analytics.steps import STEPS
@@ -46,6 +46,7 @@ FLAGS = {
     "end": "--end",
     "locale": "--locale",
     "raw_format": "--format",
+    "feed_late_share": "--late-share",
     "warehouse": "--warehouse",
     "chart_format": "--chart-format",
     "export_format": "--format",
@@ -613,6 +614,14 @@ RawFormatOpt = Annotated[
         "--format", "-f", metavar="FORMAT", help="csv, parquet or both (default csv) \\[env: HOSPITAL_FORMAT]."
     ),
 ]
+LateShareOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--late-share",
+        metavar="X",
+        help="Share of feed events recorded hours to days late, 0..0.5 (default 0.03) \\[env: HOSPITAL_FEED_LATE_SHARE].",
+    ),
+]
 LONG_RUN_STAYS = 200_000  # progress bars from this many stays
 
 
@@ -642,11 +651,13 @@ def generate_command(
     end: EndOpt = None,
     locale: LocaleOpt = None,
     raw_format: RawFormatOpt = None,
+    late_share: LateShareOpt = None,
     out_dir: OutOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     with _step(ctx):
         settings = settings_from(
+            feed_late_share=late_share,
             patients=patients,
             doctors=doctors,
             hospitalizations=hospitalizations,
@@ -664,6 +675,41 @@ def generate_command(
         emit(result, as_json)
         if not as_json:
             _print_fidelity(result)
+
+
+# --- advance ------------------------------------------------------------------------------------------
+DaysOpt = Annotated[
+    str | None,
+    typer.Option("--days", metavar="N", help="Days to add to the simulation (at least 1).", show_default=False),
+]
+UntilOpt = Annotated[
+    str | None,
+    typer.Option("--until", metavar="YYYY-MM-DD", help="The new last day (instead of --days).", show_default=False),
+]
+
+
+@app.command("advance", help=_help("advance", "hospital advance --days 7 --out ./hospital_output"))
+def advance_command(
+    ctx: typer.Context,
+    days: DaysOpt = None,
+    until: UntilOpt = None,
+    seed: SeedOpt = None,
+    raw_format: RawFormatOpt = None,
+    late_share: LateShareOpt = None,
+    out_dir: OutOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    with _step(ctx):
+        count = None
+        if days is not None:
+            try:
+                count = int(days)
+            except ValueError:
+                raise ConfigError(f"Invalid --days (got {days!r}): not a whole number.", "e.g. `--days 7`.") from None
+        settings = settings_from(seed=seed, raw_format=raw_format, feed_late_share=late_share, output_dir=out_dir)
+        with RichProgress(enabled=not as_json) as progress:
+            result: Any = STEPS["advance"].run(settings, progress, days=count, until=until)
+        emit(result, as_json)
 
 
 # --- run-all ------------------------------------------------------------------------------------------

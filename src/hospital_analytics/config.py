@@ -105,6 +105,10 @@ class Settings(BaseSettings):
     raw_format: Annotated[Literal["csv", "parquet", "both"], Choice] = Field(
         "csv", validation_alias="HOSPITAL_FORMAT", description="Raw file format(s)."
     )
+    # --- the daily feed (docs/design/feed.md): part of the simulation's saved shape ----------------------
+    feed_late_share: float = Field(0.03, ge=0, le=0.5, description="Share of feed events recorded hours to days late.")
+    feed_correction_share: float = Field(0.01, ge=0, le=0.5, description="Share of admits and discharges corrected.")
+    feed_cancel_share: float = Field(0.005, ge=0, le=0.5, description="Share of stays sent a transfer then cancelled.")
 
     # --- warehouse --------------------------------------------------------------------------------
     warehouse: Annotated[Literal["duckdb", "snowflake"], Choice] = Field("duckdb", description="Warehouse to use.")

@@ -12,7 +12,7 @@ from hospital_analytics.errors import ConfigError
 from hospital_analytics.fsutil import folder_lock
 from hospital_analytics.progress import SILENT, Collector
 from hospital_analytics.results import StepResult, kpi_rows
-from hospital_analytics.steps import STEPS
+from hospital_analytics.steps import PIPELINE, STEPS
 
 
 @dataclasses.dataclass
@@ -81,12 +81,12 @@ def run_all(
         HospitalError: whichever step failed, with its own message and hint.
     """
     first = start_from.strip().lower()
-    if first not in STEPS:
-        raise ConfigError(f"Unknown step {start_from!r} for --from.", f"Choose one of: {', '.join(STEPS)}.")
+    if first not in PIPELINE:
+        raise ConfigError(f"Unknown step {start_from!r} for --from.", f"Choose one of: {', '.join(PIPELINE)}.")
     check_reuse(first, [f"--{name}" for name in GENERATE_ONLY if overrides.get(name) is not None])
     settings = resolve_settings(settings, **overrides)
     _check_warehouse_settings(settings)
-    names = list(STEPS)[list(STEPS).index(first) :]
+    names = list(PIPELINE)[list(PIPELINE).index(first) :]
     begun = time.perf_counter()
     result = RunAllResult(step="run-all", seconds=0.0, warehouse=settings.warehouse, started_from=first)
     with folder_lock(settings.output_dir, "run-all"):  # held from step to step
@@ -110,7 +110,7 @@ def check_reuse(start_from: str, given: list[str]) -> None:
         ConfigError: ``start_from`` is a later step and ``given`` is not empty.
     """
     first = start_from.strip().lower()
-    if given and first in STEPS and first != "generate":
+    if given and first in PIPELINE and first != "generate":
         raise ConfigError(
             f"--from {first} reuses the data already generated: {', '.join(given)} cannot apply to it.",
             f"Leave out {', '.join(given)}, or run without --from to generate the data again.",

@@ -5,12 +5,13 @@
 a ``StepResult``; ``Step.run`` calls it with a ``Collector`` bracketing it with ``start``/``stop``.
 
     generate    hospital_analytics.simulation:generate
+    advance     hospital_analytics.simulation:advance     (not in run_all's order: it continues generate's run)
     load        hospital_analytics.warehouse.loading:load
     transform   hospital_analytics.transformation:transform
     analyze     hospital_analytics.analysis:analyze
     export      hospital_analytics.exports:export
 
-``run_all`` (``pipeline.py``) runs them in this order; ``hospital docs`` (``transformation:docs``) is a command,
+``run_all`` (``pipeline.py``) runs the ``PIPELINE`` ones in this order; ``hospital docs`` (``transformation:docs``) is a command,
 not a pipeline step.
 """
 
@@ -36,6 +37,7 @@ class Step:
     name: str
     target: str
     summary: str
+    pipeline: bool = True  # run-all runs it (advance is a command of its own: it continues a generated run)
 
     def function(self) -> Callable[..., StepResult]:
         """The library function (imports its module)."""
@@ -71,6 +73,12 @@ STEPS: dict[str, Step] = {
             "Generate patients, doctors and hospital stays calibrated to US inpatient statistics, as CSV/Parquet.",
         ),
         Step(
+            "advance",
+            "hospital_analytics.simulation:advance",
+            "Continue the generated simulation by some days: new daily feed partitions, snapshot tables as of then.",
+            pipeline=False,
+        ),
+        Step(
             "load",
             "hospital_analytics.warehouse.loading:load",
             "Load the generated files into the warehouse's RAW schema, replacing all four tables at once or none.",
@@ -92,3 +100,6 @@ STEPS: dict[str, Step] = {
         ),
     )
 }
+
+
+PIPELINE: tuple[str, ...] = tuple(name for name, step in STEPS.items() if step.pipeline)  # run_all's order

@@ -35,7 +35,9 @@ _TO_UNIT = 1.0 / (1 << 53)
     BIRTH,
     ROSTER,
     DISCHARGE_DAY,
-) = range(1, 18)
+    MOVE,
+    FEED,
+) = range(1, 20)
 
 
 def _mix(x: np.ndarray) -> np.ndarray:

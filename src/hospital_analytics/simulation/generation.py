@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
+import shutil
 import time
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
@@ -14,12 +16,16 @@ import pyarrow as pa
 from hospital_analytics import __version__
 from hospital_analytics.config import Settings, resolve_settings
 from hospital_analytics.errors import ConfigError
+from hospital_analytics.fsutil import replaced_dir, temporary_name
+from hospital_analytics.layout import OutputLayout
 from hospital_analytics.progress import SILENT, Collector
 from hospital_analytics.results import StepResult, human_size
 from hospital_analytics.simulation import state
 from hospital_analytics.simulation import tables as t
 from hospital_analytics.simulation.calendar import day_number
 from hospital_analytics.simulation.engine import Engine, expected_revisit_share
+from hospital_analytics.simulation.feed import Shares, encounter_events, patient_events
+from hospital_analytics.simulation.feed_files import FEED_TABLES, install, write_partitions
 from hospital_analytics.simulation.fidelity import FidelityRow, fidelity_rows
 from hospital_analytics.simulation.people import build_pools
 from hospital_analytics.simulation.stays import _PROPENSITY, LATER_REVISIT
@@ -94,6 +100,7 @@ class GenerateResult(StepResult):
     fidelity: list[FidelityRow]
     tables_kept: bool
     tables: Mapping[str, pd.DataFrame] = dataclasses.field(default_factory=Tables, repr=False)
+    feed: dict[str, Any] = dataclasses.field(default_factory=dict)  # the manifest's feed block
 
     @property
     def fidelity_passed(self) -> int:
@@ -140,6 +147,11 @@ class GenerateResult(StepResult):
                     f"{self.rows[table]:,} rows, {human_size(self.sizes[key])}",
                 )
             )
+        if self.feed:
+            tables = self.feed["tables"]
+            counts = ", ".join(f"{name} {v['rows']:,}" for name, v in tables.items())
+            partitions = sum(v["partitions"] for v in tables.values())
+            rows.append(("data/feed", f"{counts} rows in {partitions:,} daily partitions"))
         rows.append(("seed, window", f"{self.seed}, {self.start}..{self.end}"))
         rows.append(("hospitals", f"{self.hospitals}"))
         timings = self.timings
@@ -177,8 +189,9 @@ def later_revisit_for(patients: int, stays: float) -> float:
 def generate(settings: Settings | None = None, *, progress: Collector = SILENT, **overrides: Any) -> GenerateResult:
     """Simulate a health system day by day and write its tables (every table of ``schema.RAW_COLUMNS``).
 
-    Writes ``data/csv/*.csv`` (and/or ``data/parquet/*.parquet``) and ``data/manifest.json`` under the
-    output folder. ``hospitalizations`` is a rate: about that many admissions per 24 months for the whole
+    Writes ``data/csv/*.csv`` (and/or ``data/parquet/*.parquet``), the daily feed (``data/feed/``), the
+    simulation's state (``data/state/``, what ``advance`` continues from) and ``data/manifest.json`` under
+    the output folder. ``hospitalizations`` is a rate: about that many admissions per 24 months for the whole
     system. Same seed and settings: byte-identical data files.
 
     Args:
@@ -224,19 +237,63 @@ def generate(settings: Settings | None = None, *, progress: Collector = SILENT, 
         "doctors": doctors,
         "later_revisit": later,
         "start": s.start.isoformat(),
+        "locale": s.locale,
+        "format": s.raw_format,
+        "counts": {
+            "patients": max(1, round(s.patients * scale)),
+            "doctors": max(1, round(s.doctors * scale)),
+            "hospitalizations": max(1, round(stays)),
+        },
+        "feed": {
+            "late_share": s.feed_late_share,
+            "correction_share": s.feed_correction_share,
+            "cancel_share": s.feed_cancel_share,
+        },
     }
     system = system_for(shape)
     engine = Engine(s.seed, system, first, later_revisit=later, last_day=last)
-    total_days = last - engine.day + 1
-    progress.update("simulating days", 0, total=total_days)
+    simulate(engine, last, progress)
+    return write_run(engine, shape, layout, progress=progress, began=began, feed_after=None)
+
+
+def simulate(engine: Engine, last: int, progress: Collector) -> None:
+    """Run the engine to ``last``, telling ``progress`` about "simulating days"."""
+    progress.update("simulating days", 0, total=last - engine.day + 1)
     step = 30
     while engine.day <= last:
         until = min(last, engine.day + step - 1)
         done = until - engine.day + 1
         engine.run(until)
         progress.update("simulating days", done)
+
+
+def write_run(
+    engine: Engine,
+    shape: dict[str, Any],
+    layout: OutputLayout,
+    *,
+    progress: Collector,
+    began: float,
+    feed_after: int | None,
+) -> GenerateResult:
+    """Write everything as of the engine's last simulated day: the snapshot tables, the feed, fidelity, the
+    state and the manifest (``generate`` and ``advance`` alike).
+
+    ``feed_after``: None writes every feed partition (a new ``data/feed``); a day number writes only the
+    partitions after it and leaves the earlier ones as they are (``advance``).
+    """
+    last = engine.day - 1
+    start, end = dt.date.fromisoformat(shape["start"]), dt.date(1970, 1, 1) + dt.timedelta(days=last)
+    seed, locale, raw_format = int(shape["seed"]), str(shape["locale"]), str(shape["format"])
+    formats = _FORMATS[raw_format]
+    shares = Shares(
+        late=float(shape["feed"]["late_share"]),
+        correction=float(shape["feed"]["correction_share"]),
+        cancel=float(shape["feed"]["cancel_share"]),
+    )
+    system = engine.system
     written = t.select(engine, last)
-    pools = build_pools(s.locale, s.seed)
+    pools = build_pools(locale, seed)
     places = t.Places(engine)
     synthesis = time.perf_counter() - began
 
@@ -266,47 +323,69 @@ def generate(settings: Settings | None = None, *, progress: Collector = SILENT, 
     keep = len(written.stays) <= FRAMES_LIMIT
     kept: dict[str, pa.Table] = {}
     rows: dict[str, int] = {}
-    progress.update("writing files", 0, total=len(TABLES))
+    progress.update("writing files", 0, total=len(TABLES) + len(FEED_TABLES))
+    first_day = engine.window_start
+    feed_first = first_day if feed_after is None else feed_after + 1
+    feed_rows: dict[str, int] = {}
     # Every format's files go to a private folder that replaces data/<format>/ in one rename once all are
-    # written (``writer.staged_raw_files``): a reader sees the previous set or this one, never a mix.
-    with staged_raw_files(layout, formats) as staged:
-        for table in TABLES:
-            rows[table] = 0
-            parts = []
-            with open_table(t.write_schema(table), t.arrow_schema(table), staged(table)) as write:
-                for chunk in builders[table]():
-                    for a in range(0, max(chunk.num_rows, 1), WRITE_ROWS):
-                        write(chunk.slice(a, WRITE_ROWS))
-                    rows[table] += chunk.num_rows
-                    if keep:
-                        parts.append(chunk)
-                    del chunk
-            if keep:
-                kept[table] = pa.concat_tables(parts) if len(parts) > 1 else parts[0]
-            progress.update("writing files", 1)
+    # written (``writer.staged_raw_files``): a reader sees the previous set or this one, never a mix. The feed
+    # goes to a private folder too: all of data/feed (generate) or the new days' partitions (advance).
+    feed_root = layout.data_dir / "feed"
+    with contextlib.ExitStack() as stack:
+        feed_new = stack.enter_context(replaced_dir(feed_root) if feed_after is None else _scratch(feed_root))
+        with staged_raw_files(layout, formats) as staged:
+            for table in TABLES:
+                rows[table] = 0
+                parts = []
+                with open_table(t.write_schema(table), t.arrow_schema(table), staged(table)) as write:
+                    for chunk in builders[table]():
+                        for a in range(0, max(chunk.num_rows, 1), WRITE_ROWS):
+                            write(chunk.slice(a, WRITE_ROWS))
+                        rows[table] += chunk.num_rows
+                        if keep:
+                            parts.append(chunk)
+                        del chunk
+                if keep:
+                    kept[table] = pa.concat_tables(parts) if len(parts) > 1 else parts[0]
+                progress.update("writing files", 1)
+            for table in FEED_TABLES:
+                events = (
+                    encounter_events(engine, written, shares)
+                    if table == "encounter_events"
+                    else patient_events(engine, written, shares, places)
+                )
+                feed_rows[table] = len(events)
+                write_partitions(feed_new, events, feed_first, last, formats)
+                del events
+                progress.update("writing files", 1)
+        if feed_after is not None:
+            install(feed_new, feed_root, first_day, last)
     remove_other_formats(layout, formats)
     fidelity = fidelity_rows(engine, written)
     saving = time.perf_counter()
-    state.save(engine, folder, shape)
+    state.save(engine, state.state_dir(layout.data_dir), shape)
     saving = time.perf_counter() - saving
 
     files = {f"{fmt}/{table}": path for table in TABLES for fmt, path in targets(layout, table, formats).items()}
     sizes = {key: path.stat().st_size for key, path in files.items()}
+    partitions = last - first_day + 1
+    feed = {
+        "first_day": start.isoformat(),
+        "last_day": end.isoformat(),
+        "tables": {table: {"partitions": partitions, "rows": feed_rows[table]} for table in FEED_TABLES},
+        **shape["feed"],
+    }
     manifest = {
         "generator": "hospital-analytics",
         "engine": "simulation (day by day)",
         "package_version": __version__,
-        "seed": s.seed,
-        "start": s.start.isoformat(),
-        "end": s.end.isoformat(),
-        "locale": s.locale,
-        "format": s.raw_format,
+        "seed": seed,
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+        "locale": locale,
+        "format": raw_format,
         "hospitals": system.hospitals,
-        "counts": {
-            "patients": max(1, round(s.patients * scale)),
-            "doctors": max(1, round(s.doctors * scale)),
-            "hospitalizations": max(1, round(stays)),
-        },
+        "counts": shape["counts"],
         "rows": rows,
         "files": {
             f"{key}.{'csv' if key.startswith('csv') else 'parquet'}": {
@@ -315,6 +394,7 @@ def generate(settings: Settings | None = None, *, progress: Collector = SILENT, 
             }
             for key in files
         },
+        "feed": feed,
         "fidelity": {
             "on_target": sum(1 for r in fidelity if r.passed),
             "judged": sum(1 for r in fidelity if r.passed is not None),
@@ -329,11 +409,11 @@ def generate(settings: Settings | None = None, *, progress: Collector = SILENT, 
         step="generate",
         seconds=total,
         output_dir=layout.root,
-        seed=s.seed,
-        start=s.start,
-        end=s.end,
-        locale=s.locale,
-        format=s.raw_format,
+        seed=seed,
+        start=start,
+        end=end,
+        locale=locale,
+        format=raw_format,
         hospitals=system.hospitals,
         rows=rows,
         files=files,
@@ -348,4 +428,17 @@ def generate(settings: Settings | None = None, *, progress: Collector = SILENT, 
         fidelity=fidelity,
         tables_kept=keep,
         tables=Tables(kept if keep else {}),
+        feed=feed,
     )
+
+
+@contextlib.contextmanager
+def _scratch(final: Path) -> Iterator[Path]:
+    """A private folder beside ``final`` for new partitions, removed however the block ends."""
+    folder = temporary_name(final, "new")
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)

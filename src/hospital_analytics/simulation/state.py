@@ -18,12 +18,13 @@ from typing import Any
 import numpy as np
 
 from hospital_analytics.errors import ConfigError, InputError
-from hospital_analytics.fsutil import atomic_path
+from hospital_analytics.fsutil import replaced_dir
 from hospital_analytics.simulation.columns import Columns
 from hospital_analytics.simulation.engine import BIRTH_SPEC, CANDIDATE, EVENT_SPEC, PATIENT_SPEC, STAY_SPEC, Engine
 from hospital_analytics.simulation.system import System
 
-STATE_VERSION = 1
+STATE_VERSION = 2  # 2: the shape holds the feed's shares, locale, format and counts (issue 14)
+HINT = "Run `hospital generate` again with the same settings to make a new state."
 STORES = {"patients": PATIENT_SPEC, "stays": STAY_SPEC, "events": EVENT_SPEC, "births": BIRTH_SPEC}
 
 
@@ -37,8 +38,14 @@ def remove(folder: Path) -> None:
 
 
 def save(engine: Engine, folder: Path, shape: dict[str, Any]) -> None:
-    """Write the engine's end-of-day state under ``folder`` (arrays first, then ``state.json``)."""
-    folder.mkdir(parents=True, exist_ok=True)
+    """Write the engine's end-of-day state as ``folder``: a private folder that replaces it in one rename, so
+    a reader finds the previous state or this one, whole."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    with replaced_dir(folder) as new:
+        _write(engine, new, shape)
+
+
+def _write(engine: Engine, folder: Path, shape: dict[str, Any]) -> None:
     arrays: dict[str, np.ndarray] = {}
     for name in STORES:
         store = getattr(engine, name)
@@ -53,9 +60,8 @@ def save(engine: Engine, folder: Path, shape: dict[str, Any]) -> None:
     pending = [p for _, ps in sorted(engine.pending.items()) for p in ps]
     for key in CANDIDATE:
         arrays[f"pending.{key}"] = np.concatenate([p[key] for p in pending]) if pending else np.zeros(0, dtype=np.int64)
-    with atomic_path(folder / "arrays.npz") as temporary:
-        with open(temporary, "wb") as handle:
-            np.savez(handle, **arrays)  # type: ignore[arg-type]
+    with open(folder / "arrays.npz", "wb") as handle:
+        np.savez(handle, **arrays)  # type: ignore[arg-type]
     meta = {
         "state_version": STATE_VERSION,
         "shape": shape,
@@ -65,8 +71,31 @@ def save(engine: Engine, folder: Path, shape: dict[str, Any]) -> None:
         "census_days": engine.census_days,
         "later_revisit": engine.later_revisit,
     }
-    with atomic_path(folder / "state.json") as temporary:
-        temporary.write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+    (folder / "state.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+
+
+def read(folder: Path) -> dict[str, Any]:
+    """The saved state's description (``state.json``: version, shape, next day), checked for its version.
+
+    Raises:
+        InputError: no state there (run generate first).
+        ConfigError: a state of another version.
+    """
+    try:
+        meta = json.loads((folder / "state.json").read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(
+            f"No simulation state in {folder}: nothing to advance.",
+            "Run `hospital generate` first (with the same --out), then `hospital advance`.",
+        ) from None
+    except (OSError, ValueError) as exc:
+        raise InputError(f"No usable simulation state in {folder} ({exc.__class__.__name__}).", HINT) from None
+    if not isinstance(meta, dict) or meta.get("state_version") != STATE_VERSION:
+        version = meta.get("state_version") if isinstance(meta, dict) else None
+        raise ConfigError(
+            f"The state in {folder} is version {version}; this package reads version {STATE_VERSION}.", HINT
+        )
+    return meta
 
 
 def load(folder: Path, system: System, shape: dict[str, Any]) -> Engine:
@@ -76,7 +105,7 @@ def load(folder: Path, system: System, shape: dict[str, Any]) -> Engine:
         InputError: no readable state there.
         ConfigError: the state is of another version, seed or shape (one line).
     """
-    hint = "Run `hospital generate` again with the same settings to make a new state."
+    hint = HINT
     try:
         meta = json.loads((folder / "state.json").read_text(encoding="utf-8"))
         data = dict(np.load(folder / "arrays.npz"))

@@ -14,11 +14,12 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
-from hospital_analytics.schema import RAW_COLUMNS, column_names
+from hospital_analytics.schema import FEED_COLUMNS, RAW_COLUMNS, Column
 from hospital_analytics.simulation import calendar, coverage
 from hospital_analytics.simulation.arrow import booleans, dates, decimal_cents, numbers, strings, timestamps, with_nulls
 from hospital_analytics.simulation.casemix import ADMISSION_TYPES, STAY_TYPES, casemix
 from hospital_analytics.simulation.engine import EVENT_TYPES, Engine
+from hospital_analytics.simulation.moves import Plan
 from hospital_analytics.simulation.people import Pools
 from hospital_analytics.simulation.reference import hospitals as hospital_ref
 from hospital_analytics.simulation.reference import outcomes, staffing
@@ -40,9 +41,13 @@ _GENDER = strings(["M", "F"])
 MINUTES = 1440
 
 
+def _columns(table: str) -> tuple[Column, ...]:
+    return RAW_COLUMNS[table] if table in RAW_COLUMNS else FEED_COLUMNS[table]
+
+
 def arrow_schema(table: str) -> pa.Schema:
-    """The table's logical Arrow schema (how to read the files back)."""
-    return pa.schema([pa.field(c.name, _ARROW[c.sql_type], nullable=c.nullable) for c in RAW_COLUMNS[table]])
+    """The table's logical Arrow schema (how to read the files back): a snapshot or a feed table."""
+    return pa.schema([pa.field(c.name, _ARROW[c.sql_type], nullable=c.nullable) for c in _columns(table)])
 
 
 def write_schema(table: str) -> pa.Schema:
@@ -50,15 +55,20 @@ def write_schema(table: str) -> pa.Schema:
     return pa.schema(
         [
             pa.field(c.name, _TEXT if c.sql_type == "VARCHAR" else _ARROW[c.sql_type], nullable=c.nullable)
-            for c in RAW_COLUMNS[table]
+            for c in _columns(table)
         ]
     )
 
 
 def _table(table: str, columns: dict[str, pa.Array]) -> pa.Table:
-    if list(columns) != column_names(table):  # the schema is the contract with load
+    if list(columns) != [c.name for c in _columns(table)]:  # the schema is the contract with load
         raise AssertionError(f"{table} columns {list(columns)} differ from schema.py")
     return pa.Table.from_arrays(list(columns.values()), schema=write_schema(table))
+
+
+def feed_table(table: str, columns: dict[str, pa.Array | tuple[pa.Array, np.ndarray, np.ndarray | None]]) -> pa.Table:
+    """A feed table from arrays, text given as (values, index, valid) and picked as dictionaries."""
+    return _table(table, {k: _pick(*v) if isinstance(v, tuple) else v for k, v in columns.items()})
 
 
 def _pick(values: pa.Array, index: np.ndarray, valid: np.ndarray | None = None) -> pa.Array:
@@ -165,7 +175,7 @@ def patients_table(engine: Engine, w: Written, pools: Pools, where: Places) -> p
     dead = (death >= 0) & (death <= w.end)
     as_of = np.where(dead, death, w.end)
     payer = coverage.payer_on(pt["spell_start"][p], pt["spell_payer"][p], as_of)
-    place = where.offset[pt["hospital"][p]] + pt["home"][p]
+    place = where.offset[pt["hospital"][p]] + Plan(engine, p).home_on(as_of)  # the address as of the last day
     return _table(
         "patients",
         {

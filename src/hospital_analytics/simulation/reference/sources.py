@@ -306,6 +306,20 @@ _ALL: tuple[Source, ...] = (
         "13.0% before noon, 42.2% before 3 p.m., median hour 3 p.m.",
     ),
     Source(
+        "census_cps_mobility_2014",
+        "U.S. Mover Rate Remains Stable at About 12 Percent Since 2008 (Geographical Mobility: 2013 to 2014, CPS ASEC)",
+        "U.S. Census Bureau",
+        2015,
+        "mover rate 2013-2014: 11.5% of people 1 year and over",
+    ),
+    Source(
+        "census_cb09_62",
+        "Residential Mover Rate in U.S. is Lowest Since Census Bureau Began Tracking in 1948 (release CB09-62)",
+        "U.S. Census Bureau",
+        2009,
+        "movers of 2008: 65% within the same county, 18% to another county of the same state",
+    ),
+    Source(
         "cms_ed_timeliness",
         "CMS Timely and Effective Care: ED-1b/ED-2b (admitted ED patients' time in the ED)",
         "CMS",
