@@ -65,7 +65,11 @@ def events(out: Path, first: dt.date, seed: int = 7) -> dict[str, list[dict[str,
 
     for stay in sorted(stays, key=lambda s: int(s["hospitalization_id"])):
         hid = int(stay["hospitalization_id"])
-        base = {"hospitalization_id": hid, "patient_id": int(stay["patient_id"]), "hospital_id": int(stay["hospital_id"])}
+        base = {
+            "hospitalization_id": hid,
+            "patient_id": int(stay["patient_id"]),
+            "hospital_id": int(stay["hospital_id"]),
+        }
         ordered = sorted(moves.get(stay["hospitalization_id"], []), key=lambda m: int(m["sequence"]))
         admitted = _ts(stay["admitted_at"])
         previous = first_admit.get(stay["patient_id"])
@@ -80,34 +84,60 @@ def events(out: Path, first: dt.date, seed: int = 7) -> dict[str, list[dict[str,
         recorded = _recorded(rng, admitted, first)
         wrong = rng.random() < CORRECTION_SHARE
         add(
-            event_id=hid * 100 + 1, event_type="admit", hl7_event="A01", event_at=admitted, recorded_at=recorded,
-            **base, **{**admit_payload, **({"diagnosis_code": "R69"} if wrong else {})},
+            event_id=hid * 100 + 1,
+            event_type="admit",
+            hl7_event="A01",
+            event_at=admitted,
+            recorded_at=recorded,
+            **base,
+            **{**admit_payload, **({"diagnosis_code": "R69"} if wrong else {})},
         )
         if wrong:
             later = recorded + dt.timedelta(seconds=rng.randrange(600, MAX_DELAY_DAYS * 86400))
             add(
-                event_id=hid * 100 + 41, event_type="correct", hl7_event="A08", event_at=admitted, recorded_at=later,
-                refers_to_event_id=hid * 100 + 1, **base, **admit_payload,
+                event_id=hid * 100 + 41,
+                event_type="correct",
+                hl7_event="A08",
+                event_at=admitted,
+                recorded_at=later,
+                refers_to_event_id=hid * 100 + 1,
+                **base,
+                **admit_payload,
             )
         for k, move in enumerate(ordered[1:3], start=1):
             at = _ts(move["started_at"])
             add(
-                event_id=hid * 100 + 10 + k, event_type="transfer", hl7_event="A02", event_at=at,
-                recorded_at=_recorded(rng, at, first), unit_id=int(move["unit_id"]),
-                from_unit_id=int(ordered[k - 1]["unit_id"]), **base,
+                event_id=hid * 100 + 10 + k,
+                event_type="transfer",
+                hl7_event="A02",
+                event_at=at,
+                recorded_at=_recorded(rng, at, first),
+                unit_id=int(move["unit_id"]),
+                from_unit_id=int(ordered[k - 1]["unit_id"]),
+                **base,
             )
         if rng.random() < CANCEL_SHARE:
             at = admitted + dt.timedelta(hours=rng.randrange(1, 8))
             gone = [u for u in units if u not in {int(m["unit_id"]) for m in ordered}] or [max(units) + 1]
             sent = _recorded(rng, at, first)
             add(
-                event_id=hid * 100 + 20, event_type="transfer", hl7_event="A02", event_at=at, recorded_at=sent,
-                unit_id=rng.choice(gone), from_unit_id=admit_payload["unit_id"], **base,
+                event_id=hid * 100 + 20,
+                event_type="transfer",
+                hl7_event="A02",
+                event_at=at,
+                recorded_at=sent,
+                unit_id=rng.choice(gone),
+                from_unit_id=admit_payload["unit_id"],
+                **base,
             )
             add(
-                event_id=hid * 100 + 21, event_type="cancel", hl7_event="A12", event_at=at,
+                event_id=hid * 100 + 21,
+                event_type="cancel",
+                hl7_event="A12",
+                event_at=at,
                 recorded_at=sent + dt.timedelta(seconds=rng.randrange(600, MAX_DELAY_DAYS * 86400)),
-                refers_to_event_id=hid * 100 + 20, **base,
+                refers_to_event_id=hid * 100 + 20,
+                **base,
             )
         if stay["discharged_at"]:
             at = _ts(stay["discharged_at"])
@@ -115,15 +145,35 @@ def events(out: Path, first: dt.date, seed: int = 7) -> dict[str, list[dict[str,
             recorded = _recorded(rng, at, first)
             wrong = rng.random() < CORRECTION_SHARE
             add(
-                event_id=hid * 100 + 30, event_type="discharge", hl7_event="A03", event_at=at, recorded_at=recorded,
-                **base, **{**payload, **({"discharge_disposition": "Home health care"
-                                          if payload["discharge_disposition"] == "Home" else "Home"} if wrong else {})},
+                event_id=hid * 100 + 30,
+                event_type="discharge",
+                hl7_event="A03",
+                event_at=at,
+                recorded_at=recorded,
+                **base,
+                **{
+                    **payload,
+                    **(
+                        {
+                            "discharge_disposition": "Home health care"
+                            if payload["discharge_disposition"] == "Home"
+                            else "Home"
+                        }
+                        if wrong
+                        else {}
+                    ),
+                },
             )
             if wrong:
                 add(
-                    event_id=hid * 100 + 43, event_type="correct", hl7_event="A08", event_at=at,
+                    event_id=hid * 100 + 43,
+                    event_type="correct",
+                    hl7_event="A08",
+                    event_at=at,
                     recorded_at=recorded + dt.timedelta(seconds=rng.randrange(600, MAX_DELAY_DAYS * 86400)),
-                    refers_to_event_id=hid * 100 + 30, **base, **payload,
+                    refers_to_event_id=hid * 100 + 30,
+                    **base,
+                    **payload,
                 )
     patients = {p["patient_id"]: p for p in _read(layout.csv("patients"))}
     spells: dict[str, list[dict[str, str]]] = {}
@@ -133,26 +183,50 @@ def events(out: Path, first: dt.date, seed: int = 7) -> dict[str, list[dict[str,
     for pid, seen in sorted(first_admit.items(), key=lambda item: int(item[0])):
         p = patients[pid]
         address = {"city": p["city"], "state": p["state"], "zip_code": p["zip_code"], "county": p["county"]}
-        later = sorted((s for s in spells.get(pid, []) if s["valid_from"] > seen.date().isoformat()),
-                       key=lambda s: s["valid_from"])
-        patient.append({
-            "event_id": int(pid) * 100 + 1, "event_type": "register", "hl7_event": "A04", "patient_id": int(pid),
-            "event_at": seen, "recorded_at": _recorded(rng, seen, first), **address, "payer": p["insurance"],
-        })
+        later = sorted(
+            (s for s in spells.get(pid, []) if s["valid_from"] > seen.date().isoformat()), key=lambda s: s["valid_from"]
+        )
+        patient.append(
+            {
+                "event_id": int(pid) * 100 + 1,
+                "event_type": "register",
+                "hl7_event": "A04",
+                "patient_id": int(pid),
+                "event_at": seen,
+                "recorded_at": _recorded(rng, seen, first),
+                **address,
+                "payer": p["insurance"],
+            }
+        )
         for k, spell in enumerate(later[:9], start=1):
             at = dt.datetime.combine(dt.date.fromisoformat(spell["valid_from"]), dt.time())
-            patient.append({
-                "event_id": int(pid) * 100 + 50 + k, "event_type": "coverage", "hl7_event": "A08",
-                "patient_id": int(pid), "event_at": at, "recorded_at": _recorded(rng, at, first), **address,
-                "payer": spell["payer"],
-            })
+            patient.append(
+                {
+                    "event_id": int(pid) * 100 + 50 + k,
+                    "event_type": "coverage",
+                    "hl7_event": "A08",
+                    "patient_id": int(pid),
+                    "event_at": at,
+                    "recorded_at": _recorded(rng, at, first),
+                    **address,
+                    "payer": spell["payer"],
+                }
+            )
         if int(pid) % 3 == 0:  # a move two days after registration, in the same county
             at = seen + dt.timedelta(days=2)
-            patient.append({
-                "event_id": int(pid) * 100 + 11, "event_type": "address", "hl7_event": "A08", "patient_id": int(pid),
-                "event_at": at, "recorded_at": _recorded(rng, at, first), **address, "city": p["city"] + " Heights",
-                "payer": p["insurance"],
-            })
+            patient.append(
+                {
+                    "event_id": int(pid) * 100 + 11,
+                    "event_type": "address",
+                    "hl7_event": "A08",
+                    "patient_id": int(pid),
+                    "event_at": at,
+                    "recorded_at": _recorded(rng, at, first),
+                    **address,
+                    "city": p["city"] + " Heights",
+                    "payer": p["insurance"],
+                }
+            )
     return {"encounter_events": encounter, "patient_events": patient}
 
 

@@ -188,13 +188,13 @@ def transform(
             f"--select {' '.join(selection)!r} matches no model or test of the dbt project.",
             "Check the names (e.g. kpis, fct_hospitalizations+, stg_patients); see the docs page from `hospital docs`.",
         )
-    built_tables = [n.node for n in nodes if n.materialized == "table" and n.status == "success"]
+    built_tables = [n.node for n in nodes if n.materialized in ("table", "incremental") and n.status == "success"]
     if built_tables:
         # Rows in each built table: dbt-duckdb reports none for CREATE TABLE AS, dbt-snowflake 1 (the status row).
         with warehouse:
             counts = warehouse.row_counts(s.analytics_schema, built_tables)
         for n in nodes:
-            if n.materialized == "table" and n.node in counts:
+            if n.materialized in ("table", "incremental") and n.node in counts:
                 n.rows = counts[n.node]
     result = TransformResult(
         step="transform",

@@ -43,7 +43,9 @@ def full_refresh_differences(
         for model in INCREMENTAL_MODELS:
             ours = wh.qualified(wh.analytics_schema, model)
             theirs = wh.qualified(other if wh.name == "duckdb" else other.upper(), model)
-            only_ours = wh.query_arrow(f"select count(*) as n from (select * from {ours} except select * from {theirs}) as d")
+            only_ours = wh.query_arrow(
+                f"select count(*) as n from (select * from {ours} except select * from {theirs}) as d"
+            )
             only_theirs = wh.query_arrow(
                 f"select count(*) as n from (select * from {theirs} except select * from {ours}) as d"
             )

@@ -33,7 +33,6 @@ from hospital_analytics.warehouse.common import (
     normalise_arrow,
     one_line,
 )
-from hospital_analytics.warehouse.identifiers import check_identifier, check_sql_type, quote, string_literal
 from hospital_analytics.warehouse.feed import (
     FEED_TABLES,
     LEDGER_COLUMNS,
@@ -45,6 +44,7 @@ from hospital_analytics.warehouse.feed import (
     ledger_rows,
     plan,
 )
+from hospital_analytics.warehouse.identifiers import check_identifier, check_sql_type, quote, string_literal
 from hospital_analytics.warehouse.sources import REGENERATE, SourceFile
 
 if TYPE_CHECKING:
@@ -367,9 +367,7 @@ class DuckDBWarehouse:
         )
         for part in feed.plan.replaced:
             con.execute(f'DELETE FROM {self._raw(part.table)} WHERE "{SOURCE_FILE_COLUMN}" = ?', [part.file_name])
-            con.execute(
-                f"DELETE FROM {ledger} WHERE table_name = ? AND partition_date = ?", [part.table, part.day]
-            )
+            con.execute(f"DELETE FROM {ledger} WHERE table_name = ? AND partition_date = ?", [part.table, part.day])
         seconds: dict[str, float] = {}
         for table in FEED_TABLES:
             parts = [p for p in feed.plan.to_load if p.table == table]
@@ -420,9 +418,7 @@ class DuckDBWarehouse:
         names = [check_identifier(c.name, "column name") for c in columns]
         types = [check_sql_type(c.sql_type) for c in columns]
         paths = "[" + ", ".join(string_literal(_readable_path(p.path)) for p in parts) + "]"
-        mapping = ", ".join(
-            f"({string_literal(_readable_path(p.path))}, {string_literal(p.file_name)})" for p in parts
-        )
+        mapping = ", ".join(f"({string_literal(_readable_path(p.path))}, {string_literal(p.file_name)})" for p in parts)
         if fmt == "csv":
             spec = ", ".join(f"{string_literal(n)}: {string_literal(t)}" for n, t in zip(names, types, strict=True))
             reader = (

@@ -172,9 +172,7 @@ def ledger_rows(records: Iterable[Mapping[str, object]]) -> list[LedgerRow]:
             day = day.date()
         if not isinstance(day, dt.date):
             day = dt.date.fromisoformat(str(day)[:10])
-        rows.append(
-            LedgerRow(str(r["table_name"]), day, str(r["file_name"]), int(str(r["rows"])), str(r["checksum"]))
-        )
+        rows.append(LedgerRow(str(r["table_name"]), day, str(r["file_name"]), int(str(r["rows"])), str(r["checksum"])))
     return rows
 
 
