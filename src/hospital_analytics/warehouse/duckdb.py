@@ -37,6 +37,8 @@ from hospital_analytics.warehouse.feed import (
     FEED_TABLES,
     LEDGER_COLUMNS,
     LEDGER_TABLE,
+    SIMULATION_COLUMNS,
+    SIMULATION_TABLE,
     SOURCE_FILE_COLUMN,
     FeedLoad,
     Partition,
@@ -358,6 +360,17 @@ class DuckDBWarehouse:
             con.execute(f"CREATE TABLE IF NOT EXISTS {self._raw(table)} ({_definition(feed_columns(table))})")
         ledger = self._raw(LEDGER_TABLE)
         con.execute(f"CREATE TABLE IF NOT EXISTS {ledger} ({_definition(LEDGER_COLUMNS)})")
+        simulation = self._raw(SIMULATION_TABLE)
+        con.execute(f"CREATE TABLE IF NOT EXISTS {simulation} ({_definition(SIMULATION_COLUMNS)})")
+        stored = con.execute(f"SELECT simulation_id, described FROM {simulation}").fetchall()
+        now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+        if feed.restarts(stored[0][0] if stored else None):
+            feed.restarted = str(stored[0][1])
+            for table in (*FEED_TABLES, LEDGER_TABLE):
+                con.execute(f"DELETE FROM {self._raw(table)}")
+        if feed.simulation is not None and (not stored or feed.restarted is not None):
+            con.execute(f"DELETE FROM {simulation}")
+            con.execute(f"INSERT INTO {simulation} VALUES (?, ?, ?)", [*feed.simulation, now])
         cursor = con.execute(f"SELECT table_name, partition_date, file_name, rows, checksum FROM {ledger}")
         names = [d[0] for d in cursor.description]
         feed.plan = plan(
@@ -400,7 +413,6 @@ class DuckDBWarehouse:
                     )
             progress.update(table, sum(p.rows for p in parts))
             seconds[table] = time.perf_counter() - started
-        now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
         if feed.plan.to_load:
             con.executemany(
                 f"INSERT INTO {ledger} VALUES (?, ?, ?, ?, ?, ?, ?)",

@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -26,6 +27,13 @@ from hospital_analytics.warehouse.sources import Format, _check_csv_feed, _check
 
 FEED_TABLES: tuple[str, ...] = tuple(FEED_COLUMNS)
 LEDGER_TABLE = "feed_load_ledger"
+# One row: which simulation the loaded feed belongs to (``simulation_id``); a new one restarts the feed.
+SIMULATION_TABLE = "feed_load_simulation"
+SIMULATION_COLUMNS: tuple[Column, ...] = (
+    Column("simulation_id", "VARCHAR", "The simulation the loaded feed comes from (seed, start, shape; not its end)."),
+    Column("described", "VARCHAR", "The same, for people."),
+    Column("loaded_at", "TIMESTAMP", "When the feed was started from it (UTC)."),
+)
 SOURCE_FILE_COLUMN = "_source_file"  # the partition file (relative to data/feed) each feed row came from
 LOADED_AT_COLUMN = "_loaded_at"
 
@@ -210,15 +218,48 @@ def plan(partitions: Sequence[Partition], ledger: Sequence[LedgerRow], *, reload
     return result
 
 
+def simulation_of(manifest: Mapping[str, object] | None) -> tuple[str, str] | None:
+    """(id, description) of the simulation a data folder holds, from generate's manifest: the settings that
+    shape it (seed, start, locale, hospitals, counts, the feed's first day and shares), not its end, so an
+    ``advance`` keeps it and a new ``generate`` with other settings changes it. None without a manifest."""
+    if not manifest or "seed" not in manifest:
+        return None
+    feed = manifest.get("feed") if isinstance(manifest.get("feed"), dict) else {}
+    assert isinstance(feed, dict)
+    shape = {
+        "seed": manifest.get("seed"),
+        "start": manifest.get("start"),
+        "locale": manifest.get("locale"),
+        "hospitals": manifest.get("hospitals"),
+        "counts": manifest.get("counts"),
+        "feed": {k: feed.get(k) for k in ("first_day", "late_share", "correction_share", "cancel_share")},
+    }
+    text = json.dumps(shape, sort_keys=True, default=str)
+    described = f"seed {shape['seed']}, start {shape['start']}, counts {shape['counts']}"
+    return hashlib.sha256(text.encode()).hexdigest()[:16], described
+
+
 @dataclasses.dataclass
 class FeedLoad:
-    """The feed half of one load: the partitions found (in), what the warehouse did with them (out)."""
+    """The feed half of one load: the partitions found (in), what the warehouse did with them (out).
+
+    ``simulation``: the data folder's (``simulation_of``). When the warehouse's feed came from another
+    simulation (a new ``generate``), the feed restarts: its tables and the ledger are emptied in the load's
+    transaction, as the snapshot tables are replaced, and every partition is new (``restarted``).
+    """
 
     partitions: list[Partition]
     reload_changed: bool = False
     run_id: str = ""
+    simulation: tuple[str, str] | None = None
     plan: FeedPlan | None = None  # set by the warehouse, inside its transaction
+    restarted: str | None = None  # the simulation the feed was loaded from before, when it restarted
+    write_simulation: bool = False  # Snowflake: record ``simulation`` inside the transaction
     stats: dict[str, FeedStats] = dataclasses.field(default_factory=dict)
+
+    def restarts(self, stored: str | None) -> bool:
+        """Whether the feed restarts, given the simulation id the warehouse has (None: none recorded)."""
+        return stored is not None and self.simulation is not None and stored != self.simulation[0]
 
     def finish(self, totals: Mapping[str, int], seconds: Mapping[str, float]) -> None:
         """Per-table stats from the plan and the tables' row counts afterwards."""

@@ -14,7 +14,7 @@ from hospital_analytics.progress import SILENT, Collector
 from hospital_analytics.results import StepResult, human_size
 from hospital_analytics.warehouse import make_warehouse
 from hospital_analytics.warehouse.common import TableStats
-from hospital_analytics.warehouse.feed import FeedLoad, FeedStats, find_partitions
+from hospital_analytics.warehouse.feed import FeedLoad, FeedStats, find_partitions, simulation_of
 from hospital_analytics.warehouse.sources import find_sources
 
 __all__ = ["LoadResult", "load"]
@@ -31,6 +31,7 @@ class LoadResult(StepResult):
     source_dir: Path | None = None
     tables: dict[str, TableStats] = dataclasses.field(default_factory=dict)
     feed: dict[str, FeedStats] = dataclasses.field(default_factory=dict)  # the daily feed's tables
+    feed_restarted: str | None = None  # the earlier simulation, when a new one restarted the feed
 
     @property
     def feed_partitions_new(self) -> int:
@@ -51,6 +52,11 @@ class LoadResult(StepResult):
             f"{self.feed_partitions_new:,} new partitions ({self.feed_rows_new:,} rows"
             + (f", {replaced:,} changed partitions reloaded" if replaced else "")
             + f"), {self.feed_partitions_skipped:,} skipped (loaded before)"
+            + (
+                f"; restarted: a new simulation replaced the one loaded ({self.feed_restarted})"
+                if self.feed_restarted
+                else ""
+            )
         )
 
     @property
@@ -113,7 +119,8 @@ def load(
 
     The daily feed (``data/feed/<table>/date=YYYY-MM-DD/``, docs/design/feed.md) is appended, in the same
     transaction: only the partitions the ledger ``raw.feed_load_ledger`` has not recorded yet, each recorded
-    there (file, rows, checksum); loading again never duplicates a row.
+    there (file, rows, checksum); loading again never duplicates a row. A folder generated anew (another
+    seed, start or size: ``feed.simulation_of``) restarts the feed: its tables and ledger are replaced.
 
     Args:
         settings: the settings (default: from the environment and .env).
@@ -138,7 +145,12 @@ def load(
     warehouse = make_warehouse(s)  # identifiers checked before anything else
     sources = find_sources(s.layout, s.raw_format, s.warehouse, allow_edited=allow_edited)
     run_id = f"{dt.datetime.now(dt.timezone.utc):%Y%m%dT%H%M%S}_{uuid.uuid4().hex[:8]}"
-    feed = FeedLoad(find_partitions(s.layout, s.raw_format, s.warehouse), reload_changed=reload_changed, run_id=run_id)
+    feed = FeedLoad(
+        find_partitions(s.layout, s.raw_format, s.warehouse),
+        reload_changed=reload_changed,
+        run_id=run_id,
+        simulation=simulation_of(s.layout.read_manifest()),
+    )
     with warehouse:
         warehouse.ensure_database_and_schemas()
         stats = warehouse.load_tables(sources, progress, feed)
@@ -153,4 +165,5 @@ def load(
         source_dir=first.path.parent,
         tables=stats,
         feed=feed.stats,
+        feed_restarted=feed.restarted,
     )

@@ -8,10 +8,13 @@ Before the transaction (DDL commits in Snowflake):
    the ledger ``FEED_LOAD_LEDGER``, when missing;
 2. the plan from the ledger (``feed.plan``: a partition changed since it was loaded is refused here, before
    anything is staged);
-3. ``PUT`` of each partition to load (with rows) under ``@<stage>/feed/<table>/<YYYY-MM-DD>/``.
+3. ``PUT`` of each partition to load (with rows) under ``@<stage>/feed/<table>/<YYYY-MM-DD>/`` (``OVERWRITE``
+   only for a changed partition or a restarted feed: a staged file of the same content keeps its load
+   metadata).
 
 Inside the load's transaction (``copy_feed``, before ``COMMIT``): a changed partition's rows and ledger row are
-deleted (``--reload-changed``); per partition, ``COPY INTO <TABLE>__LANDING FROM @<stage>/feed/<table>/<day>/``
+deleted (``--reload-changed``), or every feed row and ledger row when the folder holds another simulation
+than the one loaded (``FeedLoad.restarts``: a new ``generate``); per partition, ``COPY INTO <TABLE>__LANDING FROM @<stage>/feed/<table>/<day>/``
 without ``FORCE``: Snowflake's load metadata (kept per table, 64 days) skips a file it loaded before, so a
 partition the ledger does not know but Snowflake loaded is refused rather than duplicated; a replaced
 partition is copied with ``FORCE = TRUE`` (its file has the same name). COPY's result must say ``LOADED``
@@ -33,6 +36,8 @@ from hospital_analytics.warehouse.feed import (
     FEED_TABLES,
     LEDGER_COLUMNS,
     LEDGER_TABLE,
+    SIMULATION_COLUMNS,
+    SIMULATION_TABLE,
     SOURCE_FILE_COLUMN,
     FeedLoad,
     Partition,
@@ -65,26 +70,48 @@ def stage_path(wh: SnowflakeWarehouse, part: Partition) -> str:
 
 def prepare_feed(wh: SnowflakeWarehouse, feed: FeedLoad) -> None:
     """Tables, plan and staged files, before the load's transaction (see the module docstring)."""
-    for table in FEED_TABLES:
-        wh.cursor_run(
-            f"CREATE TABLE IF NOT EXISTS {wh.raw_object(table.upper())} ({_definition(feed_columns(table))})",
-            "CREATE TABLE",
-        ).close()
-        wh.cursor_run(
-            f"CREATE TABLE IF NOT EXISTS {wh.raw_object(table.upper() + LANDING_SUFFIX)} "
-            f"({_definition(FEED_COLUMNS[table])})",
-            "CREATE TABLE",
-        ).close()
+    wanted = {
+        **{table.upper(): feed_columns(table) for table in FEED_TABLES},
+        **{table.upper() + LANDING_SUFFIX: FEED_COLUMNS[table] for table in FEED_TABLES},
+        LEDGER_TABLE.upper(): LEDGER_COLUMNS,
+        SIMULATION_TABLE.upper(): SIMULATION_COLUMNS,
+    }
+    # Only the missing ones are created: a landing table keeps its load metadata (fakesnow, the tests' local
+    # Snowflake, forgets a table's load history on any CREATE TABLE naming it, IF NOT EXISTS included).
+    existing = {
+        str(row["table_name"]).upper()
+        for row in wh.fetch_rows(
+            f'SELECT table_name FROM "{wh.database}".INFORMATION_SCHEMA.TABLES '
+            f"WHERE table_schema = {string_literal(wh.raw_schema)}"
+        )
+    }
+    for name, columns in wanted.items():
+        if name not in existing:
+            wh.cursor_run(
+                f"CREATE TABLE IF NOT EXISTS {wh.raw_object(name)} ({_definition(columns)})", "CREATE TABLE"
+            ).close()
     ledger = wh.raw_object(LEDGER_TABLE.upper())
-    wh.cursor_run(f"CREATE TABLE IF NOT EXISTS {ledger} ({_definition(LEDGER_COLUMNS)})", "CREATE TABLE").close()
-    known = wh.fetch_rows(f"SELECT table_name, partition_date, file_name, rows, checksum FROM {ledger}")
+    simulation = wh.raw_object(SIMULATION_TABLE.upper())
+    stored = wh.fetch_rows(f"SELECT simulation_id, described FROM {simulation}")
+    if feed.restarts(str(stored[0]["simulation_id"]) if stored else None):
+        feed.restarted = str(stored[0]["described"])
+    known = (
+        []
+        if feed.restarted is not None
+        else wh.fetch_rows(f"SELECT table_name, partition_date, file_name, rows, checksum FROM {ledger}")
+    )
     feed.plan = plan(feed.partitions, ledger_rows(known), reload_changed=feed.reload_changed)
+    feed.write_simulation = feed.simulation is not None and (not stored or feed.restarted is not None)
+    replaced = {(p.table, p.day) for p in feed.plan.replaced}
     for part in feed.plan.to_load:
         if part.rows == 0:
             continue  # a day without events: nothing to stage or copy, only its ledger row
+        # A new partition's file is staged once (a file staged by a load that failed is the same file: partitions
+        # never change); a changed one, or a restarted feed's, replaces the staged file.
+        overwrite = feed.restarted is not None or (part.table, part.day) in replaced
         sql = (
             f"PUT {string_literal('file://' + str(part.path.resolve()))} {stage_path(wh, part)} "
-            "AUTO_COMPRESS = TRUE OVERWRITE = TRUE"
+            f"AUTO_COMPRESS = TRUE OVERWRITE = {'TRUE' if overwrite else 'FALSE'}"
         )
         try:
             rows = wh.fetch_rows(sql, f"PUT of {part.path}")
@@ -115,6 +142,19 @@ def copy_feed(wh: SnowflakeWarehouse, feed: FeedLoad, progress: Collector) -> No
     appended and recorded in the ledger (see the module docstring)."""
     assert feed.plan is not None
     ledger = wh.raw_object(LEDGER_TABLE.upper())
+    if feed.restarted is not None:  # a new simulation: the feed starts over, as the snapshot tables do
+        for table in (*FEED_TABLES, LEDGER_TABLE):
+            wh.execute(f"DELETE FROM {wh.raw_object(table.upper())}")
+    if feed.write_simulation and feed.simulation is not None:
+        simulation = wh.raw_object(SIMULATION_TABLE.upper())
+        now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+        wh.execute(f"DELETE FROM {simulation}")
+        wh.execute(
+            f"INSERT INTO {simulation} VALUES ({string_literal(feed.simulation[0])}, "
+            f"{string_literal(feed.simulation[1])}, {string_literal(now)}::TIMESTAMP)"
+        )
+    # a restarted feed copies files of the same names again: FORCE, as a changed partition is
+    forced = feed.restarted is not None
     replaced = {(p.table, p.day) for p in feed.plan.replaced}
     for part in feed.plan.replaced:
         wh.execute(
@@ -139,7 +179,7 @@ def copy_feed(wh: SnowflakeWarehouse, feed: FeedLoad, progress: Collector) -> No
                 continue
             try:
                 results = wh.fetch_rows(
-                    _copy_sql(wh, part, force=(part.table, part.day) in replaced), f"COPY INTO {table}"
+                    _copy_sql(wh, part, force=forced or (part.table, part.day) in replaced), f"COPY INTO {table}"
                 )
             except WarehouseError as exc:
                 raise LoadError(f"{table}: loading {part.path} failed: {exc.message}", REGENERATE) from None
