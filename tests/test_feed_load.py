@@ -164,7 +164,7 @@ def test_a_new_generate_restarts_the_feed_instead_of_refusing_it(tmp_path: Path)
     assert first.feed_partitions_new > 0 and first.feed_restarted is None
     write_raw(out, patients=55, stays=120, seed=2)  # another simulation in the same folder
     again = load(output_dir=out)
-    assert again.feed_restarted is not None and "restarted" in again.feed_text()
+    assert again.feed_restarted is not None and "feed restarted: a new simulation" in again.feed_text()
     assert again.feed_partitions_skipped == 0
     files = _feed_files(out)
     total = sum(_data_rows(p) for p in files if p.name.startswith("encounter_events"))

@@ -365,7 +365,11 @@ class DuckDBWarehouse:
         stored = con.execute(f"SELECT simulation_id, described FROM {simulation}").fetchall()
         now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
         if feed.restarts(stored[0][0] if stored else None):
-            feed.restarted = str(stored[0][1])
+            feed.restarted = (
+                "files loaded as they are (--allow-edited)"
+                if feed.replace_all
+                else f"a new simulation replaced the one loaded ({stored[0][1]})"
+            )
             for table in (*FEED_TABLES, LEDGER_TABLE):
                 con.execute(f"DELETE FROM {self._raw(table)}")
         if feed.simulation is not None and (not stored or feed.restarted is not None):

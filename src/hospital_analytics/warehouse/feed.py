@@ -257,8 +257,12 @@ class FeedLoad:
     write_simulation: bool = False  # Snowflake: record ``simulation`` inside the transaction
     stats: dict[str, FeedStats] = dataclasses.field(default_factory=dict)
 
+    replace_all: bool = False  # --allow-edited: the folder's partitions as they are replace the feed
+
     def restarts(self, stored: str | None) -> bool:
         """Whether the feed restarts, given the simulation id the warehouse has (None: none recorded)."""
+        if self.replace_all:
+            return True
         return stored is not None and self.simulation is not None and stored != self.simulation[0]
 
     def finish(self, totals: Mapping[str, int], seconds: Mapping[str, float]) -> None:

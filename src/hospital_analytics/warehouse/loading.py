@@ -52,11 +52,7 @@ class LoadResult(StepResult):
             f"{self.feed_partitions_new:,} new partitions ({self.feed_rows_new:,} rows"
             + (f", {replaced:,} changed partitions reloaded" if replaced else "")
             + f"), {self.feed_partitions_skipped:,} skipped (loaded before)"
-            + (
-                f"; restarted: a new simulation replaced the one loaded ({self.feed_restarted})"
-                if self.feed_restarted
-                else ""
-            )
+            + (f"; feed restarted: {self.feed_restarted}" if self.feed_restarted else "")
         )
 
     @property
@@ -126,7 +122,8 @@ def load(
         settings: the settings (default: from the environment and .env).
         progress: receives one counter per table (total = the file's rows).
         allow_edited: load files that ``data/manifest.json`` does not describe (edited, or written by hand);
-            without it such a set is refused, as it may be incomplete or mixed.
+            without it such a set is refused, as it may be incomplete or mixed. The feed is then replaced by
+            the folder's partitions as they are (not appended: nothing says they continue what was loaded).
         reload_changed: a feed partition whose file changed since it was loaded has its rows deleted and is
             loaded again (without it, such a partition is refused and nothing is loaded).
         **overrides: setting overrides, e.g. ``output_dir="out"``, ``warehouse="snowflake"``.
@@ -150,6 +147,7 @@ def load(
         reload_changed=reload_changed,
         run_id=run_id,
         simulation=simulation_of(s.layout.read_manifest()),
+        replace_all=allow_edited,
     )
     with warehouse:
         warehouse.ensure_database_and_schemas()

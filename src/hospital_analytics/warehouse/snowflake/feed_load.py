@@ -94,7 +94,11 @@ def prepare_feed(wh: SnowflakeWarehouse, feed: FeedLoad) -> None:
     simulation = wh.raw_object(SIMULATION_TABLE.upper())
     stored = wh.fetch_rows(f"SELECT simulation_id, described FROM {simulation}")
     if feed.restarts(str(stored[0]["simulation_id"]) if stored else None):
-        feed.restarted = str(stored[0]["described"])
+        feed.restarted = (
+            "files loaded as they are (--allow-edited)"
+            if feed.replace_all
+            else f"a new simulation replaced the one loaded ({stored[0]['described']})"
+        )
     known = (
         []
         if feed.restarted is not None
