@@ -30,7 +30,7 @@ def full_refresh_differences(
     from hospital_analytics.transformation import transform
 
     s = resolve_settings(settings, **overrides)
-    other = s.analytics_schema + schema_suffix
+    other = full_refresh_schema(s, schema_suffix)
     transform(
         s,
         select=[f"+{model}" for model in INCREMENTAL_MODELS],
@@ -38,23 +38,27 @@ def full_refresh_differences(
         command="run",
         analytics_schema=other,
     )
+    return differences(s, other)
+
+
+def full_refresh_schema(settings: Settings, schema_suffix: str = "_FULL_REFRESH") -> str:
+    """The schema a full refresh is built in beside the ANALYTICS one."""
+    return settings.analytics_schema + schema_suffix
+
+
+def differences(settings: Settings, other: str) -> dict[str, tuple[int, int]]:
+    """Per incremental model: (rows only in the ANALYTICS schema's table, rows only in ``other``'s)."""
     found: dict[str, tuple[int, int]] = {}
-    with open_warehouse(s) as wh:
+    with open_warehouse(settings) as wh:
+        schema = other if wh.name == "duckdb" else other.upper()
         for model in INCREMENTAL_MODELS:
-            ours = wh.qualified(wh.analytics_schema, model)
-            theirs = wh.qualified(other if wh.name == "duckdb" else other.upper(), model)
-            only_ours = wh.query_arrow(
-                f"select count(*) as n from (select * from {ours} except select * from {theirs}) as d"
-            )
-            only_theirs = wh.query_arrow(
-                f"select count(*) as n from (select * from {theirs} except select * from {ours}) as d"
-            )
-            counts = wh.query_arrow(
-                f"select (select count(*) from {ours}) as a, (select count(*) from {theirs}) as b"
+            ours, theirs = wh.qualified(wh.analytics_schema, model), wh.qualified(schema, model)
+            row = wh.query_arrow(
+                f"select (select count(*) from (select * from {ours} except select * from {theirs}) as a) as only_ours, "
+                f"(select count(*) from (select * from {theirs} except select * from {ours}) as b) as only_theirs, "
+                f"(select count(*) from {ours}) as n_ours, (select count(*) from {theirs}) as n_theirs"
             ).to_pylist()[0]
-            extra = abs(int(counts["a"]) - int(counts["b"]))  # duplicates, which EXCEPT would not show
-            found[model] = (
-                int(only_ours.to_pylist()[0]["n"]) + (extra if counts["a"] > counts["b"] else 0),
-                int(only_theirs.to_pylist()[0]["n"]) + (extra if counts["b"] > counts["a"] else 0),
-            )
+            # EXCEPT is set-wise: a duplicated row shows as a count difference
+            extra = int(row["n_ours"]) - int(row["n_theirs"])
+            found[model] = (int(row["only_ours"]) + max(extra, 0), int(row["only_theirs"]) + max(-extra, 0))
     return found
