@@ -85,3 +85,6 @@ def test_the_same_seed_from_the_environment_is_fine(out):
     assert result.exit_code == 0, result.output
     wrong = runner.invoke(app, ["advance", "--days", "1", "--out", str(out)], env={"HOSPITAL_SEED": "9"})
     assert wrong.exit_code == 2 and "seed 5, not 9" in wrong.stderr
+    env = {"HOSPITAL_HOSPITALIZATIONS": "700"}
+    bigger = runner.invoke(app, ["advance", "--days", "1", "--out", str(out)], env=env)
+    assert bigger.exit_code == 2 and "was made with hospitalizations 600, not 700." in bigger.stderr

@@ -90,3 +90,16 @@ def test_a_generate_replaces_the_feed_of_an_advanced_run(tmp_path):
     ha.generate(output_dir=tmp_path / "a", end="2024-02-05", **{**RUN, "raw_format": "csv"})
     ha.generate(output_dir=tmp_path / "b", end="2024-02-05", **{**RUN, "raw_format": "csv"})
     same(tmp_path / "a", tmp_path / "b")
+
+
+@pytest.mark.slow  # six generate-sized writes
+def test_a_random_sequence_of_advances_equals_one_generate(tmp_path):
+    import random
+
+    steps = random.Random(14).choices(range(1, 8), k=4)  # 1-7 days each, as the property test draws
+    ha.generate(output_dir=tmp_path / "a", end="2024-02-01", **RUN)
+    for days in steps:
+        ha.advance(output_dir=tmp_path / "a", days=days)
+    end = manifest(tmp_path / "a")["end"]
+    ha.generate(output_dir=tmp_path / "b", end=end, **RUN)
+    same(tmp_path / "a", tmp_path / "b")

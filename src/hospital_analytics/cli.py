@@ -711,14 +711,32 @@ UntilOpt = Annotated[
 ]
 
 
+CheckSeedOpt = Annotated[
+    str | None,
+    typer.Option("--seed", metavar="N", help="A check: refused unless the saved simulation's \\[env: HOSPITAL_SEED]."),
+]
+CheckFormatOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--format", "-f", metavar="FORMAT", help="A check: refused unless the saved run's \\[env: HOSPITAL_FORMAT]."
+    ),
+]
+CheckLateOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--late-share", metavar="X", help="A check: refused unless the saved run's \\[env: HOSPITAL_FEED_LATE_SHARE]."
+    ),
+]
+
+
 @app.command("advance", help=_help("advance", "hospital advance --days 7 --out ./hospital_output"))
 def advance_command(
     ctx: typer.Context,
     days: DaysOpt = None,
     until: UntilOpt = None,
-    seed: SeedOpt = None,
-    raw_format: RawFormatOpt = None,
-    late_share: LateShareOpt = None,
+    seed: CheckSeedOpt = None,
+    raw_format: CheckFormatOpt = None,
+    late_share: CheckLateOpt = None,
     out_dir: OutOpt = None,
     as_json: JsonOpt = False,
 ) -> None:

@@ -43,6 +43,10 @@ def _conflicts(s: Settings, shape: dict[str, Any]) -> list[tuple[str, Any, Any]]
     return [(name, a, b) for name, (a, b) in saved.items() if (name in given or name == "hospitalizations") and a != b]
 
 
+def _show(value: Any) -> str:
+    return str(int(value)) if isinstance(value, float) and value.is_integer() and value > 1 else repr(value)
+
+
 def advance(
     settings: Settings | None = None,
     *,
@@ -85,7 +89,9 @@ def advance(
     last = int(meta["next_day"]) - 1
     current = dt.date(1970, 1, 1) + dt.timedelta(days=last)
     for name, saved, given in _conflicts(s, shape):
-        raise ConfigError(f"The simulation in {layout.data_dir} was made with {name} {saved!r}, not {given!r}.", _HINT)
+        raise ConfigError(
+            f"The simulation in {layout.data_dir} was made with {name} {_show(saved)}, not {_show(given)}.", _HINT
+        )
     if days is not None:
         if int(days) < 1:
             raise ConfigError(f"Invalid --days (got {days}): advance by at least 1 day.", "e.g. `--days 1`.")

@@ -91,21 +91,40 @@ class Events:
 
 
 class _Rows:
-    """Column lists of events, concatenated at the end."""
+    """Events' columns in compact types, gathered group by group, then sorted into file order."""
 
-    FIELDS = ("id", "type", "hl7", "stay", "unit", "from_unit", "at", "rec", "refers", "diag", "disposition")
-    DEFAULTS = {"unit": -1, "from_unit": -1, "refers": 0, "diag": -1, "disposition": -1}
+    FIELDS: dict[str, type] = {
+        "id": np.int64,
+        "rec": np.int64,
+        "at": np.int64,
+        "type": np.int8,
+        "hl7": np.int8,
+        "stay": np.int32,
+        "unit": np.int32,
+        "from_unit": np.int32,
+        "diag": np.int16,
+        "disposition": np.int8,
+    }
+    DEFAULTS = {"unit": -1, "from_unit": -1, "diag": -1, "disposition": -1}
 
     def __init__(self) -> None:
         self.parts: dict[str, list[np.ndarray]] = {f: [] for f in self.FIELDS}
 
     def add(self, mask: np.ndarray, **values: np.ndarray | int) -> None:
-        for field in self.FIELDS:
-            value = values.get(field, self.DEFAULTS.get(field))
-            self.parts[field].append(np.broadcast_to(np.asarray(value, dtype=np.int64), mask.shape)[mask])
+        for field, dtype in self.FIELDS.items():
+            value = np.asarray(values.get(field, self.DEFAULTS.get(field)))
+            self.parts[field].append(np.broadcast_to(value, mask.shape)[mask].astype(dtype))
 
-    def arrays(self) -> dict[str, np.ndarray]:
-        return {f: np.concatenate(v) if v else np.zeros(0, dtype=np.int64) for f, v in self.parts.items()}
+    def sorted(self, horizon: int) -> dict[str, np.ndarray]:
+        """Every column, only events recorded before ``horizon``, by (recorded, id); the parts are let go."""
+        rec, ident = np.concatenate(self.parts.pop("rec")), np.concatenate(self.parts.pop("id"))
+        keep = np.flatnonzero(rec < horizon)
+        order = keep[np.lexsort((ident[keep], rec[keep]))]
+        out = {"rec": rec[order], "id": ident[order]}
+        del rec, ident
+        for field in list(self.parts):
+            out[field] = np.concatenate(self.parts.pop(field))[order]
+        return out
 
 
 def _wrong_diagnosis(seed: int, uid: np.ndarray, diagnosis: np.ndarray) -> np.ndarray:
@@ -131,10 +150,64 @@ def _wrong_unit(engine: Engine, uid: np.ndarray, hospital: np.ndarray, legs: np.
     return out
 
 
+STAYS_AT_ONCE = 250_000  # stays whose events are drawn together (bounds the temporaries of a large run)
+
+
 def encounter_events(engine: Engine, w: Written, shares: Shares) -> Events:
     """admit, transfer, discharge, their corrections and the cancelled erroneous transfers, recorded by ``w.end``."""
-    st, seed = engine.stays, engine.seed
+    st = engine.stays
     s = w.stays
+    horizon = (w.end + 1) * DAY
+    rows = _Rows()
+    for a in range(0, len(s), STAYS_AT_ONCE):
+        _stay_events(engine, w, a, min(len(s), a + STAYS_AT_ONCE), shares, rows)
+    e = rows.sorted(horizon)
+    mix = casemix()
+    refers = np.zeros(100, dtype=np.int64)
+    refers[[CODE_FIX_ADMIT, CODE_FIX_DISCHARGE, CODE_CANCEL]] = [CODE_ADMIT, CODE_DISCHARGE, CODE_WRONG]
+
+    def build(a: int, b: int) -> pa.Table:
+        x = {k: v[a:b] for k, v in e.items()}
+        row = s[x["stay"]]
+        code = x["id"] % 100
+        follow = refers[code] > 0
+        x["refers"] = np.where(follow, x["id"] - code + refers[code], 0)
+        admit = x["diag"] >= 0
+        discharge = x["disposition"] >= 0
+        return feed_table(
+            "encounter_events",
+            {
+                "event_id": numbers(x["id"]),
+                "event_type": (strings(EVENT_TYPES), x["type"], None),
+                "hl7_event": (strings(HL7), x["hl7"], None),
+                "hospitalization_id": numbers(w.stay_id[row]),
+                "patient_id": numbers(w.patient_id[st["patient"][row]]),
+                "hospital_id": numbers(st["hospital"][row].astype(np.int64) + 1),
+                "unit_id": with_nulls(numbers(x["unit"].astype(np.int64) + 1), x["unit"] >= 0),
+                "from_unit_id": with_nulls(numbers(x["from_unit"].astype(np.int64) + 1), x["from_unit"] >= 0),
+                "event_at": timestamps_s(x["at"]),
+                "recorded_at": timestamps_s(x["rec"]),
+                "refers_to_event_id": with_nulls(numbers(x["refers"]), x["refers"] > 0),
+                "admission_type": (strings(ADMISSION_TYPES), st["admission_type"][row], admit),
+                "diagnosis_code": (strings(mix.codes), np.maximum(x["diag"], 0).astype(np.int32), admit),
+                "doctor_id": with_nulls(numbers(st["doctor"][row].astype(np.int64) + 1), admit),
+                "payer": (strings(coverage.PAYERS), st["payer"][row], admit),
+                "discharge_disposition": (
+                    strings(outcomes.DISPOSITIONS),
+                    np.maximum(x["disposition"], 0).astype(np.int32),
+                    discharge,
+                ),
+                "total_charges": decimal_cents(st["cents"][row], discharge),
+            },
+        )
+
+    return Events("encounter_events", e["rec"], build)
+
+
+def _stay_events(engine: Engine, w: Written, lo: int, hi: int, shares: Shares, rows: _Rows) -> None:
+    """The events of written stays ``lo``..``hi`` (positions in ``w.stays``), added to ``rows``."""
+    st, seed = engine.stays, engine.seed
+    s = w.stays[lo:hi]
     first, horizon = engine.window_start * DAY, (w.end + 1) * DAY
     uid = st["uid"][s]
     minute = 60
@@ -146,9 +219,8 @@ def encounter_events(engine: Engine, w: Written, shares: Shares) -> Events:
     leg_on = (legs >= 0) & (st["leg_day"][s] <= w.end)
     diagnosis = st["diagnosis"][s].astype(np.int64)
     disposition = st["disposition"][s].astype(np.int64)
-    stay = np.arange(len(s))
+    stay = np.arange(lo, hi)
     everyone = np.ones(len(s), dtype=bool)
-    rows = _Rows()
     ident = w.stay_id[s] * 100
 
     # admit, and a provisional diagnosis corrected later for a share of them
@@ -159,7 +231,7 @@ def encounter_events(engine: Engine, w: Written, shares: Shares) -> Events:
     rows.add(everyone, id=ident + CODE_ADMIT, type=ADMIT, hl7=A01, stay=stay, unit=unit0, at=adm, rec=rec_admit,
              diag=sent)  # fmt: skip
     rows.add(fix, id=ident + CODE_FIX_ADMIT, type=CORRECT, hl7=A08, stay=stay, unit=unit0, at=adm,
-             rec=follow_up(seed, uid, CODE_FIX_ADMIT, adm, rec_admit), refers=ident + CODE_ADMIT, diag=diagnosis)  # fmt: skip
+             rec=follow_up(seed, uid, CODE_FIX_ADMIT, adm, rec_admit), diag=diagnosis)  # fmt: skip
 
     # transfers into the later units
     for k in (1, 2):
@@ -183,7 +255,7 @@ def encounter_events(engine: Engine, w: Written, shares: Shares) -> Events:
     rows.add(wrong, id=ident + CODE_WRONG, type=TRANSFER, hl7=A02, stay=stay, unit=wrong_unit, from_unit=unit0,
              at=wrong_at, rec=rec_wrong)  # fmt: skip
     rows.add(wrong, id=ident + CODE_CANCEL, type=CANCEL, hl7=A12, stay=stay, unit=unit0, from_unit=wrong_unit,
-             at=wrong_at, rec=follow_up(seed, uid, CODE_CANCEL, wrong_at, rec_wrong), refers=ident + CODE_WRONG)  # fmt: skip
+             at=wrong_at, rec=follow_up(seed, uid, CODE_CANCEL, wrong_at, rec_wrong))  # fmt: skip
 
     # discharge (a death is a discharge with disposition Died), a wrong disposition corrected for a share
     rec_dis = recorded(seed, uid, CODE_DISCHARGE, dis, first, shares.late)
@@ -195,44 +267,8 @@ def encounter_events(engine: Engine, w: Written, shares: Shares) -> Events:
     rows.add(closed, id=ident + CODE_DISCHARGE, type=DISCHARGE, hl7=A03, stay=stay, at=dis, rec=rec_dis,
              disposition=np.where(fix, other, disposition))  # fmt: skip
     rows.add(fix, id=ident + CODE_FIX_DISCHARGE, type=CORRECT, hl7=A08, stay=stay, at=dis,
-             rec=follow_up(seed, uid, CODE_FIX_DISCHARGE, dis, rec_dis), refers=ident + CODE_DISCHARGE,
+             rec=follow_up(seed, uid, CODE_FIX_DISCHARGE, dis, rec_dis),
              disposition=disposition)  # fmt: skip
-
-    e = rows.arrays()
-    keep = e["rec"] < horizon
-    order = np.flatnonzero(keep)[np.lexsort((e["id"][keep], e["rec"][keep]))]
-    e = {k: v[order] for k, v in e.items()}
-    mix = casemix()
-
-    def build(a: int, b: int) -> pa.Table:
-        x = {k: v[a:b] for k, v in e.items()}
-        row = s[x["stay"]]
-        admit = x["diag"] >= 0
-        discharge = x["disposition"] >= 0
-        return feed_table(
-            "encounter_events",
-            {
-                "event_id": numbers(x["id"]),
-                "event_type": (strings(EVENT_TYPES), x["type"], None),
-                "hl7_event": (strings(HL7), x["hl7"], None),
-                "hospitalization_id": numbers(w.stay_id[row]),
-                "patient_id": numbers(w.patient_id[st["patient"][row]]),
-                "hospital_id": numbers(st["hospital"][row].astype(np.int64) + 1),
-                "unit_id": with_nulls(numbers(x["unit"] + 1), x["unit"] >= 0),
-                "from_unit_id": with_nulls(numbers(x["from_unit"] + 1), x["from_unit"] >= 0),
-                "event_at": timestamps_s(x["at"]),
-                "recorded_at": timestamps_s(x["rec"]),
-                "refers_to_event_id": with_nulls(numbers(x["refers"]), x["refers"] > 0),
-                "admission_type": (strings(ADMISSION_TYPES), st["admission_type"][row], admit),
-                "diagnosis_code": (strings(mix.codes), np.maximum(x["diag"], 0), admit),
-                "doctor_id": with_nulls(numbers(st["doctor"][row].astype(np.int64) + 1), admit),
-                "payer": (strings(coverage.PAYERS), st["payer"][row], admit),
-                "discharge_disposition": (strings(outcomes.DISPOSITIONS), np.maximum(x["disposition"], 0), discharge),
-                "total_charges": decimal_cents(st["cents"][row], discharge),
-            },
-        )
-
-    return Events("encounter_events", e["rec"], build)
 
 
 def patient_events(engine: Engine, w: Written, shares: Shares, places: Places) -> Events:

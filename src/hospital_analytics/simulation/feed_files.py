@@ -27,7 +27,7 @@ from hospital_analytics.simulation.writer import PARQUET_COMPRESSION
 FEED_TABLES: tuple[str, ...] = tuple(FEED_COLUMNS)
 DAY = 86_400
 PREFIX = "date="
-BLOCK_ROWS = 200_000
+BLOCK_ROWS = 100_000
 
 
 def iso(day: int) -> str:

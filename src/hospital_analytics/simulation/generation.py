@@ -150,8 +150,8 @@ class GenerateResult(StepResult):
         if self.feed:
             tables = self.feed["tables"]
             counts = ", ".join(f"{name} {v['rows']:,}" for name, v in tables.items())
-            partitions = sum(v["partitions"] for v in tables.values())
-            rows.append(("data/feed", f"{counts} rows in {partitions:,} daily partitions"))
+            days = max(v["partitions"] for v in tables.values())
+            rows.append(("data/feed", f"{counts} rows; {days:,} daily partitions each"))
         rows.append(("seed, window", f"{self.seed}, {self.start}..{self.end}"))
         rows.append(("hospitals", f"{self.hospitals}"))
         timings = self.timings

@@ -32,16 +32,19 @@ class Plan:
         hospital = pt["hospital"][patients].astype(np.int64)
         size = engine.system.home_size[hospital].astype(np.int64)
         flat, offset = engine.system.home_cdf
-        u = draws.uniform(engine.seed, draws.MOVE, key[:, None], np.arange(2 * MAX_MOVES)[None, :])
-        gaps = np.ceil(-np.log1p(-u[:, 0::2]) / _DAILY).astype(np.int64)
-        day = registered_day(key)[:, None] + np.cumsum(np.maximum(gaps, 1), axis=1)
         death = pt["death"][patients].astype(np.int64)
-        alive = (death[:, None] < 0) | (day < death[:, None])
-        day = np.where(alive & (size[:, None] > 1), day, NEVER)
-        home = np.empty(day.shape, dtype=np.int64)
+        movable = size > 1
+        day = np.empty((len(patients), MAX_MOVES), dtype=np.int64)
+        home = np.empty((len(patients), MAX_MOVES), dtype=np.int32)
+        when = registered_day(key)
         current = pt["home"][patients].astype(np.int64)
-        for k in range(MAX_MOVES):
-            drawn = np.searchsorted(flat, hospital + u[:, 2 * k + 1], side="right") - offset[hospital]
+        for k in range(MAX_MOVES):  # a column at a time: (patients x MAX_MOVES) draws at once are large
+            gap = np.ceil(-np.log1p(-draws.uniform(engine.seed, draws.MOVE, key, 2 * k)) / _DAILY).astype(np.int64)
+            when = when + np.maximum(gap, 1)
+            alive = (death < 0) | (when < death)
+            day[:, k] = np.where(alive & movable, when, NEVER)
+            u = draws.uniform(engine.seed, draws.MOVE, key, 2 * k + 1)
+            drawn = np.searchsorted(flat, hospital + u, side="right") - offset[hospital]
             drawn = np.clip(drawn, 0, size - 1)
             drawn = np.where(drawn == current, (drawn + 1) % np.maximum(size, 1), drawn)
             current = np.where(day[:, k] < NEVER, drawn, current)
