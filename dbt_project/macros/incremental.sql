@@ -21,9 +21,5 @@
     run, and anything a late or out-of-order load added, is recomputed. A model not built yet: from the
     beginning. -#}
 {% macro feed_recompute_since(relation) -%}
-    (
-        select
-            {{ dbt.dateadd('day', -1 * var('feed_lookback_days'), 'max(last_recorded_at)') }}
-        from {{ relation }}
-    )
+    (select {{ dbt.dateadd('day', -1 * var('feed_lookback_days'), 'max(last_recorded_at)') }} from {{ relation }})
 {%- endmacro %}

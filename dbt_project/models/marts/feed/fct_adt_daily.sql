@@ -15,23 +15,16 @@ with events as (
     select * from {{ ref('fct_encounter_events') }}
 ),
 
-{% if is_incremental() %}
-touched_days as (
-    select distinct event_date
-    from events
-    where last_recorded_at > {{ hospital_analytics.feed_recompute_since(this) }}
-),
-
 scoped as (
-    select events.*
-    from events
-    inner join touched_days on events.event_date = touched_days.event_date
-),
-{% else %}
-scoped as (
+    -- incremental: only the days an event recorded since the last run (less the lookback) happened on
     select * from events
+    {%- if is_incremental() %}
+        where event_date in (
+            select event_date from events
+            where last_recorded_at > {{ hospital_analytics.feed_recompute_since(this) }}
+        )
+    {%- endif %}
 ),
-{% endif %}
 
 final as (
     select

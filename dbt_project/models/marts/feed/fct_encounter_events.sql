@@ -15,23 +15,16 @@ with messages as (
     select * from {{ ref('stg_encounter_events') }}
 ),
 
-{% if is_incremental() %}
-touched as (
-    select distinct coalesce(refers_to_event_id, event_id) as event_id
-    from messages
-    where recorded_at > {{ hospital_analytics.feed_recompute_since(this) }}
-),
-
 scoped as (
-    select messages.*
-    from messages
-    inner join touched on coalesce(messages.refers_to_event_id, messages.event_id) = touched.event_id
-),
-{% else %}
-scoped as (
+    -- incremental: only the events recorded, corrected or cancelled since the last run (less the lookback)
     select * from messages
+    {%- if is_incremental() %}
+        where coalesce(refers_to_event_id, event_id) in (
+            select coalesce(refers_to_event_id, event_id) from messages
+            where recorded_at > {{ hospital_analytics.feed_recompute_since(this) }}
+        )
+    {%- endif %}
 ),
-{% endif %}
 
 originals as (
     select * from scoped
@@ -77,18 +70,30 @@ select
     cast(originals.event_at as date) as event_date,
     originals.recorded_at,
     greatest(originals.recorded_at, coalesce(amendments.last_amended_at, originals.recorded_at)) as last_recorded_at,
-    case when latest_correction.event_id is null then originals.admission_type
-        else latest_correction.admission_type end as admission_type,
-    case when latest_correction.event_id is null then originals.diagnosis_code
-        else latest_correction.diagnosis_code end as diagnosis_code,
-    case when latest_correction.event_id is null then originals.doctor_id
-        else latest_correction.doctor_id end as doctor_id,
-    case when latest_correction.event_id is null then originals.payer
-        else latest_correction.payer end as payer,
-    case when latest_correction.event_id is null then originals.discharge_disposition
-        else latest_correction.discharge_disposition end as discharge_disposition,
-    case when latest_correction.event_id is null then originals.total_charges
-        else latest_correction.total_charges end as total_charges,
+    case
+        when latest_correction.event_id is null then originals.admission_type
+        else latest_correction.admission_type
+    end as admission_type,
+    case
+        when latest_correction.event_id is null then originals.diagnosis_code
+        else latest_correction.diagnosis_code
+    end as diagnosis_code,
+    case
+        when latest_correction.event_id is null then originals.doctor_id
+        else latest_correction.doctor_id
+    end as doctor_id,
+    case
+        when latest_correction.event_id is null then originals.payer
+        else latest_correction.payer
+    end as payer,
+    case
+        when latest_correction.event_id is null then originals.discharge_disposition
+        else latest_correction.discharge_disposition
+    end as discharge_disposition,
+    case
+        when latest_correction.event_id is null then originals.total_charges
+        else latest_correction.total_charges
+    end as total_charges,
     coalesce(amendments.corrections, 0) > 0 as is_corrected,
     coalesce(amendments.cancels, 0) > 0 as is_cancelled,
     cast(originals.recorded_at as date) > cast(originals.event_at as date) as is_late

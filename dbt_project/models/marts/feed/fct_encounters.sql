@@ -15,23 +15,16 @@ with events as (
     select * from {{ ref('fct_encounter_events') }}
 ),
 
-{% if is_incremental() %}
-touched as (
-    select distinct hospitalization_id
-    from events
-    where last_recorded_at > {{ hospital_analytics.feed_recompute_since(this) }}
-),
-
 scoped as (
-    select events.*
-    from events
-    inner join touched on events.hospitalization_id = touched.hospitalization_id
-),
-{% else %}
-scoped as (
+    -- incremental: only the stays with an event recorded since the last run (less the lookback)
     select * from events
+    {%- if is_incremental() %}
+        where hospitalization_id in (
+            select hospitalization_id from events
+            where last_recorded_at > {{ hospital_analytics.feed_recompute_since(this) }}
+        )
+    {%- endif %}
 ),
-{% endif %}
 
 stays as (
     select
@@ -54,6 +47,26 @@ discharges as (
     where event_type = 'discharge' and not is_cancelled
 ),
 
+admitted as (
+    select
+        hospitalization_id,
+        event_at as admitted_at,
+        admission_type,
+        diagnosis_code,
+        doctor_id,
+        payer
+    from admits
+),
+
+discharged as (
+    select
+        hospitalization_id,
+        event_at as discharged_at,
+        discharge_disposition,
+        total_charges
+    from discharges
+),
+
 placed as (
     select
         hospitalization_id,
@@ -67,39 +80,24 @@ select
     stays.hospitalization_id,
     stays.patient_id,
     stays.hospital_id,
-    admits.admitted_at,
-    cast(admits.admitted_at as date) as admission_date,
-    admits.admission_type,
-    admits.diagnosis_code,
-    admits.doctor_id,
-    admits.payer,
-    discharges.discharged_at,
-    cast(discharges.discharged_at as date) as discharge_date,
-    discharges.discharge_disposition,
-    discharges.total_charges,
-    {{ hospital_analytics.days_between('cast(admits.admitted_at as date)', 'cast(discharges.discharged_at as date)') }}
-        as length_of_stay_days,
+    admitted.admitted_at,
+    cast(admitted.admitted_at as date) as admission_date,
+    admitted.admission_type,
+    admitted.diagnosis_code,
+    admitted.doctor_id,
+    admitted.payer,
+    discharged.discharged_at,
+    cast(discharged.discharged_at as date) as discharge_date,
+    discharged.discharge_disposition,
+    discharged.total_charges,
+    {{ hospital_analytics.days_between(
+        'cast(admitted.admitted_at as date)', 'cast(discharged.discharged_at as date)'
+    ) }} as length_of_stay_days,
     placed.unit_id as last_unit_id,
     stays.transfers,
-    case when discharges.hospitalization_id is null then 'in house' else 'discharged' end as status,
+    case when discharged.hospitalization_id is null then 'in house' else 'discharged' end as status,
     stays.last_recorded_at
 from stays
-left join (
-    select
-        hospitalization_id,
-        event_at as admitted_at,
-        admission_type,
-        diagnosis_code,
-        doctor_id,
-        payer
-    from admits
-) as admits on stays.hospitalization_id = admits.hospitalization_id
-left join (
-    select
-        hospitalization_id,
-        event_at as discharged_at,
-        discharge_disposition,
-        total_charges
-    from discharges
-) as discharges on stays.hospitalization_id = discharges.hospitalization_id
+left join admitted on stays.hospitalization_id = admitted.hospitalization_id
+left join discharged on stays.hospitalization_id = discharged.hospitalization_id
 left join placed on stays.hospitalization_id = placed.hospitalization_id and placed.recency = 1
