@@ -38,6 +38,7 @@ from hospital_analytics.transformation.runner import (
     outcomes,
 )
 from hospital_analytics.warehouse import Warehouse, make_warehouse
+from hospital_analytics.warehouse.feed import FEED_TABLES
 
 __all__ = ["COMMANDS", "DocsResult", "NodeOutcome", "TransformResult", "docs", "transform"]
 
@@ -53,7 +54,7 @@ def check_raw_tables(s: Settings) -> Warehouse:
     warehouse = make_warehouse(s)  # read-write, as dbt opens it: DuckDB refuses mixed modes in one process
     warehouse.ensure_exists()
     with warehouse:
-        missing = [t for t in RAW_TABLES if not warehouse.table_exists(s.raw_schema, t)]
+        missing = [t for t in (*RAW_TABLES, *FEED_TABLES) if not warehouse.table_exists(s.raw_schema, t)]
     if missing:
         raise StepOrderError(
             f"The {s.raw_schema} table{'s' if len(missing) > 1 else ''} {', '.join(missing)} "

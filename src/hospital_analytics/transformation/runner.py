@@ -26,6 +26,7 @@ from hospital_analytics.layout import RAW_TABLES
 from hospital_analytics.transformation.results import NodeOutcome
 from hospital_analytics.warehouse import Warehouse
 from hospital_analytics.warehouse.common import one_line
+from hospital_analytics.warehouse.feed import FEED_TABLES
 
 PROJECT_NAME = "hospital_analytics"
 
@@ -161,7 +162,7 @@ def missing_raw_table(text: str) -> str | None:
         match = pattern.search(text)
         if match:
             name = match["name"].strip('"').lower()
-            if name in RAW_TABLES:
+            if name in RAW_TABLES or name in FEED_TABLES:
                 return name
     return None
 
