@@ -364,10 +364,9 @@ def load_duckdb(db_file: Path, csv_dir: Path, schema: str = "RAW", tables: tuple
                 f'create or replace table "{schema}"."{table}" as select * from '
                 f"read_csv('{csv_dir / (table + '.csv')}', header = true, columns = {{{columns}}})"
             )
-        if tables is None:  # the daily feed's tables, empty (as `hospital load` makes them without a feed)
-            for table in FEED_TABLES:
-                definition = ", ".join(f'"{c.name}" {c.sql_type}' for c in feed_columns(table))
-                con.execute(f'create or replace table "{schema}"."{table}" ({definition})')
+        for table in FEED_TABLES:  # the daily feed's tables, empty (as `hospital load` makes them without a feed)
+            definition = ", ".join(f'"{c.name}" {c.sql_type}' for c in feed_columns(table))
+            con.execute(f'create or replace table "{schema}"."{table}" ({definition})')
 
 
 def load_snowflake(connection_kwargs: dict, database: str, csv_dir: Path, schema: str = "RAW") -> None:
