@@ -269,7 +269,8 @@ def test_docs_writes_one_static_html_page(built) -> None:
     assert result.html == settings.layout.docs_html and result.html.is_file()
     html = result.html.read_text(encoding="utf-8")
     assert "patients_demographics" in html and "readmitted_within_30d" in html
-    assert result.models >= 16 and result.sources == len(RAW_TABLES)
+    # the raw tables, the daily feed's two and its load ledger
+    assert result.models >= 16 and result.sources == len(RAW_TABLES) + 3
     assert not any(p.name.startswith(TMP_MARK) for p in result.html.parent.iterdir())
 
 

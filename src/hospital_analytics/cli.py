@@ -414,12 +414,22 @@ def load_command(
     allow_edited: Annotated[
         bool, typer.Option("--allow-edited", help="Load files data/manifest.json does not describe (edited by hand).")
     ] = False,
+    reload_changed: Annotated[
+        bool,
+        typer.Option(
+            "--reload-changed",
+            help="A feed partition whose file changed since it was loaded: delete its rows and load it again"
+            " (without it, such a partition is refused and nothing is loaded).",
+        ),
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
     with _step(ctx):
         settings = settings_from(output_dir=out_dir, warehouse=warehouse)
         with progress_for(as_json) as progress:
-            result: Any = STEPS["load"].run(settings, progress, allow_edited=allow_edited)
+            result: Any = STEPS["load"].run(
+                settings, progress, allow_edited=allow_edited, reload_changed=reload_changed
+            )
         if not as_json:
             title = f"Loaded into {result.warehouse}: {result.database}, schema {result.schema}"
             table = Table(title=title, title_justify="left")
@@ -433,6 +443,15 @@ def load_command(
                     str(t.files),
                     f"{t.seconds:.2f}",
                     f"{t.rows_per_second:,.0f}",
+                )
+            for name, f in result.feed.items():
+                table.add_row(
+                    f"{name} (feed)",
+                    f"+{f.rows_new:,} = {f.rows_total:,}",
+                    "",
+                    f"{f.partitions_new + f.partitions_replaced} new",
+                    f"{f.seconds:.2f}",
+                    f"{f.partitions_skipped} skipped",
                 )
             out.print(table)
         emit(result, as_json)
@@ -453,8 +472,8 @@ FullRefreshOpt = Annotated[
     bool,
     typer.Option(
         "--full-refresh",
-        help="Pass --full-refresh to dbt (build and run only). Every model of the project is a table or a view,"
-        " rebuilt on each run anyway: it changes nothing unless you add incremental models or snapshots.",
+        help="Pass --full-refresh to dbt (build and run only): the daily feed's incremental models"
+        " (fct_encounter_events, fct_adt_daily, fct_encounters) are rebuilt from every event loaded.",
     ),
 ]
 
@@ -467,7 +486,11 @@ def _print_nodes(result: Any) -> None:
     for column in ("node", "type", "status", "rows", "seconds"):
         table.add_column(column, justify="left" if column in ("node", "type", "status") else "right")
     styles = {"success": "green", "pass": "green", "fail": "red", "error": "red", "warn": "yellow"}
-    shown = [n for n in result.nodes if n.resource_type == "model" or n.status not in ("pass", "success", "no-op")]
+    shown = [
+        n
+        for n in result.nodes
+        if n.resource_type in ("model", "snapshot") or n.status not in ("pass", "success", "no-op")
+    ]
     for n in shown:
         kind = n.materialized or n.resource_type.replace("_", " ")
         status = f"[{styles.get(n.status, 'dim')}]{n.status}[/]"
@@ -796,6 +819,16 @@ def run_all_command(
     out_dir: OutOpt = None,
     warehouse: WarehouseOpt = None,
     start_from: FromOpt = None,
+    days: Annotated[
+        str | None,
+        typer.Option(
+            "--days",
+            metavar="N",
+            help="Continue the simulation in --out by N days (advance) instead of generating, then load the new"
+            " feed partitions, transform, analyze and export.",
+            show_default=False,
+        ),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Run the whole pipeline: generate, load, transform, analyze and export, then show the KPIs.
@@ -807,7 +840,9 @@ def run_all_command(
 
         given = {"patients": patients, "doctors": doctors, "hospitalizations": hospitalizations, "scale": scale}
         given |= {"seed": seed, "start": start, "end": end, "locale": locale}
-        check_reuse(start_from or "generate", [FLAGS[name] for name, value in given.items() if value is not None])
+        count = _whole_days(days)
+        flags = [FLAGS[name] for name, value in given.items() if value is not None]
+        check_reuse("advance" if count is not None and not start_from else start_from or "generate", flags)
         settings = settings_from(
             patients=patients,
             doctors=doctors,
@@ -821,5 +856,60 @@ def run_all_command(
             warehouse=warehouse,
         )
         with StepBars(enabled=not as_json) as bars:
-            result = run_all(settings, start_from=start_from or "generate", progress=bars)
+            result = run_all(settings, start_from=start_from or "generate", days=count, progress=bars)
+        emit(result, as_json)
+
+
+def _whole_days(days: str | None) -> int | None:
+    if days is None:
+        return None
+    try:
+        count = int(days)
+    except ValueError:
+        raise ConfigError(f"Invalid --days (got {days!r}): not a whole number.", "e.g. `--days 7`.") from None
+    if count < 1:
+        raise ConfigError(f"Invalid --days (got {count}): at least 1 day.", "e.g. `--days 7`.")
+    return count
+
+
+# --- daily ---------------------------------------------------------------------------------------------
+@app.command("daily")
+def daily_command(
+    ctx: typer.Context,
+    days: Annotated[
+        str, typer.Option("--days", metavar="N", help="Simulated days to run the daily pipeline for (default 1).")
+    ] = "1",
+    out_dir: OutOpt = None,
+    warehouse: WarehouseOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Run the daily pipeline once per simulated day: advance 1 day, load the new feed partitions, transform.
+
+    Shows each day's new feed rows and the seconds each step took: an incremental day costs a fraction of
+    the first full build. Needs a folder `hospital generate` wrote.
+
+    Example: hospital daily --days 7 --out ./hospital_output
+    """
+    with _step(ctx):
+        from hospital_analytics.pipeline import daily
+
+        count = _whole_days(days)
+        settings = settings_from(output_dir=out_dir, warehouse=warehouse)
+        with StepBars(enabled=not as_json) as bars:
+            result = daily(settings, days=count or 1, progress=bars)
+        if not as_json:
+            table = Table(title=f"Daily pipeline on {result.warehouse} (seconds per step)", title_justify="left")
+            for column in ("day", "feed rows", "files", "advance", "load", "transform", "total"):
+                table.add_column(column, justify="left" if column == "day" else "right", no_wrap=True)
+            for record in result.days:
+                table.add_row(
+                    record.day,
+                    f"{record.rows:,}",
+                    str(record.partitions),
+                    f"{record.advance_seconds:.2f}",
+                    f"{record.load_seconds:.2f}",
+                    f"{record.transform_seconds:.2f}",
+                    f"{record.seconds:.2f}",
+                )
+            out.print(table)
         emit(result, as_json)

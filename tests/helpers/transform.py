@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from hospital_analytics.schema import RAW_COLUMNS, column_names
+from hospital_analytics.warehouse.feed import FEED_TABLES, feed_columns
 
 START = dt.date(2024, 1, 1)
 END = dt.date(2024, 12, 31)
@@ -363,6 +364,9 @@ def load_duckdb(db_file: Path, csv_dir: Path, schema: str = "RAW", tables: tuple
                 f'create or replace table "{schema}"."{table}" as select * from '
                 f"read_csv('{csv_dir / (table + '.csv')}', header = true, columns = {{{columns}}})"
             )
+        for table in FEED_TABLES:  # the daily feed's tables, empty (as `hospital load` makes them without a feed)
+            definition = ", ".join(f'"{c.name}" {c.sql_type}' for c in feed_columns(table))
+            con.execute(f'create or replace table "{schema}"."{table}" ({definition})')
 
 
 def load_snowflake(connection_kwargs: dict, database: str, csv_dir: Path, schema: str = "RAW") -> None:
@@ -380,6 +384,9 @@ def load_snowflake(connection_kwargs: dict, database: str, csv_dir: Path, schema
             rows = [tuple(row) for row in frame.itertuples(index=False)]
             marks = ", ".join(["%s"] * len(columns))
             cur.executemany(f"insert into {database}.{schema}.{table} values ({marks})", rows)
+        for table in FEED_TABLES:  # the daily feed's tables, empty
+            ddl = ", ".join(f'"{c.name.upper()}" {c.sql_type}' for c in feed_columns(table))
+            cur.execute(f"create or replace table {database}.{schema}.{table} ({ddl})")
 
 
 def age_in_years(birth: dt.date, on: dt.date) -> int:

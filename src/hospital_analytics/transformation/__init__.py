@@ -31,12 +31,14 @@ from hospital_analytics.transformation.results import DocsResult, NodeOutcome, T
 from hospital_analytics.transformation.runner import (
     PROJECT_NAME,
     clean_message,
+    data_window,
     dbt_args,
     invoke,
     missing_raw_table,
     outcomes,
 )
 from hospital_analytics.warehouse import Warehouse, make_warehouse
+from hospital_analytics.warehouse.feed import FEED_TABLES
 
 __all__ = ["COMMANDS", "DocsResult", "NodeOutcome", "TransformResult", "docs", "transform"]
 
@@ -52,7 +54,7 @@ def check_raw_tables(s: Settings) -> Warehouse:
     warehouse = make_warehouse(s)  # read-write, as dbt opens it: DuckDB refuses mixed modes in one process
     warehouse.ensure_exists()
     with warehouse:
-        missing = [t for t in RAW_TABLES if not warehouse.table_exists(s.raw_schema, t)]
+        missing = [t for t in (*RAW_TABLES, *FEED_TABLES) if not warehouse.table_exists(s.raw_schema, t)]
     if missing:
         raise StepOrderError(
             f"The {s.raw_schema} table{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
@@ -73,7 +75,7 @@ def _inspect_hint(failed: Sequence[NodeOutcome], s: Settings, warehouse: Warehou
     command = (
         f"{warehouse.profile_hint()} dbt test --select {first.node}{store} --project-dir {project} "
         f"--profiles-dir {project} --target-path {s.layout.dbt_target_dir.resolve()} "
-        f"--log-path {s.layout.dbt_log_dir.resolve()} --vars '{{window_start: {s.start.isoformat()}, window_end: {s.end.isoformat()}}}'"
+        f"--log-path {s.layout.dbt_log_dir.resolve()} --vars '{data_window(s).vars_text()}'"
     )
     where = first.compiled_path or str(s.layout.dbt_target_dir / "compiled" / PROJECT_NAME)
     saved = "; failing rows go to schema dbt_test__audit" if store else ""
@@ -117,8 +119,9 @@ def transform(
 
     Args:
         settings: the settings (default: from the environment and .env). They fill ``profiles.yml``
-            (warehouse, DuckDB file, Snowflake account, schemas, threads) and the ``window_end`` var
-            (``settings.end``).
+            (warehouse, DuckDB file, Snowflake account, schemas, threads). The ``window_start`` and
+            ``window_end`` vars come from ``data/manifest.json`` when it has them (after ``hospital advance``
+            the data's window is longer than the settings'), else from the settings' start and end.
         select: dbt node selection (``--select``), e.g. ``"kpis+"`` or ``["stg_patients", "tag:x"]``.
         full_refresh: rebuild incremental models from scratch (``--full-refresh``; build and run only).
         command: ``build`` (models and tests, the default), ``run`` (models only), ``test`` or ``compile``.
@@ -152,6 +155,7 @@ def transform(
     if full_refresh:
         extra.append("--full-refresh")
     args = dbt_args([command], s, warehouse, project, extra)
+    window = data_window(s)
     events = DbtProgress(progress, f"dbt {command}")
     try:
         with user_project.active(s):
@@ -186,13 +190,13 @@ def transform(
             f"--select {' '.join(selection)!r} matches no model or test of the dbt project.",
             "Check the names (e.g. kpis, fct_hospitalizations+, stg_patients); see the docs page from `hospital docs`.",
         )
-    built_tables = [n.node for n in nodes if n.materialized == "table" and n.status == "success"]
+    built_tables = [n.node for n in nodes if n.materialized in ("table", "incremental") and n.status == "success"]
     if built_tables:
         # Rows in each built table: dbt-duckdb reports none for CREATE TABLE AS, dbt-snowflake 1 (the status row).
         with warehouse:
             counts = warehouse.row_counts(s.analytics_schema, built_tables)
         for n in nodes:
-            if n.materialized == "table" and n.node in counts:
+            if n.materialized in ("table", "incremental") and n.node in counts:
                 n.rows = counts[n.node]
     result = TransformResult(
         step="transform",
@@ -208,6 +212,7 @@ def transform(
         project=source.label,
         target_dir=s.layout.dbt_target_dir,
         log_file=s.layout.dbt_log_dir / "dbt.log",
+        window=f"{window.start} to {window.end} (from {window.source})",
     )
     _raise_for(result, s, warehouse, project)
     return result

@@ -48,6 +48,7 @@ class TransformResult(StepResult):
     project: str = ""  # the dbt project built and why that one (project.Source.label)
     target_dir: Path | None = None
     log_file: Path | None = None
+    window: str = ""  # the window dbt read (window_start to window_end) and where it came from
 
     def of_type(self, *resource_types: str) -> list[NodeOutcome]:
         return [n for n in self.nodes if n.resource_type in resource_types]
@@ -110,6 +111,8 @@ class TransformResult(StepResult):
             rows.append(("tests", f"{passed} of {len(tests)} passed ({len(tests) - units} data, {units} unit)"))
         if self.failures:
             rows.append(("failed", node_names(self.failures)))
+        if self.window:
+            rows.append(("window", self.window))
         rows.append(("dbt log", str(self.log_file)))
         return rows
 

@@ -10,6 +10,8 @@ The dbt-duckdb connection is closed after every run, so the same process can ope
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import datetime as dt
 import json
 import logging
 import os
@@ -24,6 +26,7 @@ from hospital_analytics.layout import RAW_TABLES
 from hospital_analytics.transformation.results import NodeOutcome
 from hospital_analytics.warehouse import Warehouse
 from hospital_analytics.warehouse.common import one_line
+from hospital_analytics.warehouse.feed import FEED_TABLES
 
 PROJECT_NAME = "hospital_analytics"
 
@@ -34,11 +37,38 @@ _MISSING_RELATION = (
 )
 
 
+@dataclasses.dataclass(frozen=True)
+class Window:
+    """The simulated window dbt's models read (vars window_start, window_end), and where it came from."""
+
+    start: dt.date
+    end: dt.date
+    source: str  # "data/manifest.json" or "settings"
+
+    def vars_text(self) -> str:
+        return f"{{window_start: {self.start.isoformat()}, window_end: {self.end.isoformat()}}}"
+
+
+def data_window(s: Settings) -> Window:
+    """The window of the data in the output folder: ``data/manifest.json``'s start and end when it has them
+    (after ``hospital advance`` the data reaches past the settings' end), else the settings' start and end."""
+    manifest = s.layout.read_manifest() or {}
+    try:
+        start = dt.date.fromisoformat(str(manifest["start"]))
+        end = dt.date.fromisoformat(str(manifest["end"]))
+    except (KeyError, ValueError, TypeError):
+        return Window(s.start, s.end, "settings")
+    if end < start:
+        return Window(s.start, s.end, "settings")
+    return Window(start, end, "data/manifest.json")
+
+
 def dbt_args(
     command: Sequence[str], s: Settings, warehouse: Warehouse, project: Path, extra: Sequence[str] = ()
 ) -> list[str]:
     """dbt's command line: the project, ``warehouse``'s target, files under the output folder, no console."""
     layout = s.layout
+    window = data_window(s)
     return [
         *command,
         "--project-dir",
@@ -54,7 +84,7 @@ def dbt_args(
         "--threads",
         str(s.dbt_threads),
         "--vars",
-        json.dumps({"window_start": s.start.isoformat(), "window_end": s.end.isoformat()}),
+        json.dumps({"window_start": window.start.isoformat(), "window_end": window.end.isoformat()}),
         "--log-level",
         "none",  # nothing on the console; dbt.log gets everything
         "--log-level-file",
@@ -132,7 +162,7 @@ def missing_raw_table(text: str) -> str | None:
         match = pattern.search(text)
         if match:
             name = match["name"].strip('"').lower()
-            if name in RAW_TABLES:
+            if name in RAW_TABLES or name in FEED_TABLES:
                 return name
     return None
 

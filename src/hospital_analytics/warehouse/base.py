@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from hospital_analytics.exports.fanout import ExportReads
     from hospital_analytics.progress import Collector
     from hospital_analytics.warehouse.common import TableStats
+    from hospital_analytics.warehouse.feed import FeedLoad
     from hospital_analytics.warehouse.sources import SourceFile
 
 
@@ -97,11 +98,17 @@ class Warehouse(Protocol):
     def row_counts(self, schema: str, tables: Sequence[str]) -> dict[str, int]:
         """Rows in each of ``tables`` (one round trip, no pandas or pyarrow import)."""
 
-    def load_tables(self, sources: Mapping[str, SourceFile], progress: Collector) -> dict[str, TableStats]:
-        """Replace the RAW tables with the given files, all or none; per-table stats.
+    def load_tables(
+        self, sources: Mapping[str, SourceFile], progress: Collector, feed: FeedLoad | None = None
+    ) -> dict[str, TableStats]:
+        """Replace the RAW tables with the given files and append the feed's new partitions, all or none;
+        per-table stats.
 
         Each table's loaded row count is checked against ``SourceFile.rows`` before anything is
         committed; a mismatch or a bad file raises ``LoadError`` and leaves the previous tables as they were.
+        ``feed`` (``feed.py``): inside the same transaction, the ledger is read, ``feed.plan`` made from it (a
+        partition changed since it was loaded raises ``LoadError``), the new partitions appended and recorded,
+        ``feed.stats`` filled.
         """
 
     def execute(self, sql: str) -> None:

@@ -13,6 +13,7 @@ without keeping the file's order (``preserve_insertion_order = false`` for the l
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
 import re
 import time
@@ -24,7 +25,7 @@ import duckdb
 
 from hospital_analytics.errors import ConfigError, ExportError, LoadError, StepOrderError, WarehouseError
 from hospital_analytics.fsutil import ensure_writable_dir
-from hospital_analytics.schema import RAW_COLUMNS
+from hospital_analytics.schema import FEED_COLUMNS, RAW_COLUMNS, Column
 from hospital_analytics.warehouse.common import (
     TableStats,
     arrow_to_df,
@@ -32,6 +33,19 @@ from hospital_analytics.warehouse.common import (
     dbt_profile_env,
     normalise_arrow,
     one_line,
+)
+from hospital_analytics.warehouse.feed import (
+    FEED_TABLES,
+    LEDGER_COLUMNS,
+    LEDGER_TABLE,
+    SIMULATION_COLUMNS,
+    SIMULATION_TABLE,
+    SOURCE_FILE_COLUMN,
+    FeedLoad,
+    Partition,
+    feed_columns,
+    ledger_rows,
+    plan,
 )
 from hospital_analytics.warehouse.identifiers import check_identifier, check_sql_type, quote, string_literal
 from hospital_analytics.warehouse.sources import REGENERATE, SourceFile
@@ -304,8 +318,11 @@ class DuckDBWarehouse:
         return int(self._run(f"SELECT count(*) FROM ({sql}) AS t").fetchall()[0][0])
 
     # --- load --------------------------------------------------------------------------------------
-    def load_tables(self, sources: Mapping[str, SourceFile], progress: Collector) -> dict[str, TableStats]:
-        """Replace the RAW tables in one transaction; see the module docstring."""
+    def load_tables(
+        self, sources: Mapping[str, SourceFile], progress: Collector, feed: FeedLoad | None = None
+    ) -> dict[str, TableStats]:
+        """Replace the RAW tables and append the feed's new partitions in one transaction; see the module
+        docstring."""
         statements = {table: self._load_sql(source) for table, source in sources.items()}  # all checked first
         stats: dict[str, TableStats] = {}
         con = self.con
@@ -337,6 +354,8 @@ class DuckDBWarehouse:
                     seconds=time.perf_counter() - started,
                 )
                 progress.update(table, loaded)
+            if feed is not None:
+                self._load_feed(feed, progress)
             con.execute("COMMIT")
         except BaseException as exc:
             with contextlib.suppress(duckdb.Error):
@@ -348,6 +367,107 @@ class DuckDBWarehouse:
             with contextlib.suppress(duckdb.Error):
                 con.execute("RESET preserve_insertion_order")
         return stats
+
+    def _load_feed(self, feed: FeedLoad, progress: Collector) -> None:
+        """Inside the load's transaction: the feed tables and the ledger made when missing, the plan made from
+        the ledger (``feed.plan``; a changed partition refused), changed partitions' rows deleted, new ones
+        appended with the file each row came from, each file's rows checked, the ledger written."""
+        con = self.con
+        for table in FEED_TABLES:
+            con.execute(f"CREATE TABLE IF NOT EXISTS {self._raw(table)} ({_definition(feed_columns(table))})")
+        ledger = self._raw(LEDGER_TABLE)
+        con.execute(f"CREATE TABLE IF NOT EXISTS {ledger} ({_definition(LEDGER_COLUMNS)})")
+        simulation = self._raw(SIMULATION_TABLE)
+        con.execute(f"CREATE TABLE IF NOT EXISTS {simulation} ({_definition(SIMULATION_COLUMNS)})")
+        stored = con.execute(f"SELECT simulation_id, described FROM {simulation}").fetchall()
+        now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+        if feed.restarts(stored[0][0] if stored else None):
+            feed.restarted = (
+                "files loaded as they are (--allow-edited)"
+                if feed.replace_all
+                else f"a new simulation replaced the one loaded ({stored[0][1]})"
+            )
+            for table in (*FEED_TABLES, LEDGER_TABLE):
+                con.execute(f"DELETE FROM {self._raw(table)}")
+        if feed.simulation is not None and (not stored or feed.restarted is not None):
+            con.execute(f"DELETE FROM {simulation}")
+            con.execute(f"INSERT INTO {simulation} VALUES (?, ?, ?)", [*feed.simulation, now])
+        cursor = con.execute(f"SELECT table_name, partition_date, file_name, rows, checksum FROM {ledger}")
+        names = [d[0] for d in cursor.description]
+        feed.plan = plan(
+            feed.partitions,
+            ledger_rows(dict(zip(names, r, strict=True)) for r in cursor.fetchall()),
+            reload_changed=feed.reload_changed,
+        )
+        for part in feed.plan.replaced:
+            con.execute(f'DELETE FROM {self._raw(part.table)} WHERE "{SOURCE_FILE_COLUMN}" = ?', [part.file_name])
+            con.execute(f"DELETE FROM {ledger} WHERE table_name = ? AND partition_date = ?", [part.table, part.day])
+        seconds: dict[str, float] = {}
+        for table in FEED_TABLES:
+            parts = [p for p in feed.plan.to_load if p.table == table]
+            if not parts:
+                continue
+            started = time.perf_counter()
+            progress.update(table, 0, total=sum(p.rows for p in parts))
+            for fmt in ("csv", "parquet"):
+                chosen = [p for p in parts if p.format == fmt]
+                if chosen:
+                    try:
+                        con.execute(self._feed_insert(table, fmt, chosen))
+                    except duckdb.Error as exc:
+                        raise LoadError(
+                            f"{table}: loading feed partitions failed: {one_line(exc, limit=220)}.", REGENERATE
+                        ) from None
+            counts = dict(
+                con.execute(
+                    f'SELECT "{SOURCE_FILE_COLUMN}", count(*) FROM {self._raw(table)} '
+                    f'WHERE "{SOURCE_FILE_COLUMN}" IN (SELECT unnest(?)) GROUP BY 1',
+                    [[p.file_name for p in parts]],
+                ).fetchall()
+            )
+            for part in parts:
+                if int(counts.get(part.file_name, 0)) != part.rows:
+                    raise LoadError(
+                        f"{table}: loaded {int(counts.get(part.file_name, 0)):,} rows from {part.path} "
+                        f"but it has {part.rows:,}.",
+                        REGENERATE,
+                    )
+            progress.update(table, sum(p.rows for p in parts))
+            seconds[table] = time.perf_counter() - started
+        if feed.plan.to_load:
+            con.executemany(
+                f"INSERT INTO {ledger} VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [[p.table, p.day, p.file_name, p.rows, p.checksum, now, feed.run_id] for p in feed.plan.to_load],
+            )
+        totals = {t: int(con.execute(f"SELECT count(*) FROM {self._raw(t)}").fetchall()[0][0]) for t in FEED_TABLES}
+        feed.finish(totals, seconds)
+
+    def _raw(self, table: str) -> str:
+        return self.qualified(self.raw_schema, check_identifier(table, "table name"))
+
+    def _feed_insert(self, table: str, fmt: str, parts: Sequence[Partition]) -> str:
+        """INSERT of partition files of one format: typed columns (as ``_load_sql``), and each row's file."""
+        columns = FEED_COLUMNS[table]
+        names = [check_identifier(c.name, "column name") for c in columns]
+        types = [check_sql_type(c.sql_type) for c in columns]
+        paths = "[" + ", ".join(string_literal(_readable_path(p.path)) for p in parts) + "]"
+        mapping = ", ".join(f"({string_literal(_readable_path(p.path))}, {string_literal(p.file_name)})" for p in parts)
+        if fmt == "csv":
+            spec = ", ".join(f"{string_literal(n)}: {string_literal(t)}" for n, t in zip(names, types, strict=True))
+            reader = (
+                f"read_csv({paths}, columns = {{{spec}}}, header = true, delim = ',', quote = '\"', "
+                "escape = '\"', dateformat = '%Y-%m-%d', timestampformat = '%Y-%m-%d %H:%M:%S', "
+                "auto_detect = false, strict_mode = true, null_padding = false, ignore_errors = false, "
+                "encoding = 'utf-8', filename = true)"
+            )
+            select = ", ".join(f'r."{n}"' for n in names)
+        else:
+            reader = f"read_parquet({paths}, filename = true)"
+            select = ", ".join(f'CAST(r."{n}" AS {t})' for n, t in zip(names, types, strict=True))
+        return (
+            f"INSERT INTO {self._raw(table)} SELECT {select}, m.rel FROM {reader} AS r "
+            f"JOIN (VALUES {mapping}) AS m(path, rel) ON r.filename = m.path"
+        )
 
     def _load_sql(self, source: SourceFile) -> tuple[str, str]:
         """CREATE OR REPLACE + INSERT ... SELECT for one table, every name and type checked."""
@@ -411,6 +531,14 @@ def _usable_file(settings: Settings) -> Path:
             f"Choose a path without ? or \\ ({setting}).",
         )
     return path
+
+
+def _definition(columns: Sequence[Column]) -> str:
+    """A CREATE TABLE column list: checked names and types, NOT NULL unless schema.py marks the column nullable."""
+    return ", ".join(
+        f'"{check_identifier(c.name, "column name")}" {check_sql_type(c.sql_type)}{"" if c.nullable else " NOT NULL"}'
+        for c in columns
+    )
 
 
 def _export_columns(schema: pa.Schema) -> str:

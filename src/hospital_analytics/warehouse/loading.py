@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +14,7 @@ from hospital_analytics.progress import SILENT, Collector
 from hospital_analytics.results import StepResult, human_size
 from hospital_analytics.warehouse import make_warehouse
 from hospital_analytics.warehouse.common import TableStats
+from hospital_analytics.warehouse.feed import FeedLoad, FeedStats, find_partitions, simulation_of
 from hospital_analytics.warehouse.sources import find_sources
 
 __all__ = ["LoadResult", "load"]
@@ -27,6 +30,30 @@ class LoadResult(StepResult):
     source_format: str = ""
     source_dir: Path | None = None
     tables: dict[str, TableStats] = dataclasses.field(default_factory=dict)
+    feed: dict[str, FeedStats] = dataclasses.field(default_factory=dict)  # the daily feed's tables
+    feed_restarted: str | None = None  # the earlier simulation, when a new one restarted the feed
+
+    @property
+    def feed_partitions_new(self) -> int:
+        return sum(f.partitions_new + f.partitions_replaced for f in self.feed.values())
+
+    @property
+    def feed_rows_new(self) -> int:
+        return sum(f.rows_new for f in self.feed.values())
+
+    @property
+    def feed_partitions_skipped(self) -> int:
+        return sum(f.partitions_skipped for f in self.feed.values())
+
+    def feed_text(self) -> str:
+        """The feed's line of the summary: new partitions and rows, partitions skipped (loaded before)."""
+        replaced = sum(f.partitions_replaced for f in self.feed.values())
+        return (
+            f"{self.feed_partitions_new:,} new partitions ({self.feed_rows_new:,} rows"
+            + (f", {replaced:,} changed partitions reloaded" if replaced else "")
+            + f"), {self.feed_partitions_skipped:,} skipped (loaded before)"
+            + (f"; feed restarted: {self.feed_restarted}" if self.feed_restarted else "")
+        )
 
     @property
     def rows(self) -> int:
@@ -43,6 +70,11 @@ class LoadResult(StepResult):
     def to_dict(self) -> dict[str, Any]:
         data = super().to_dict()
         data.update(rows=self.rows, bytes_staged=self.bytes_staged, rows_per_second=round(self.rows_per_second))
+        data.update(
+            feed_partitions_new=self.feed_partitions_new,
+            feed_rows_new=self.feed_rows_new,
+            feed_partitions_skipped=self.feed_partitions_skipped,
+        )
         return data
 
     def summary_rows(self) -> list[tuple[str, str]]:
@@ -54,15 +86,25 @@ class LoadResult(StepResult):
         ]
         rows.append(("tables", ", ".join(f"{name} {t.rows:,}" for name, t in self.tables.items())))
         rows.append(("rows", f"{self.rows:,} ({self.rows_per_second:,.0f} rows/s)"))
+        if self.feed:
+            rows.append(("feed", self.feed_text()))
         rows.append(("bytes staged" if self.warehouse == "snowflake" else "bytes read", human_size(self.bytes_staged)))
         return rows
 
     def outcome(self) -> str:
-        return f"{self.rows:,} rows into {self.warehouse}"
+        text = f"{self.rows:,} rows into {self.warehouse}"
+        if self.feed:
+            text += f"; feed: {self.feed_partitions_new:,} new partitions, {self.feed_rows_new:,} rows"
+        return text
 
 
 def load(
-    settings: Settings | None = None, *, progress: Collector = SILENT, allow_edited: bool = False, **overrides: Any
+    settings: Settings | None = None,
+    *,
+    progress: Collector = SILENT,
+    allow_edited: bool = False,
+    reload_changed: bool = False,
+    **overrides: Any,
 ) -> LoadResult:
     """Load the generated files into the warehouse's RAW schema, replacing the four tables atomically.
 
@@ -71,11 +113,19 @@ def load(
     replaces ``patients``, ``doctors``, ``hospitalizations`` and ``admissions_by_month`` in one
     transaction. Each table's loaded row count must equal its file's; otherwise nothing changes.
 
+    The daily feed (``data/feed/<table>/date=YYYY-MM-DD/``, docs/design/feed.md) is appended, in the same
+    transaction: only the partitions the ledger ``raw.feed_load_ledger`` has not recorded yet, each recorded
+    there (file, rows, checksum); loading again never duplicates a row. A folder generated anew (another
+    seed, start or size: ``feed.simulation_of``) restarts the feed: its tables and ledger are replaced.
+
     Args:
         settings: the settings (default: from the environment and .env).
         progress: receives one counter per table (total = the file's rows).
         allow_edited: load files that ``data/manifest.json`` does not describe (edited, or written by hand);
-            without it such a set is refused, as it may be incomplete or mixed.
+            without it such a set is refused, as it may be incomplete or mixed. The feed is then replaced by
+            the folder's partitions as they are (not appended: nothing says they continue what was loaded).
+        reload_changed: a feed partition whose file changed since it was loaded has its rows deleted and is
+            loaded again (without it, such a partition is refused and nothing is loaded).
         **overrides: setting overrides, e.g. ``output_dir="out"``, ``warehouse="snowflake"``.
 
     Returns:
@@ -91,9 +141,17 @@ def load(
     started = time.perf_counter()
     warehouse = make_warehouse(s)  # identifiers checked before anything else
     sources = find_sources(s.layout, s.raw_format, s.warehouse, allow_edited=allow_edited)
+    run_id = f"{dt.datetime.now(dt.timezone.utc):%Y%m%dT%H%M%S}_{uuid.uuid4().hex[:8]}"
+    feed = FeedLoad(
+        find_partitions(s.layout, s.raw_format, s.warehouse),
+        reload_changed=reload_changed,
+        run_id=run_id,
+        simulation=simulation_of(s.layout.read_manifest()),
+        replace_all=allow_edited,
+    )
     with warehouse:
         warehouse.ensure_database_and_schemas()
-        stats = warehouse.load_tables(sources, progress)
+        stats = warehouse.load_tables(sources, progress, feed)
     first = next(iter(sources.values()))
     return LoadResult(
         step="load",
@@ -104,4 +162,6 @@ def load(
         source_format=first.format,
         source_dir=first.path.parent,
         tables=stats,
+        feed=feed.stats,
+        feed_restarted=feed.restarted,
     )

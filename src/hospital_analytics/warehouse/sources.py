@@ -152,9 +152,9 @@ def _check(table: str, path: Path, fmt: Format, manifest: dict) -> SourceFile:
     )
 
 
-def _check_csv(table: str, path: Path, *, count: bool = True) -> int | None:
+def _check_csv(table: str, path: Path, *, count: bool = True, expected: list[str] | None = None) -> int | None:
     """Check the header and that the file ends with a line end; the number of data lines when ``count``."""
-    expected = column_names(table)
+    expected = column_names(table) if expected is None else expected
     newlines = None
     try:
         with open(path, "rb") as handle:
@@ -189,7 +189,7 @@ def _check_csv(table: str, path: Path, *, count: bool = True) -> int | None:
             f"{table}: {path} header does not match the {table} schema ({detail}).",
             REGENERATE,
         )
-    if count:
+    if count and table in RAW_COLUMNS:
         _check_decimals(table, path)
     if not header.endswith(b"\n"):
         raise LoadError(f"{table}: {path} has a header but no line end (empty or truncated file).", REGENERATE)
@@ -230,7 +230,20 @@ def _check_decimals(table: str, path: Path) -> None:
             )
 
 
-def _check_parquet(table: str, path: Path) -> int:
+def _check_csv_feed(table: str, path: Path, expected: list[str]) -> int:
+    """A feed partition's CSV checked like a raw file (header in ``expected``'s order, complete last line); its
+    data rows."""
+    rows = _check_csv(table, path, count=True, expected=expected)
+    assert rows is not None
+    return rows
+
+
+def _check_parquet_columns(table: str, path: Path, expected: list[str]) -> int:
+    """A feed partition's Parquet file: readable, every column of ``expected`` there; its rows."""
+    return _check_parquet(table, path, expected)
+
+
+def _check_parquet(table: str, path: Path, expected: list[str] | None = None) -> int:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -241,7 +254,7 @@ def _check_parquet(table: str, path: Path) -> int:
             f"{table}: {path} is not a readable Parquet file ({str(exc).splitlines()[0][:120]}).", REGENERATE
         ) from None
     names = set(meta.schema.names)
-    missing = [c for c in column_names(table) if c not in names]
+    missing = [c for c in (column_names(table) if expected is None else expected) if c not in names]
     if missing:
         raise LoadError(f"{table}: {path} lacks column(s) {', '.join(missing)}.", REGENERATE)
     return int(meta.num_rows)

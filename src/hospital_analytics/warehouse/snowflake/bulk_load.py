@@ -17,6 +17,9 @@
 5. only then is each new table swapped in (``ALTER TABLE ... SWAP WITH``, or two renames where the engine
    has no SWAP) and the old layout dropped.
 
+The daily feed's partitions (``feed_load.py``) are staged under dated paths before step 4 and appended inside
+its transaction, with the ledger, so snapshot tables and feed commit together.
+
 Re-running replaces the data and never duplicates it: the table is emptied inside the transaction, the
 staged paths are new on every run, and ``FORCE = TRUE`` loads them even if Snowflake's load metadata
 remembers a file of that name.
@@ -40,11 +43,13 @@ from hospital_analytics.fsutil import temporary_dir
 from hospital_analytics.schema import RAW_COLUMNS
 from hospital_analytics.warehouse.common import TableStats, one_line
 from hospital_analytics.warehouse.identifiers import check_identifier, check_sql_type, string_literal
+from hospital_analytics.warehouse.snowflake.feed_load import copy_feed, prepare_feed
 from hospital_analytics.warehouse.snowflake.files import split_csv, split_parquet
 from hospital_analytics.warehouse.sources import REGENERATE, SourceFile
 
 if TYPE_CHECKING:
     from hospital_analytics.progress import Collector
+    from hospital_analytics.warehouse.feed import FeedLoad
     from hospital_analytics.warehouse.snowflake.warehouse import SnowflakeWarehouse
 
 PUT_PARALLEL = 8
@@ -78,7 +83,7 @@ def ensure_load_objects(wh: SnowflakeWarehouse) -> None:
 
 
 def load_tables(
-    wh: SnowflakeWarehouse, sources: Mapping[str, SourceFile], progress: Collector
+    wh: SnowflakeWarehouse, sources: Mapping[str, SourceFile], progress: Collector, feed: FeedLoad | None = None
 ) -> dict[str, TableStats]:
     """Stage, then replace every raw table in one transaction; see the module docstring."""
     for table in sources:
@@ -102,7 +107,9 @@ def load_tables(
                 stats[table] = TableStats(table, 0, source.rows, staged, files, time.perf_counter() - started)
         for table in sources:
             targets[table] = _ensure_table(wh, table, run)
-        _replace_all(wh, sources, targets, stage_root, stats, progress)
+        if feed is not None:
+            prepare_feed(wh, feed)
+        _replace_all(wh, sources, targets, stage_root, stats, progress, feed)
     except BaseException:
         for table, target in targets.items():
             if target != table.upper():
@@ -214,6 +221,7 @@ def _replace_all(
     stage_root: str,
     stats: dict[str, TableStats],
     progress: Collector,
+    feed: FeedLoad | None = None,
 ) -> None:
     wh.execute("BEGIN")
     try:
@@ -249,6 +257,8 @@ def _replace_all(
                 previous.seconds + time.perf_counter() - started,
             )
             progress.update(table, int(count))
+        if feed is not None:
+            copy_feed(wh, feed, progress)
         wh.execute("COMMIT")
     except BaseException:
         with contextlib.suppress(Exception):

@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from hospital_analytics.config import Settings
     from hospital_analytics.exports.fanout import ExportReads
     from hospital_analytics.progress import Collector
+    from hospital_analytics.warehouse.feed import FeedLoad
 
 
 # --- the warehouse -------------------------------------------------------------------------------------
@@ -325,8 +326,10 @@ class SnowflakeWarehouse:
         raise ValueError(f"Snowflake does not export {fmt} files itself: stream arrow_batches instead")
 
     # --- load --------------------------------------------------------------------------------------
-    def load_tables(self, sources: Mapping[str, SourceFile], progress: Collector) -> dict[str, TableStats]:
+    def load_tables(
+        self, sources: Mapping[str, SourceFile], progress: Collector, feed: FeedLoad | None = None
+    ) -> dict[str, TableStats]:
         """Stage, then replace all four tables in one transaction (``bulk_load.py``)."""
         from hospital_analytics.warehouse.snowflake.bulk_load import load_tables
 
-        return load_tables(self, sources, progress)
+        return load_tables(self, sources, progress, feed)
