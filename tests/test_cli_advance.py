@@ -88,3 +88,24 @@ def test_the_same_seed_from_the_environment_is_fine(out):
     env = {"HOSPITAL_HOSPITALIZATIONS": "700"}
     bigger = runner.invoke(app, ["advance", "--days", "1", "--out", str(out)], env=env)
     assert bigger.exit_code == 2 and "was made with hospitalizations 600, not 700." in bigger.stderr
+
+
+@pytest.mark.parametrize(
+    ("env", "text"),
+    [
+        ({"HOSPITAL_FEED_CANCEL_SHARE": "0.6"}, "Invalid HOSPITAL_FEED_CANCEL_SHARE (got '0.6')"),
+        ({"HOSPITAL_FEED_CORRECTION_SHARE": "-0.1"}, "Invalid HOSPITAL_FEED_CORRECTION_SHARE (got '-0.1')"),
+        ({"HOSPITAL_FEED_LATE_SHARE": "lots"}, "Invalid --late-share / HOSPITAL_FEED_LATE_SHARE (got 'lots')"),
+    ],
+)
+def test_feed_shares_are_checked_before_anything_is_written(tmp_path, env, text):
+    result = runner.invoke(app, ["generate", "--out", str(tmp_path / "o")], env=env)
+    assert result.exit_code == 2, result.output
+    assert text in result.stderr and len(result.stderr.strip().splitlines()) == 2  # the error and its hint
+    assert not (tmp_path / "o").exists()
+
+
+def test_generate_takes_the_late_share(tmp_path):
+    result = runner.invoke(app, ["generate", *GENERATE, "--late-share", "0.2", "--out", str(tmp_path / "o"), "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads((tmp_path / "o/data/manifest.json").read_text())["feed"]["late_share"] == 0.2

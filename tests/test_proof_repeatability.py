@@ -4,8 +4,9 @@
 Run 1 is the session's shared `hospital run-all` (no configuration: seed 42, default size), snapshotted
 right after it ran; run 2 is the same command in another empty folder.
 
-What is byte-identical between the two runs (checked below): the raw CSVs, every export ``.csv.gz`` (gzip
-header without a timestamp), every export ``.parquet``, ``hospital_dashboard.twb`` and the chart PNGs.
+What is byte-identical between the two runs (checked below): the raw CSVs, the feed partitions, every export
+``.csv.gz`` (gzip header without a timestamp), every export ``.parquet``, ``hospital_dashboard.twb`` and the
+chart PNGs.
 What is not, and why: ``data/manifest.json`` (its ``generated_at``), the ``.hyper`` extracts (Hyper writes
 its own ids and times into the file) and so ``hospital_dashboard.twbx`` (which packs one), ``report.html``
 (its creation time) and ``hospital.duckdb`` (page layout). For those the decoded content is compared
@@ -51,7 +52,7 @@ def second(shared: ps.SharedRun, tmp_path_factory: pytest.TempPathFactory) -> di
     }
 
 
-BYTE_IDENTICAL_FOLDERS = ("data/csv/", "export/csv/", "export/parquet/", "charts/")
+BYTE_IDENTICAL_FOLDERS = ("data/csv/", "data/feed/", "export/csv/", "export/parquet/", "charts/")
 BYTE_IDENTICAL_FILES = ("export/hospital_dashboard.twb",)
 
 
