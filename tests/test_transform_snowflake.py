@@ -95,7 +95,7 @@ def test_snowflake_missing_raw_tables_say_to_run_load(fakesnow_server: dict, tmp
         transform(settings)
     assert caught.value.message == (
         "The RAW tables patients, doctors, hospitalizations, admissions_by_month, hospitals, units, bed_movements, "
-        "coverage_history, births, capacity_events are missing in "
+        "coverage_history, births, capacity_events, encounter_events, patient_events are missing in "
         f"Snowflake account {fakesnow_server['account']}, database T_TRANSFORM_EMPTY: run `hospital load` first."
     )
 

@@ -30,7 +30,7 @@ from hospital_analytics.progress import Collector
 from hospital_analytics.results import StepResult
 from hospital_analytics.steps import STEPS
 
-COMMAND_ORDER = ("init", "run-all", *STEPS, "docs")
+COMMAND_ORDER = ("init", "run-all", "daily", *STEPS, "docs")
 
 # The flag that sets each setting (named in error messages beside its environment variable); the rest are
 # set by environment variable or .env only.

@@ -81,7 +81,8 @@ STEPS: dict[str, Step] = {
         Step(
             "load",
             "hospital_analytics.warehouse.loading:load",
-            "Load the generated files into the warehouse's RAW schema, replacing all four tables at once or none.",
+            "Load the generated files into the warehouse's RAW schema (tables replaced, the feed's new partitions "
+            "appended), all at once or none.",
         ),
         Step(
             "transform",

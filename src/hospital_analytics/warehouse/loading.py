@@ -106,7 +106,7 @@ def load(
     reload_changed: bool = False,
     **overrides: Any,
 ) -> LoadResult:
-    """Load the generated files into the warehouse's RAW schema, replacing the four tables atomically.
+    """Load the generated files into the warehouse's RAW schema: the tables replaced, the feed appended, atomically.
 
     Reads ``data/csv/*.csv`` (or ``data/parquet/*.parquet``; see ``sources.py`` for the choice) under the
     output folder, checks every file (header, complete last line, row count) before any SQL runs, then
