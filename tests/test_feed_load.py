@@ -4,6 +4,7 @@ never duplicates; a partition changed since it was loaded is refused (nothing lo
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import re
@@ -264,6 +265,11 @@ def test_snowflake_stages_each_day_copies_without_force_and_the_ledger_agrees(
     with open_warehouse(**snowflake_overrides) as wh:
         wh.ensure_database_and_schemas()
         assert ledger_disagreements(wh) == []
+        loaded_part = next(p for p in find_partitions(OutputLayout(folder)) if p.rows)
+        unseen = dataclasses.replace(loaded_part, day=dt.date(2030, 1, 1))  # a COPY history does not show (yet)
+        wrong = dataclasses.replace(loaded_part, rows=loaded_part.rows + 1)  # history shows other rows
+        assert ledger_disagreements(wh, [unseen]) and ledger_disagreements(wh, [unseen], missing_ok=True) == []
+        assert ledger_disagreements(wh, [wrong], missing_ok=True)  # a real disagreement is never tolerated
         layout = OutputLayout(folder)
         wh.execute(f"DELETE FROM {wh.raw_object('FEED_LOAD_LEDGER')} WHERE partition_date >= '2024-02-16'")
         for table in ("encounter_events", "patient_events"):
