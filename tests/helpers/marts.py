@@ -109,6 +109,7 @@ def edge_cases(tmp_path_factory: pytest.TempPathFactory) -> Build:
             before = tree(dbt_project_dir())
             progress = Recorder()
             result = transform(settings, command="run", progress=progress)
+            transform(settings, command="snapshot")  # dbt run builds no snapshot; their tests need them
             _BUILT["edge_cases"] = Build(settings, result, progress, before, tree(dbt_project_dir()))
     build: Build = _BUILT["edge_cases"]
     return build

@@ -43,7 +43,7 @@ from hospital_analytics.warehouse.feed import FEED_TABLES
 __all__ = ["COMMANDS", "DocsResult", "NodeOutcome", "TransformResult", "docs", "transform"]
 
 # dbt commands ``transform`` runs (``--full-refresh`` applies to build and run only).
-COMMANDS: tuple[str, ...] = ("build", "run", "test", "compile")
+COMMANDS: tuple[str, ...] = ("build", "run", "snapshot", "test", "compile")
 LOAD_HINT = "Run `hospital generate` and `hospital load` first (or `hospital run-all`), then transform again."
 
 
@@ -124,7 +124,8 @@ def transform(
             the data's window is longer than the settings'), else from the settings' start and end.
         select: dbt node selection (``--select``), e.g. ``"kpis+"`` or ``["stg_patients", "tag:x"]``.
         full_refresh: rebuild incremental models from scratch (``--full-refresh``; build and run only).
-        command: ``build`` (models and tests, the default), ``run`` (models only), ``test`` or ``compile``.
+        command: ``build`` (models, snapshots and tests, the default), ``run`` (models only), ``snapshot``
+            (the snapshots only: after ``run``, before ``test``), ``test`` or ``compile``.
         progress: receives one counter, ``dbt <command>``, advanced once per finished dbt node.
         **overrides: setting overrides, e.g. ``output_dir="out"``, ``warehouse="snowflake"``.
 
