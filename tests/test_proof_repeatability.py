@@ -25,6 +25,7 @@ import helpers.proof as ps
 from helpers import clean_env
 from hospital_analytics.config import Settings
 from hospital_analytics.layout import RAW_TABLES, OutputLayout
+from hospital_analytics.transformation.feed import INCREMENTAL_MODELS
 
 pytestmark = pytest.mark.slow  # run-all twice, ten loads and three transforms
 
@@ -101,13 +102,16 @@ def test_ten_loads_and_repeated_transforms_never_duplicate_a_row(shared: ps.Shar
     10th: every RAW table keeps exactly its file's rows, every id once, and the marts stay those of run 1.
 
     Why three dbt builds and not ten: one build takes 10-25 s on this 2-core machine (most of it dbt's own
-    start-up and its 148 tests), so ten would take minutes. A build cannot accumulate rows: every model is a
-    view or a table rebuilt whole (checked below: no incremental model), so what could duplicate rows is the
-    load underneath, rerun ten times here; the three builds check the marts across those reruns.
+    start-up and its tests), so ten would take minutes. Only the daily feed's incremental models could
+    accumulate rows (every other model is a view or a table rebuilt whole); they are checked with the marts,
+    and the feed's RAW tables, appended by each load, keep exactly the partitions' rows.
     """
     settings = second["settings"]
     out = str(settings.output_dir)
     expected = _file_rows(settings)
+    manifest = json.loads(OutputLayout(settings.output_dir).manifest.read_text(encoding="utf-8"))
+    feed_rows = {t: int(v["rows"]) for t, v in manifest["feed"]["tables"].items()}
+    first_feed_marts: dict[str, dict] = {}
     ids = {"patients": "patient_id", "doctors": "doctor_id", "hospitalizations": "hospitalization_id"}
     for run in range(1, 11):
         result = ps.invoke("load", "--out", out, "--json")
@@ -122,10 +126,24 @@ def test_ten_loads_and_repeated_transforms_never_duplicate_a_row(shared: ps.Shar
                 if table in ids:
                     distinct = wh.query_df(f"SELECT COUNT(DISTINCT {ids[table]}) AS n FROM {q}").iloc[0, 0]
                     assert distinct == expected[table], (run, table)
+            for table, rows in feed_rows.items():  # appended only once, however often load runs
+                q = wh.qualified("RAW", table)
+                assert wh.query_df(f"SELECT COUNT(DISTINCT event_id) AS d, COUNT(*) AS n FROM {q}").iloc[
+                    0
+                ].tolist() == [
+                    rows,
+                    rows,
+                ], (run, table)
         if run in (4, 7, 10):
             built = ps.invoke("transform", "--out", out, "--json")
             assert built.exit_code == 0, built.output
             nodes = json.loads(built.stdout)["nodes"]
-            assert not [n for n in nodes if n.get("materialized") == "incremental"]
+            incremental = {n["node"] for n in nodes if n.get("materialized") == "incremental"}
+            assert incremental == set(INCREMENTAL_MODELS)
+            with open_warehouse(settings, read_only=True) as wh:  # rebuilt on the same events: the same rows
+                feed_marts = {m: ps._table_rows(wh, settings.analytics_schema, m) for m in INCREMENTAL_MODELS}
+            assert feed_marts == first_feed_marts.setdefault("rows", feed_marts), (
+                f"feed models changed after load #{run}"
+            )
             assert ps.marts_content(settings) == shared.marts, f"marts changed after load #{run}"
     assert ps.raw_content(settings) == shared.raw

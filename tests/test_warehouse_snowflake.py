@@ -3,6 +3,7 @@ connection settings, key-pair handling and file splitting it is made of."""
 
 from __future__ import annotations
 
+import datetime as dt
 import socket
 import time
 from pathlib import Path
@@ -419,7 +420,8 @@ def test_row_count_mismatch_is_an_error_and_rolls_back(tmp_path: Path, snowflake
 def test_output_folder_with_quote_in_its_name(tmp_path: Path, snowflake_overrides: dict) -> None:
     """A path PUT could not quote safely is staged through a link in a temporary folder."""
     out = tmp_path / "it's here"
-    expected = write_raw(out)
+    # a month of feed (31 partitions a table), not two years: each partition is a PUT and a COPY on the server
+    expected = write_raw(out, start=dt.date(2024, 1, 1), end=dt.date(2024, 1, 31))
     assert {t: s.rows for t, s in load(output_dir=out, **snowflake_overrides).tables.items()} == expected
 
 

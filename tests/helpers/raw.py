@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
@@ -226,12 +227,22 @@ def _tables(patients: int, doctors: int, stays: int, seed: int) -> dict[str, pa.
 
 
 def write_raw(
-    out: Path, *, patients: int = 40, doctors: int = 6, stays: int = 90, seed: int = 1, fmt: str = "csv"
+    out: Path,
+    *,
+    patients: int = 40,
+    doctors: int = 6,
+    stays: int = 90,
+    seed: int = 1,
+    fmt: str = "csv",
+    **window: Any,
 ) -> dict[str, int]:
-    """Generate the four raw files under ``out`` with ``hospital generate`` (csv, parquet or both); rows per table."""
+    """Generate the raw files under ``out`` with ``hospital generate`` (csv, parquet or both; ``window``: start
+    and end, default the settings'); rows per table."""
     from hospital_analytics.simulation import generate
 
-    generate(output_dir=out, patients=patients, doctors=doctors, hospitalizations=stays, seed=seed, raw_format=fmt)
+    generate(
+        output_dir=out, patients=patients, doctors=doctors, hospitalizations=stays, seed=seed, raw_format=fmt, **window
+    )
     return json.loads(OutputLayout(out).manifest.read_text(encoding="utf-8"))["rows"]
 
 

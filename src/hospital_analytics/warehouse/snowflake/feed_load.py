@@ -25,8 +25,13 @@ landing table is emptied; the ledger rows are inserted. ``ledger_disagreements``
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import os
+import shutil
+import tempfile
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from hospital_analytics.errors import LoadError, WarehouseError
@@ -61,6 +66,23 @@ def _definition(columns: tuple[Column, ...]) -> str:
         + ("" if c.nullable else " NOT NULL")
         for c in columns
     )
+
+
+def _put_source(path: Path, folder: Path) -> Path:
+    """``path`` as PUT can take it: itself, or (a path PUT could not quote safely, e.g. with a quote) a link to
+    it under ``folder``, with the same file name (as bulk_load stages the snapshot tables)."""
+    from hospital_analytics.warehouse.snowflake.bulk_load import _SAFE_PATH
+
+    if _SAFE_PATH.fullmatch(str(path.resolve())):
+        return path
+    folder.mkdir(parents=True, exist_ok=True)
+    safe = folder / path.name
+    with contextlib.suppress(FileExistsError):
+        try:
+            os.link(path, safe)
+        except OSError:
+            shutil.copyfile(path, safe)
+    return safe
 
 
 def stage_path(wh: SnowflakeWarehouse, part: Partition) -> str:
@@ -107,6 +129,13 @@ def prepare_feed(wh: SnowflakeWarehouse, feed: FeedLoad) -> None:
     feed.plan = plan(feed.partitions, ledger_rows(known), reload_changed=feed.reload_changed)
     feed.write_simulation = feed.simulation is not None and (not stored or feed.restarted is not None)
     replaced = {(p.table, p.day) for p in feed.plan.replaced}
+    with tempfile.TemporaryDirectory(prefix="hospital-feed-put-") as links:
+        _stage_partitions(wh, feed, replaced, Path(links))
+
+
+def _stage_partitions(wh: SnowflakeWarehouse, feed: FeedLoad, replaced: set, links: Path) -> None:
+    """PUT each partition to load (with rows) under its dated stage path."""
+    assert feed.plan is not None
     for part in feed.plan.to_load:
         if part.rows == 0:
             continue  # a day without events: nothing to stage or copy, only its ledger row
@@ -114,7 +143,7 @@ def prepare_feed(wh: SnowflakeWarehouse, feed: FeedLoad) -> None:
         # never change); a changed one, or a restarted feed's, replaces the staged file.
         overwrite = feed.restarted is not None or (part.table, part.day) in replaced
         sql = (
-            f"PUT {string_literal('file://' + str(part.path.resolve()))} {stage_path(wh, part)} "
+            f"PUT {string_literal('file://' + str(_put_source(part.path, links).resolve()))} {stage_path(wh, part)} "
             f"AUTO_COMPRESS = TRUE OVERWRITE = {'TRUE' if overwrite else 'FALSE'}"
         )
         try:
