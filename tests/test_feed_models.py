@@ -203,3 +203,21 @@ def test_incremental_equals_full_refresh_on_snowflake(tmp_path: Path, snowflake_
         load(output_dir=out, **snowflake_overrides)
         transform(output_dir=out, select=FEED_ONLY, **snowflake_overrides)
         assert full_refresh_differences(output_dir=out, **snowflake_overrides) == ZERO
+
+
+@pytest.mark.slow
+def test_a_new_simulation_in_the_folder_rebuilds_the_feed_models(tmp_path: Path) -> None:
+    """generate, load, transform; generate another seed into the same folder, load (the feed restarts), transform:
+    the incremental models and snapshots hold the new simulation's rows only (equal to a full refresh; the
+    encounters equal the new hospitalizations: transform's singular test would fail otherwise)."""
+    out = tmp_path / "out"
+    _generate(out, seed=31, stays=3000)
+    load(output_dir=out)
+    transform(output_dir=out)
+    _generate(out, seed=32, stays=3000)
+    assert load(output_dir=out).feed_restarted is not None
+    transform(output_dir=out)  # raises if assert_encounters_match_hospitalizations fails
+    assert full_refresh_differences(output_dir=out) == ZERO
+    patients = _rows(out, "SELECT count(DISTINCT patient_id) FROM RAW.patient_events")[0][0]
+    snapshot = _rows(out, "SELECT count(DISTINCT patient_id) FROM ANALYTICS.snap_patient_address")[0][0]
+    assert snapshot == patients  # no patient of the old simulation left in the snapshot

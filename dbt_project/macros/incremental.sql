@@ -18,8 +18,15 @@
 
 {#- The recorded time an incremental run recomputes from: the latest last_recorded_at already in the model,
     less var feed_lookback_days (default 3, the feed's longest delay), so anything recorded since the last
-    run, and anything a late or out-of-order load added, is recomputed. A model not built yet: from the
-    beginning. -#}
+    run, and anything a late or out-of-order load added, is recomputed. A model not built yet, or emptied (a
+    load that restarted the feed for a new simulation empties it): from the beginning. -#}
 {% macro feed_recompute_since(relation) -%}
-    (select {{ dbt.dateadd('day', -1 * var('feed_lookback_days'), 'max(last_recorded_at)') }} from {{ relation }})
+    (
+        select
+            coalesce(
+                {{ dbt.dateadd('day', -1 * var('feed_lookback_days'), 'max(last_recorded_at)') }},
+                cast('1900-01-01 00:00:00' as timestamp)
+            )
+        from {{ relation }}
+    )
 {%- endmacro %}

@@ -35,6 +35,7 @@ from hospital_analytics.warehouse.common import (
     one_line,
 )
 from hospital_analytics.warehouse.feed import (
+    FEED_DERIVED,
     FEED_TABLES,
     LEDGER_COLUMNS,
     LEDGER_TABLE,
@@ -389,6 +390,13 @@ class DuckDBWarehouse:
             )
             for table in (*FEED_TABLES, LEDGER_TABLE):
                 con.execute(f"DELETE FROM {self._raw(table)}")
+            built = con.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = ? AND table_type = 'BASE TABLE'",
+                [self.analytics_schema],
+            ).fetchall()
+            for (name,) in built:
+                if name.lower() in FEED_DERIVED:  # rows of the old simulation's events: built anew by transform
+                    con.execute(f"DELETE FROM {self.qualified(self.analytics_schema, name)}")
         if feed.simulation is not None and (not stored or feed.restarted is not None):
             con.execute(f"DELETE FROM {simulation}")
             con.execute(f"INSERT INTO {simulation} VALUES (?, ?, ?)", [*feed.simulation, now])

@@ -103,6 +103,18 @@ class FeedStats:
     seconds: float = 0.0
 
 
+# The dbt relations built from the feed that keep rows between builds (incremental models, snapshots). A load
+# that restarts the feed (a new simulation) empties them in its transaction, so the next transform builds them
+# from the new events only (their incremental filter starts from the beginning on an empty table).
+FEED_DERIVED: tuple[str, ...] = (
+    "fct_encounter_events",
+    "fct_adt_daily",
+    "fct_encounters",
+    "snap_patient_address",
+    "snap_patient_coverage",
+)
+
+
 def feed_dir(layout: OutputLayout) -> Path:
     return layout.data_dir / "feed"
 

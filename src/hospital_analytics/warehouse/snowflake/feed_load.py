@@ -38,6 +38,7 @@ from hospital_analytics.errors import LoadError, WarehouseError
 from hospital_analytics.schema import FEED_COLUMNS, Column
 from hospital_analytics.warehouse.common import one_line
 from hospital_analytics.warehouse.feed import (
+    FEED_DERIVED,
     FEED_TABLES,
     LEDGER_COLUMNS,
     LEDGER_TABLE,
@@ -178,6 +179,13 @@ def copy_feed(wh: SnowflakeWarehouse, feed: FeedLoad, progress: Collector) -> No
     if feed.restarted is not None:  # a new simulation: the feed starts over, as the snapshot tables do
         for table in (*FEED_TABLES, LEDGER_TABLE):
             wh.execute(f"DELETE FROM {wh.raw_object(table.upper())}")
+        derived = ", ".join(string_literal(name.upper()) for name in FEED_DERIVED)
+        built = wh.fetch_rows(
+            f'SELECT table_name FROM "{wh.database}".INFORMATION_SCHEMA.TABLES '
+            f"WHERE table_schema = {string_literal(wh.analytics_schema)} AND table_name IN ({derived})"
+        )
+        for row in built:  # rows of the old simulation's events: the next transform builds them anew
+            wh.execute(f"DELETE FROM {wh.qualified(wh.analytics_schema, str(row['table_name']))}")
     if feed.write_simulation and feed.simulation is not None:
         simulation = wh.raw_object(SIMULATION_TABLE.upper())
         now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
