@@ -306,3 +306,25 @@ def test_snowflake_refuses_a_changed_partition_and_reloads_it_with_the_flag(
             f"SELECT COUNT(*) AS n FROM {wh.raw_object('ENCOUNTER_EVENTS')} WHERE \"_SOURCE_FILE\" = '{name}'"
         )
         assert int(rows[0]["n"]) == rows_before - 1
+
+
+@pytest.mark.snowflake
+def test_snowflake_restart_empties_the_feed_models(tmp_path: Path, snowflake_overrides: dict) -> None:
+    """On Snowflake too, a new simulation's load empties the feed's incremental models and snapshots (here a
+    stand-in table of the same name in ANALYTICS) in the load's transaction, and keeps other tables."""
+    out = tmp_path / "out"
+    write_raw(out, patients=40, stays=90, start=START, end=dt.date(2024, 1, 31))
+    load(output_dir=out, **snowflake_overrides)
+    with open_warehouse(**snowflake_overrides) as wh:
+        for name in ("FCT_ENCOUNTERS", "PATIENTS_DEMOGRAPHICS"):
+            table = wh.qualified(wh.analytics_schema, name)
+            wh.execute(f"CREATE OR REPLACE TABLE {table} (n INTEGER)")
+            wh.execute(f"INSERT INTO {table} VALUES (1)")
+    write_raw(out, patients=55, stays=120, seed=2, start=START, end=dt.date(2024, 1, 31))
+    assert load(output_dir=out, **snowflake_overrides).feed_restarted is not None
+    with open_warehouse(**snowflake_overrides) as wh:
+        count = {
+            name: int(wh.fetch_rows(f"SELECT COUNT(*) AS n FROM {wh.qualified(wh.analytics_schema, name)}")[0]["n"])
+            for name in ("FCT_ENCOUNTERS", "PATIENTS_DEMOGRAPHICS")
+        }
+    assert count == {"FCT_ENCOUNTERS": 0, "PATIENTS_DEMOGRAPHICS": 1}

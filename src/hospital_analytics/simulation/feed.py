@@ -117,6 +117,9 @@ class _Rows:
 
     def sorted(self, horizon: int) -> dict[str, np.ndarray]:
         """Every column, only events recorded before ``horizon``, by (recorded, id); the parts are let go."""
+        for field, dtype in self.FIELDS.items():  # no stay at all (a tiny run): empty columns, not an error
+            if not self.parts[field]:
+                self.parts[field].append(np.zeros(0, dtype=dtype))
         rec, ident = np.concatenate(self.parts.pop("rec")), np.concatenate(self.parts.pop("id"))
         keep = np.flatnonzero(rec < horizon)
         order = keep[np.lexsort((ident[keep], rec[keep]))]
