@@ -90,6 +90,20 @@ def test_the_same_seed_from_the_environment_is_fine(out):
     assert bigger.exit_code == 2 and "was made with hospitalizations 600, not 700." in bigger.stderr
 
 
+def test_settings_from_dot_env_are_defaults_not_explicit(out, tmp_path, monkeypatch):
+    """`hospital init` writes a .env with its own size; advance continues the saved simulation regardless,
+    while the same setting in the environment (set for this command) is still refused."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".env").write_text("HOSPITAL_HOSPITALIZATIONS=200000\nHOSPITAL_SEED=9\n")
+    result = _advance("--days", "1", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    flagged = _advance("--days", "1", "--out", str(out), "--seed", "11")
+    assert flagged.exit_code == 2 and "seed 5, not 11" in flagged.stderr
+    env = {"HOSPITAL_HOSPITALIZATIONS": "700"}
+    bigger = runner.invoke(app, ["advance", "--days", "1", "--out", str(out)], env=env)
+    assert bigger.exit_code == 2 and "was made with hospitalizations 600, not 700." in bigger.stderr
+
+
 @pytest.mark.parametrize(
     ("env", "text"),
     [

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
+from dotenv import dotenv_values
 from pydantic import AliasChoices, Field, SecretStr, TypeAdapter, ValidationError, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -294,6 +295,25 @@ def _names(model: type[BaseSettings], field: str, flags: Mapping[str, str] | Non
         return f"`{field}` / {env_name(field, model)}"
     flag = (flags or {}).get(field) if model is Settings else None
     return f"{flag} / {env_name(field, model)}" if flag else env_name(field, model)
+
+
+def from_env_file(s: Settings) -> set[str]:
+    """Fields of ``s`` whose value is the one ``./.env`` gives: not set in the environment, and equal to what
+    ``.env`` alone would give (a flag or keyword that changed it is not counted)."""
+    dotenv = Path(".env")
+    if not dotenv.is_file():
+        return set()
+    try:
+        named = {key.upper() for key in dotenv_values(dotenv)}
+        fresh = Settings()
+    except (UnicodeDecodeError, ValidationError):
+        return set()
+    environ = {key.upper() for key in os.environ}
+    return {
+        field
+        for field in s.model_fields_set & set(Settings.model_fields)
+        if env_name(field).upper() in named - environ and getattr(s, field) == getattr(fresh, field)
+    }
 
 
 def load_settings(*, flags: Mapping[str, str] | None = None, **overrides: Any) -> Settings:

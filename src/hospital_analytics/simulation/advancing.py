@@ -12,7 +12,7 @@ import datetime as dt
 import time
 from typing import Any
 
-from hospital_analytics.config import Settings, resolve_settings
+from hospital_analytics.config import Settings, from_env_file, resolve_settings
 from hospital_analytics.errors import ConfigError
 from hospital_analytics.progress import SILENT, Collector
 from hospital_analytics.simulation import state
@@ -24,8 +24,9 @@ _HINT = "Leave it out: advance continues the saved simulation with its own setti
 
 
 def _conflicts(s: Settings, shape: dict[str, Any]) -> list[tuple[str, Any, Any]]:
-    """(setting, saved, given) for each setting given explicitly that disagrees with the saved shape."""
-    given = s.model_fields_set
+    """(setting, saved, given) for each setting given explicitly that disagrees with the saved shape; a value
+    from ``./.env`` is a default (e.g. ``hospital init``'s starter), not an explicit setting."""
+    given = s.model_fields_set - from_env_file(s)
     feed = shape.get("feed", {})
     saved: dict[str, tuple[Any, Any]] = {
         "seed": (shape.get("seed"), s.seed),
