@@ -34,10 +34,18 @@ def _logical_lines(block: str) -> list[str]:
     return lines
 
 
+def _without_benchmarks(text: str) -> str:
+    """The README less its "Benchmarks" section: those commands are measurement recipes at 1M-10M stays (the
+    bench scripts run them), not steps a reader follows; blanked so positions keep README order."""
+    match = re.search(r"(?ms)^## Benchmarks\n.*?(?=^## |\Z)", text)
+    return text if match is None else text[: match.start()] + " " * len(match.group(0)) + text[match.end() :]
+
+
 def readme_commands(text: str) -> list[str]:
     """The shell commands the README shows that start ``hospital`` (or ``.venv/bin/hospital``) or run plain
     dbt, in order: from indented and fenced shell blocks, and from inline code."""
     found: list[tuple[int, str]] = []
+    text = _without_benchmarks(text)
     prose = text
     for match in re.finditer(r"```(?:bash|sh|shell|console)?\n(.*?)```", text, flags=re.DOTALL):
         if match.group(0).startswith("```python"):
@@ -71,6 +79,9 @@ def test_the_extractor_finds_the_readme_commands() -> None:
     assert any(".venv/bin/dbt build" in c for c in commands), commands
     assert not any(c.startswith("dbt project") for c in commands)  # a transcript's row, not a command
     assert not any("snowflake" in c.lower() for c in commands)
+    assert not any("--scale 10000" in c for c in commands)  # the Benchmarks section's recipes are left out
+    bench = "## Benchmarks\n\n    hospital generate --scale 10000\n\n## Layout\n\n    hospital docs\n"
+    assert readme_commands(bench) == ["hospital docs"]
     sample = "text `hospital docs` more\n\n    hospital load   # a comment\n    X=1 \\\n      dbt build --x\n"
     assert readme_commands(sample) == ["hospital docs", "hospital load", "X=1 dbt build --x"]
 
