@@ -311,7 +311,7 @@ def from_env_file(s: Settings) -> set[str]:
     environ = {key.upper() for key in os.environ}
     return {
         field
-        for field in s.model_fields_set & set(Settings.model_fields)
+        for field in s.model_fields_set
         if env_name(field).upper() in named - environ and getattr(s, field) == getattr(fresh, field)
     }
 
