@@ -36,10 +36,15 @@ def _sums(folder: Path) -> dict[str, str]:
     out = {}
     for path in sorted((folder / "data").rglob("*")):
         if path.is_file() and path.suffix in (".csv", ".parquet"):
+            if path == folder / "data" / "defects.csv" and path.read_text() == "table_name,record_key,defect\n":
+                continue  # the empty ledger of a clean run (issue 15): a tree from before it has none
             out[str(path.relative_to(folder))] = hashlib.sha256(path.read_bytes()).hexdigest()
     manifest = json.loads((folder / "data" / "manifest.json").read_text())
     for volatile in ("timings", "generated_at", "created_at", "seconds"):
         manifest.pop(volatile, None)
+    if manifest.get("raw_text") is False and manifest.get("defects", {}).get("profile") == "none":
+        manifest.pop("raw_text")  # a clean run's "no defects" keys (issue 15), absent from older trees
+        manifest.pop("defects")
     out["manifest (without timings)"] = hashlib.sha256(json.dumps(manifest, sort_keys=True).encode()).hexdigest()
     return out
 

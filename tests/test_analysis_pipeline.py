@@ -12,25 +12,22 @@ import numpy as np
 import pytest
 from lxml import html as lxml_html
 
+from helpers import clean_env, marts
+from helpers.marts import PIPELINE_SIZE as SIZE
 from hospital_analytics.analysis import CHART_NAMES, analyze
 from hospital_analytics.config import Settings
-from hospital_analytics.simulation import generate
-from hospital_analytics.transformation import transform
 from hospital_analytics.warehouse import open_warehouse
-from hospital_analytics.warehouse.loading import load
 
 pytestmark = pytest.mark.slow  # the whole pipeline end to end (generate, load, dbt build, analyze)
 
 
 @pytest.fixture(scope="module")
 def pipeline(tmp_path_factory):
-    out = tmp_path_factory.mktemp("pipeline")
-    settings = Settings(output_dir=out, patients=300, doctors=25, hospitalizations=1_200, seed=11)
-    generate(settings)
-    load(settings)
-    built = transform(settings)
-    assert built.success
-    return settings, analyze(settings, chart_format="both")
+    # generate, load and dbt build once per session (shared with test_export_pipeline's DuckDB run), in a copy
+    root = tmp_path_factory.mktemp("analysis_pipeline")
+    with clean_env(root):
+        settings = marts.pipeline_copy(tmp_path_factory, "analysis_pipeline", **SIZE)
+        return settings, analyze(settings, chart_format="both")
 
 
 def _mart(settings: Settings, sql: str):

@@ -129,6 +129,8 @@ def test_a_person_filters_the_dashboard_and_every_tile_follows(browser, out, tmp
         "age_group": None,
         "diagnosis_category": None,
         "admission_type": None,
+        "defect": None,  # the data-quality sheet's filters
+        "table": None,
     }
     narrowed = _check_against_warehouse(browser, duckdb_file, chosen)
     assert 0 < narrowed["admissions"] < everything["admissions"] / 4

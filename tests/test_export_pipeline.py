@@ -8,8 +8,9 @@ from __future__ import annotations
 import pyarrow as pa
 import pytest
 
-from helpers import clean_env
+from helpers import clean_env, marts
 from helpers.export import assert_same_rows, read_back, warehouse_table
+from helpers.marts import PIPELINE_SIZE
 from helpers.tableau import data_references, field_problems, parse, validate
 from hospital_analytics.config import Settings
 from hospital_analytics.exports import DASHBOARD_TABLE, FORMATS, export, export_path
@@ -21,7 +22,7 @@ from hospital_analytics.warehouse.loading import load
 
 pytestmark = pytest.mark.slow  # the whole pipeline end to end, on DuckDB and on fakesnow
 
-SIZE = {"patients": 300, "doctors": 25, "hospitalizations": 1_200, "seed": 11}
+SIZE = PIPELINE_SIZE
 
 
 def _snowflake_fields(server: dict) -> dict:
@@ -49,7 +50,11 @@ def _run(folder, fields: dict) -> tuple[Settings, object]:
 
 @pytest.fixture(scope="module")
 def duckdb_pipeline(tmp_path_factory):
-    return _run(tmp_path_factory.mktemp("pipeline_duckdb"), {})
+    # generate, load and dbt build once per session (shared with test_analysis_pipeline), export in a copy
+    root = tmp_path_factory.mktemp("pipeline_duckdb")
+    with clean_env(root):
+        settings = marts.pipeline_copy(tmp_path_factory, "export_pipeline", **SIZE)
+        return settings, export(settings)
 
 
 @pytest.fixture(scope="module")

@@ -35,7 +35,8 @@ def test_same_seed_same_bytes_in_both_formats(tmp_path):
     second = generate(output_dir=tmp_path / "b", seed=11, format="both", **SMALL)
     a, b = _data_files(tmp_path / "a"), _data_files(tmp_path / "b")
     days = (first.end - first.start).days + 1  # the feed: a partition per day, table and format
-    assert len(a) == 2 * len(TABLES) + 2 * len(FEED_COLUMNS) * days and a.keys() == b.keys()
+    assert len(a) == 2 * len(TABLES) + 2 * len(FEED_COLUMNS) * days + 1 and a.keys() == b.keys()  # + defects.csv
+    assert a["defects.csv"] == b"table_name,record_key,defect\n"  # the ledger of a clean run: its header
     assert all(a[name] == b[name] for name in a), [name for name in a if a[name] != b[name]]
     manifest_a, manifest_b = (json.loads(r.manifest.read_text()) for r in (first, second))
     manifest_a.pop("generated_at"), manifest_b.pop("generated_at")

@@ -491,3 +491,38 @@ def test_the_living_hospitals_promises_fail_when_broken(tmp_path: Path) -> None:
         "assert_open_stays_consistent",
         "assert_hospital_beds_add_up",
     } <= failed, failed
+
+
+def _last_run_log(settings) -> str:
+    """dbt.log from the last dbt invocation on."""
+    text = (settings.layout.dbt_log_dir / "dbt.log").read_text(encoding="utf-8")
+    return text[text.rindex("running dbt with arguments") :]
+
+
+@pytest.mark.slow  # four dbt runs, two full parses
+def test_a_kept_parse_is_reused_and_an_edited_project_is_parsed_again(built, tmp_path: Path) -> None:
+    """Runs that alternate schemas (full_refresh_differences does) reuse each one's parse (runner.parse_cache);
+    a project file edited since is still parsed again, and the build follows the edit."""
+    from hospital_analytics.layout import dbt_project_dir
+
+    shutil.copytree(built["settings"].layout.root, tmp_path / "out")
+    shutil.copytree(dbt_project_dir(), tmp_path / "project", ignore=shutil.ignore_patterns("target", "logs"))
+    settings = ts.clean_settings(
+        output_dir=tmp_path / "out", start=ts.START, end=ts.END, dbt_project_dir=tmp_path / "project"
+    )
+    transform(settings, command="run", select="kpis")
+    assert "Starting full parse" in _last_run_log(settings) or "Unable to do partial parsing" in _last_run_log(settings)
+    transform(settings, command="run", select="+kpis", analytics_schema="OTHER")
+    assert "Unable to do partial parsing" in _last_run_log(settings)  # another profile: dbt's own target/ is stale
+    transform(settings, command="run", select="kpis")
+    log = _last_run_log(settings)
+    assert "Unable to do partial parsing" not in log and "Starting full parse" not in log
+    assert "Partial parsing enabled, no changes found" in log
+
+    model = tmp_path / "project" / "models" / "marts" / "kpis.sql"
+    model.write_text(f"select *, 42 as parse_check from (\n{model.read_text()}\n) as kept\n")
+    transform(settings, command="run", select="kpis")
+    assert "1 files changed" in _last_run_log(settings)
+    with duckdb.connect(str(settings.duckdb_file), read_only=True) as con:
+        assert con.execute('select parse_check from "ANALYTICS".kpis').fetchall() == [(42,)]
+        assert "parse_check" not in [r[0] for r in con.execute('describe "OTHER".kpis').fetchall()]

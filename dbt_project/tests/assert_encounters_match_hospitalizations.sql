@@ -1,7 +1,9 @@
 -- The stays built from the feed's events (fct_encounters) equal the hospitalizations snapshot for every closed
 -- stay whose events are all recorded: discharged at least var feed_lookback_days * 2 days before the last
 -- recorded day (a late discharge and its correction have both arrived by then), and not before the feed's
--- first day. Both ways: such a stay missing from the feed, or differing in any field the events carry, fails.
+-- first day. Clean stays only, whose feed messages are all usable (a stay with a quarantined time-zone shifted
+-- event is left out: its feed record is incomplete by design). Both ways: such a stay missing from the feed, or
+-- differing in any field the events carry, fails.
 with feed_days as (
     select
         min(cast(recorded_at as date)) as first_day,
@@ -17,6 +19,10 @@ settled as (
         hospitalizations.discharge_date >= feed_days.first_day
         and hospitalizations.discharge_date
         <= {{ dbt.dateadd('day', -2 * var('feed_lookback_days'), 'feed_days.last_day') }}
+        and hospitalizations.hospitalization_id not in (
+            select shifted.hospitalization_id from {{ ref('quarantine_encounter_events') }} as shifted
+            where shifted.reason = 'timezone_shift'
+        )
 )
 
 select

@@ -1,4 +1,5 @@
--- Every stay admitted in the window is counted once: the monthly marts add up to the raw rows admitted in the
+-- Every clean stay admitted in the window (for data with defects: every delivered stay not quarantined; for
+-- data without, every raw row) is counted once: the monthly marts add up to the raw rows admitted in the
 -- window, and the fact table, the per-patient and per-doctor marts hold every such stay too; the discharge-based
 -- marts hold every such stay that is discharged.
 with bounds as (
@@ -13,7 +14,7 @@ raw_stays as (
         count(*) as stays,
         sum(stays.length_of_stay_days) as bed_days,
         count(stays.discharge_date) as discharges
-    from {{ source('raw', 'hospitalizations') }} as stays
+    from {{ ref('stg_hospitalizations') }} as stays  -- every clean stay (all of them for data without defects)
     cross join bounds
     where stays.admission_date >= bounds.window_start and stays.admission_date <= bounds.window_end
 ),

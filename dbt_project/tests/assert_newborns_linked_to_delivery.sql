@@ -1,7 +1,13 @@
 -- Every newborn is linked to its mother's delivery on its birth date in the same hospital: the birth stay is
 -- the newborn's, the delivery stay the mother's, both admitted on birth_date (the newborn's date of birth) in
--- one hospital; and every stay of admission type Newborn is some newborn's birth stay.
-with births as (
+-- one hospital; and every stay of admission type Newborn is some newborn's birth stay (of the births delivered:
+-- a birth whose mother's stay is quarantined is left out of stg_births, its newborn's stay is not).
+with delivered_births as (
+    select cast(newborn_hospitalization_id as bigint) as newborn_hospitalization_id
+    from {{ source('raw', 'births') }}
+),
+
+births as (
     select * from {{ ref('stg_births') }}
 ),
 
@@ -47,6 +53,6 @@ select
     'unlinked newborn stay' as problem,
     stays.hospitalization_id
 from stays
-left join births
-    on stays.hospitalization_id = births.newborn_hospitalization_id
-where stays.admission_type = 'Newborn' and births.newborn_hospitalization_id is null
+left join delivered_births
+    on stays.hospitalization_id = delivered_births.newborn_hospitalization_id
+where stays.admission_type = 'Newborn' and delivered_births.newborn_hospitalization_id is null

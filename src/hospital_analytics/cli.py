@@ -48,6 +48,7 @@ FLAGS = {
     "locale": "--locale",
     "raw_format": "--format",
     "feed_late_share": "--late-share",
+    "defects": "--defects",
     "warehouse": "--warehouse",
     "chart_format": "--chart-format",
     "export_format": "--format",
@@ -655,7 +656,41 @@ LateShareOpt = Annotated[
         help="Share of feed events recorded hours to days late, 0..0.5 (default 0.03) \\[env: HOSPITAL_FEED_LATE_SHARE].",
     ),
 ]
+DefectsOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--defects",
+        metavar="PROFILE",
+        help="Dirty data on purpose: none (default), light, realistic, chaos, or a .toml/.yaml file of rates per "
+        "class; ground truth in data/defects.csv \\[env: HOSPITAL_DEFECTS].",
+    ),
+]
+CheckDefectsOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--defects",
+        metavar="PROFILE",
+        help="A check: refused unless its rates are the saved run's \\[env: HOSPITAL_DEFECTS].",
+    ),
+]
 LONG_RUN_STAYS = 200_000  # progress bars from this many stays
+
+
+def _print_defects(result: Any) -> None:
+    """The defects injected, per class (nothing when the run has none)."""
+    if not getattr(result, "raw_text", False):
+        return
+    from hospital_analytics.defects.profiles import CLASS_TABLES
+
+    table = Table(
+        title=f"Defects injected ({result.defects_profile}); ground truth: data/defects.csv", title_justify="left"
+    )
+    for column in ("defect", "tables", "rows"):
+        table.add_column(column, justify="right" if column == "rows" else "left", no_wrap=True)
+    for name, count in result.defects.items():
+        table.add_row(name, ", ".join(CLASS_TABLES[name]), f"{count:,}")
+    table.add_row("[bold]total[/]", "", f"[bold]{sum(result.defects.values()):,}[/]")
+    out.print(table)
 
 
 def _print_fidelity(result: Any) -> None:
@@ -686,6 +721,7 @@ def generate_command(
     raw_format: RawFormatOpt = None,
     jobs: JobsOpt = None,
     late_share: LateShareOpt = None,
+    defects: DefectsOpt = None,
     out_dir: OutOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -693,6 +729,7 @@ def generate_command(
         settings = settings_from(
             jobs=jobs,
             feed_late_share=late_share,
+            defects=defects,
             patients=patients,
             doctors=doctors,
             hospitalizations=hospitalizations,
@@ -710,6 +747,7 @@ def generate_command(
         emit(result, as_json)
         if not as_json:
             _print_fidelity(result)
+            _print_defects(result)
 
 
 # --- advance ------------------------------------------------------------------------------------------
@@ -749,6 +787,7 @@ def advance_command(
     seed: CheckSeedOpt = None,
     raw_format: CheckFormatOpt = None,
     late_share: CheckLateOpt = None,
+    defects: CheckDefectsOpt = None,
     out_dir: OutOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -759,10 +798,14 @@ def advance_command(
                 count = int(days)
             except ValueError:
                 raise ConfigError(f"Invalid --days (got {days!r}): not a whole number.", "e.g. `--days 7`.") from None
-        settings = settings_from(seed=seed, raw_format=raw_format, feed_late_share=late_share, output_dir=out_dir)
+        settings = settings_from(
+            seed=seed, raw_format=raw_format, feed_late_share=late_share, defects=defects, output_dir=out_dir
+        )
         with RichProgress(enabled=not as_json) as progress:
             result: Any = STEPS["advance"].run(settings, progress, days=count, until=until)
         emit(result, as_json)
+        if not as_json:
+            _print_defects(result)
 
 
 # --- run-all ------------------------------------------------------------------------------------------
@@ -816,6 +859,7 @@ def run_all_command(
     start: StartOpt = None,
     end: EndOpt = None,
     locale: LocaleOpt = None,
+    defects: DefectsOpt = None,
     out_dir: OutOpt = None,
     warehouse: WarehouseOpt = None,
     start_from: FromOpt = None,
@@ -839,7 +883,7 @@ def run_all_command(
         from hospital_analytics.pipeline import check_reuse, run_all
 
         given = {"patients": patients, "doctors": doctors, "hospitalizations": hospitalizations, "scale": scale}
-        given |= {"seed": seed, "start": start, "end": end, "locale": locale}
+        given |= {"seed": seed, "start": start, "end": end, "locale": locale, "defects": defects}
         count = _whole_days(days)
         flags = [FLAGS[name] for name, value in given.items() if value is not None]
         check_reuse("advance" if count is not None and not start_from else start_from or "generate", flags)
@@ -852,6 +896,7 @@ def run_all_command(
             start=start,
             end=end,
             locale=locale,
+            defects=defects,
             output_dir=out_dir,
             warehouse=warehouse,
         )

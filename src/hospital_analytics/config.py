@@ -120,6 +120,12 @@ class Settings(BaseSettings):
     feed_late_share: float = Field(0.03, ge=0, le=0.5, description="Share of feed events recorded hours to days late.")
     feed_correction_share: float = Field(0.01, ge=0, le=0.5, description="Share of admits and discharges corrected.")
     feed_cancel_share: float = Field(0.005, ge=0, le=0.5, description="Share of stays sent a transfer then cancelled.")
+    # --- dirty data on purpose (docs/design/defects.md): part of the saved shape when not none -----------
+    defects: str = Field(
+        "none",
+        min_length=1,
+        description="Defect profile: none, light, realistic, chaos, or a .toml/.yaml file of class rates.",
+    )
 
     # --- warehouse --------------------------------------------------------------------------------
     warehouse: Annotated[Literal["duckdb", "snowflake"], Choice] = Field("duckdb", description="Warehouse to use.")

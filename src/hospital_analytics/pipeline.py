@@ -114,7 +114,7 @@ def run_all(
 
 
 # Settings only generate reads: resuming from a later step reuses data they cannot change.
-GENERATE_ONLY = ("patients", "doctors", "hospitalizations", "scale", "seed", "start", "end", "locale")
+GENERATE_ONLY = ("patients", "doctors", "hospitalizations", "scale", "seed", "start", "end", "locale", "defects")
 
 
 def check_reuse(start_from: str, given: list[str]) -> None:

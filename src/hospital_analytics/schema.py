@@ -173,3 +173,27 @@ FEED_COLUMNS: dict[str, tuple[Column, ...]] = {
 def column_names(table: str) -> list[str]:
     """Column names of a raw table, in file order."""
     return [column.name for column in RAW_COLUMNS[table]]
+
+
+# Issue 15 (docs/design/defects.md): data generated with defects is delivered as text. The manifest then says
+# ``"raw_text": true`` and load creates every raw column (snapshot and feed tables) as nullable VARCHAR, so
+# that no defect (a date as MM/DD/YYYY, an empty required field) stops a load; dbt's staging types and cleans.
+TEXT_TYPE = "VARCHAR"
+
+# The ground truth of the injected defects (data/defects.csv), loaded as RAW.defects_ledger with raw text.
+DEFECTS_LEDGER_TABLE = "defects_ledger"
+DEFECTS_LEDGER_COLUMNS: tuple[Column, ...] = (
+    Column("table_name", "VARCHAR", "The table the defect was injected into."),
+    Column("record_key", "VARCHAR", "The natural key of the affected row (a pair: 'original|duplicate')."),
+    Column("defect", "VARCHAR", "The defect class (docs/design/defects.md)."),
+)
+
+
+def as_text(columns: tuple[Column, ...]) -> tuple[Column, ...]:
+    """The same columns as the raw text layer holds them: VARCHAR and nullable."""
+    return tuple(c._replace(sql_type=TEXT_TYPE, nullable=True) for c in columns)
+
+
+def load_columns(columns: tuple[Column, ...], raw_text: bool) -> tuple[Column, ...]:
+    """The columns load creates: schema.py's typed ones, or all text (``as_text``) for data with defects."""
+    return as_text(columns) if raw_text else columns

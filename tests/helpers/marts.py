@@ -73,6 +73,8 @@ MANIFEST = {
         ],
     },
 }
+# The small generated pipeline test_analysis_pipeline and test_export_pipeline read (``pipeline_copy``).
+PIPELINE_SIZE = {"patients": 300, "doctors": 25, "hospitalizations": 1_200, "seed": 11}
 REPORT_SECRET = "hunter2-not-for-reports"  # a Snowflake password set while analyzing: never in the report
 
 
@@ -245,3 +247,24 @@ def copy_to_snowflake(
     finally:
         con.close()
         duck.close()
+
+
+def pipeline_copy(tmp_path_factory: pytest.TempPathFactory, name: str, **size: Any) -> Settings:
+    """An output folder of its own holding generate, load and ``dbt build`` of ``size`` (the settings' default
+    window), for a module that then runs a later step (analyze, export) in it. The build runs once per session
+    for each ``size`` (test_analysis_pipeline and test_export_pipeline share one); each caller gets a copy."""
+    from hospital_analytics import generate, load, transform
+
+    key = ("pipeline", tuple(sorted(size.items())))
+    if key not in _BUILT:
+        root = tmp_path_factory.mktemp("pipeline")
+        with clean_env(root):
+            s = Settings(output_dir=root / "out", **size)
+            generate(s)
+            load(s)
+            assert transform(s).success
+        _BUILT[key] = root / "out"
+    built: Path = _BUILT[key]
+    target = tmp_path_factory.mktemp(name) / "out"
+    shutil.copytree(built, target)
+    return Settings(output_dir=target, **size)

@@ -11,3 +11,7 @@ select
     cast(started_at as timestamp) as started_at,
     cast(ended_at as timestamp) as ended_at
 from source
+-- clean stays only: the movements of a quarantined or held-back stay are left out with it
+where cast(hospitalization_id as bigint) in (
+    select clean.hospitalization_id from {{ ref('stg_hospitalizations') }} as clean
+)

@@ -12,3 +12,11 @@ select
     cast(delivery_method as {{ dbt.type_string() }}) as delivery_method,
     cast(plurality as integer) as plurality
 from source
+-- clean stays only: a birth whose newborn's or mother's stay is quarantined or held back is left out with it
+where
+    cast(newborn_hospitalization_id as bigint) in (
+        select clean.hospitalization_id from {{ ref('stg_hospitalizations') }} as clean
+    )
+    and cast(delivery_hospitalization_id as bigint) in (
+        select clean.hospitalization_id from {{ ref('stg_hospitalizations') }} as clean
+    )

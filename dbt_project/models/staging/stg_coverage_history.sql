@@ -9,3 +9,5 @@ select
     cast(valid_from as date) as valid_from,
     cast(valid_to as date) as valid_to
 from source
+-- clean patients only: the spells of a quarantined patient row are left out with it
+where cast(patient_id as bigint) in (select clean.patient_id from {{ ref('stg_patients') }} as clean)

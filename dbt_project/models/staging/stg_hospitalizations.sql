@@ -1,29 +1,28 @@
 -- One row per stay: typed columns, length of stay recomputed from the dates, month buckets and a LOS band.
 -- A stay still in house at the window's end is open: no discharge date, length of stay, band or disposition.
-with source as (
-    select * from {{ source('raw', 'hospitalizations') }}
-),
-
-typed as (
+-- Clean rows only: every delivered stay usable after the data-quality rules (stg_hospitalizations_checked;
+-- quarantined and held-back stays are in quarantine_hospitalizations), typed and cleaned there.
+with typed as (
     select
-        cast(hospitalization_id as bigint) as hospitalization_id,
-        cast(patient_id as bigint) as patient_id,
-        cast(doctor_id as bigint) as doctor_id,
-        cast(admission_date as date) as admission_date,
-        cast(discharge_date as date) as discharge_date,
-        cast(length_of_stay_days as integer) as reported_length_of_stay_days,
-        cast(admission_type as {{ dbt.type_string() }}) as admission_type,
-        cast(stay_type as {{ dbt.type_string() }}) as stay_type,
-        cast(diagnosis_code as {{ dbt.type_string() }}) as diagnosis_code,
-        cast(diagnosis_description as {{ dbt.type_string() }}) as diagnosis_description,
-        cast(diagnosis_category as {{ dbt.type_string() }}) as diagnosis_category,
-        cast(discharge_disposition as {{ dbt.type_string() }}) as discharge_disposition,
-        cast(total_charges as decimal(12, 2)) as total_charges,
-        cast(hospital_id as bigint) as hospital_id,
-        cast(admitted_at as timestamp) as admitted_at,
-        cast(discharged_at as timestamp) as discharged_at,
-        cast(payer as {{ dbt.type_string() }}) as payer
-    from source
+        hospitalization_id,
+        patient_id,
+        doctor_id,
+        admission_date,
+        discharge_date,
+        reported_length_of_stay_days,
+        admission_type,
+        stay_type,
+        diagnosis_code,
+        diagnosis_description,
+        diagnosis_category,
+        discharge_disposition,
+        total_charges,
+        hospital_id,
+        admitted_at,
+        discharged_at,
+        payer
+    from {{ ref('stg_hospitalizations_checked') }}
+    where is_usable
 ),
 
 with_stay_length as (

@@ -4,6 +4,7 @@ import hospital_analytics as ha
 result = ha.analyze()                       # reads the ANALYTICS marts built by `hospital transform`
 result.figures["monthly_admissions"]        # a matplotlib Figure; shows inline in a notebook
 result.frames["admissions_by_month"]        # the DataFrame behind it
+result.quality                              # data-quality counts: issues, classes, tables, quarantined
 result.report                               # Path of report.html
 result.dashboard                            # Path of dashboard.html (interactive, cross-filtered)
 """
@@ -28,8 +29,8 @@ from hospital_analytics.project import dashboard_spec, dbt_project, uses_project
 from hospital_analytics.results import StepResult, kpi_rows
 from hospital_analytics.warehouse import open_warehouse
 
-from . import charts, dashboard, marts, report
-from .charts import CHART_NAMES
+from . import charts, dashboard, marts, quality, report
+from .charts import CHART_NAMES, QUALITY_CHART
 from .marts import QUERIES
 
 __all__ = ["CHART_NAMES", "AnalysisResult", "analyze"]
@@ -47,6 +48,8 @@ class AnalysisResult(StepResult):
         dashboard: path of ``dashboard.html``, the interactive dashboard.
         charts: chart files written, in chart order (PNG and/or SVG).
         kpis: headline numbers (admissions, patients, average stay, readmission rate, peak census, ...).
+        quality: the data-quality marts' counts (issues, classes, tables, quarantined; marts False when the
+            warehouse has none).
         warehouse: where the marts were read from (no secrets).
         frames: name -> DataFrame read from the marts (not in ``to_dict``/JSON).
         figures: chart name -> matplotlib Figure (not in ``to_dict``/JSON).
@@ -58,6 +61,7 @@ class AnalysisResult(StepResult):
     kpis: dict[str, Any]
     warehouse: str
     project: str = ""  # the dbt project whose KPI definition was used, and why that one
+    quality: dict[str, Any] = dataclasses.field(default_factory=dict)
     frames: dict[str, pd.DataFrame] = dataclasses.field(default_factory=dict, repr=False)
     figures: Mapping[str, Figure] = dataclasses.field(default_factory=dict, repr=False)
 
@@ -65,7 +69,21 @@ class AnalysisResult(StepResult):
         rows = [("report", str(self.report)), ("dashboard", str(self.dashboard))]
         rows += [("charts" if i == 0 else "", str(path)) for i, path in enumerate(self.charts)]
         rows += [("dbt project", self.project)] if self.project else []
-        return [*rows, ("warehouse", self.warehouse), *kpi_rows(self.kpis)]
+        return [*rows, ("warehouse", self.warehouse), *kpi_rows(self.kpis), *self._quality_rows()]
+
+    def _quality_rows(self) -> list[tuple[str, str]]:
+        if not self.quality:
+            return []
+        q = self.quality
+        if not q.get("issues"):
+            return [("data quality", quality.NO_DEFECTS)]
+        return [
+            (
+                "data quality",
+                f"{q['issues']:,} issues in {q['classes']} classes, {q['quarantined']:,} rows quarantined "
+                "(report: Data quality)",
+            )
+        ]
 
     def outcome(self) -> str:
         return f"{len(self.charts)} charts, {self.report.name} and {self.dashboard.name}"
@@ -107,10 +125,19 @@ def analyze(settings: Settings | None = None, *, progress: Collector = SILENT, *
         frames = marts.read_marts(wh, s.analytics_schema, on_query=lambda _name: progress.update(TASK))
         cube = dashboard.read_cube(wh, s.analytics_schema)
         columns = marts.mart_columns(wh, s.analytics_schema)
+        dq = quality.read(wh, s.analytics_schema)
         warehouse = f"{wh.describe()}, schema {s.analytics_schema}"
     kpis = marts.kpi_values(frames)
+    frames.update(data_quality_summary=dq.summary, data_quality_rules=dq.rules, data_quality_quarantine=dq.quarantine)
+    manifest = layout.read_manifest()
 
-    figures = charts.build_figures(frames, on_chart=lambda _name: progress.update(TASK))
+    figures: dict[str, Figure] = dict(charts.build_figures(frames, on_chart=lambda _name: progress.update(TASK)))
+    if dq.issues:
+        figures[QUALITY_CHART] = charts.data_quality(
+            dq.summary, quality.FEED_TABLES, quality.ordered(dq.summary["defect"])
+        )
+        progress.update(TASK, 0, total=total + 2)
+        progress.update(TASK)
 
     charts_dir = ensure_writable_dir(layout.charts_dir, "charts folder")
     ensure_writable_dir(layout.report.parent)
@@ -131,22 +158,25 @@ def analyze(settings: Settings | None = None, *, progress: Collector = SILENT, *
                 (charts_dir / f"{name}.{fmt}").unlink(missing_ok=True)
             progress.update(TASK)
         created = dt.datetime.now(dt.timezone.utc)
+        quality_image = images.pop(QUALITY_CHART, None)
         text = report.render(
             kpis=kpis,
             frames=frames,
             images=images,
             settings=s,
             warehouse=warehouse,
-            manifest=layout.read_manifest(),
+            manifest=manifest,
             created=created,
             project=report.project_rows(dbt_project(s), dashboard_spec(s), columns),
+            quality=dq,
+            quality_image=quality_image,
         )
         path = report.write_report(layout.report, text)
         progress.update(TASK)
         page = dashboard.write(
             layout.dashboard,
             dashboard.render(
-                dashboard.build_payload(cube),
+                dashboard.build_payload(cube, quality.payload(dq, manifest)),
                 title="Hospital operations dashboard",
                 subtitle=report.period_and_source(kpis, warehouse),
                 created=created,
@@ -167,6 +197,7 @@ def analyze(settings: Settings | None = None, *, progress: Collector = SILENT, *
         kpis=kpis,
         warehouse=warehouse,
         project=dbt_project(s).label,
+        quality=dq.totals(),
         frames=frames,
         figures=figures,
     )

@@ -618,3 +618,81 @@ def figure_bytes(fig: Figure, fmt: str = "png", dpi: int = PRINT_DPI) -> bytes:
     else:
         fig.savefig(buffer, format="png", dpi=dpi)
     return buffer.getvalue()
+
+
+# --- data quality (issue 15) ------------------------------------------------------------------------------
+QUALITY_CHART = "data_quality"  # drawn only when the data-quality marts hold issues (not in CHART_NAMES)
+CLASS_COLOURS = (PRIMARY, ACCENT, TEAL, "#7b5ea7", "#c2a83e", "#5a8f29", "#b5495b", "#52606d", "#e0a458", "#4c9bd6")
+
+
+def class_colours(classes: list[str]) -> dict[str, str]:
+    """One colour per defect class, in the order given (the report's chart and its legend)."""
+    return {name: CLASS_COLOURS[i % len(CLASS_COLOURS)] for i, name in enumerate(classes)}
+
+
+def data_quality(summary: pd.DataFrame, feed_tables: tuple[str, ...], classes: list[str]) -> ChartFigure:
+    """Two panels: issues detected per defect class over the whole window (left), and the feed's issues per
+    partition day (per week beyond 120 days) stacked by class (right); the snapshot tables' issues are all dated
+    on the extract day, so the right panel leaves them out.
+
+    ``summary`` has defect, table_name, issue_date, issues (``data_quality_summary``); ``classes`` the order."""
+    fig = _figure(TALL)
+    left, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": [2, 3]})
+    _style(left, grid_axis="x")
+    _style(right)
+    colours = class_colours(classes)
+    feed = summary["table_name"].astype(str).isin(feed_tables)
+    totals = summary.groupby("defect")["issues"].sum().reindex(classes).fillna(0).astype("int64")
+    y = np.arange(len(classes))
+    bars = left.barh(y, totals.to_numpy(), color=[colours[c] for c in classes], height=0.7)
+    left.bar_label(bars, labels=[f"{v:,}" for v in totals], padding=3, fontsize=9, color=INK)
+    left.set_yticks(y, [plain(c.replace("_", " ")) for c in classes], fontsize=10)
+    left.invert_yaxis()
+    left.set_xlim(0, max(1, int(totals.to_numpy().max(initial=0))) * 1.25)
+    left.xaxis.set_major_formatter(THOUSANDS)
+    left.xaxis.set_major_locator(MaxNLocator(nbins=4, integer=True))
+    left.set_xlabel("Issues detected (whole window)", fontsize=11)
+    _title(left, "Issues per defect class")
+
+    rows, unit = summary[feed], "day"
+    if len(rows):
+        per_day = rows.pivot_table(index="issue_date", columns="defect", values="issues", aggfunc="sum").fillna(0)
+        days = pd.date_range(per_day.index.min(), per_day.index.max(), freq="D")
+        per_day = per_day.reindex(days, fill_value=0)
+        weekly = len(days) > 120
+        unit = "week" if weekly else "day"
+        if weekly:  # a long window: weeks (starting Monday) keep the bars readable
+            per_day = per_day.resample("W-MON", label="left", closed="left").sum()
+        bottom = np.zeros(len(per_day))
+        for name in [c for c in classes if c in per_day.columns]:
+            values = per_day[name].to_numpy(dtype=float)
+            right.bar(
+                per_day.index,
+                values,
+                bottom=bottom,
+                width=6 if weekly else 0.85,
+                color=colours[name],
+                label=plain(name.replace("_", " ")),
+                align="edge" if weekly else "center",
+            )
+            bottom += values
+        date_axis(right, per_day.index.min(), per_day.index.max(), pad_days=7 if weekly else 1, max_ticks=4)
+        right.set_ylim(0, max(1.0, float(bottom.max(initial=0))) * 1.15)
+        right.yaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
+        right.yaxis.set_major_formatter(THOUSANDS)
+        _label(right, "Feed partition (the day the events were recorded)", f"Issues per {unit}")
+        _legend(fig, right)
+    else:
+        right.set_axis_off()
+        right.text(
+            0.5,
+            0.5,
+            "No issues in the feed",
+            ha="center",
+            va="center",
+            fontsize=12,
+            color=MUTED,
+            transform=right.transAxes,
+        )
+    _title(right, f"Feed issues per {unit}, by class")
+    return fig

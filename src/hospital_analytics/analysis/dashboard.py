@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from hospital_analytics import kpis
+from hospital_analytics.analysis import quality as data_quality
 from hospital_analytics.errors import AnalyzeError, HospitalError, StepOrderError, WarehouseError
 from hospital_analytics.fsutil import atomic_path
 
@@ -163,9 +164,10 @@ def _computable(measure: kpis.Measure) -> bool:
     }
 
 
-def build_payload(frames: Mapping[str, pd.DataFrame]) -> dict[str, Any]:
+def build_payload(frames: Mapping[str, pd.DataFrame], quality: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """The page's data: the KPI definitions, dimensions and months, the cube (columnar, codes instead of
-    labels), the facets and patient-month tables keyed by cell, and the daily census. Same marts, same payload.
+    labels), the facets and patient-month tables keyed by cell, the daily census, and the data-quality sheet's
+    data (``quality.payload``; none given: no data-quality marts). Same marts, same payload.
 
     Raises:
         AnalyzeError: a headline KPI's measure is of a kind the page cannot compute from its aggregates.
@@ -226,6 +228,7 @@ def build_payload(frames: Mapping[str, pd.DataFrame]) -> dict[str, Any]:
             "values": _ints(census["patients_in_hospital"]),
             "beds": None,  # beds per day, when the marts have them (the living hospital's occupancy mart)
         },
+        "quality": dict(quality) if quality is not None else data_quality.payload(data_quality.empty(), None),
     }
 
 

@@ -24,6 +24,7 @@ from hospital_analytics.fsutil import atomic_path
 from hospital_analytics.kpis import DEFINITIONS
 
 if TYPE_CHECKING:
+    from hospital_analytics.analysis.quality import Quality
     from hospital_analytics.config import Settings
     from hospital_analytics.project import Source
 
@@ -111,6 +112,18 @@ dd { margin:0; word-break:break-word; }
 details { margin-top:12px; }
 summary { cursor:pointer; color:var(--primary); }
 .card p.note { color:var(--muted); font-size:12px; margin:8px 0 0; }
+.dq-counts { display:grid; grid-template-columns:repeat(4,minmax(0,1fr)); gap:14px; margin:12px 0 4px; }
+@media (max-width:760px) { .dq-counts { grid-template-columns:repeat(2,minmax(0,1fr)); } }
+.dq-count { border-left:4px solid var(--accent); padding:2px 12px; }
+.dq-count.clean { border-left-color:#3a9e8f; }
+.dq-count .label { color:var(--muted); font-size:13px; text-transform:uppercase; letter-spacing:.04em; }
+.dq-count .value { font-size:24px; font-weight:650; font-variant-numeric:tabular-nums; }
+p.verdict { margin:0; font-size:16px; }
+.dq-grid { display:grid; grid-template-columns:minmax(0,1.4fr) minmax(0,1fr); gap:18px; margin:18px 0;
+           align-items:start; }
+@media (max-width:1100px) { .dq-grid { grid-template-columns:minmax(0,1fr); } }
+#data-quality > .card { margin-bottom:18px; }
+code { font-size:13px; background:var(--bg); padding:0 3px; border-radius:3px; }
 footer { color:var(--muted); font-size:12px; text-align:center; padding:16px; }
 @media print { header { background:white; color:var(--ink); } .charts,.tables { display:block; }
                figure,.card { break-inside:avoid; margin-bottom:12px; } }
@@ -387,6 +400,122 @@ def fidelity_section(manifest: Mapping[str, Any] | None) -> str:
     )
 
 
+def _figure_html(name: str, png: bytes, heading: str, caption: str) -> str:
+    width, height = png_size(png)  # printed at PRINT_DPI, shown at screen size: sharp on high-DPI screens
+    width, height = round(width * SCREEN_DPI / PRINT_DPI), round(height * SCREEN_DPI / PRINT_DPI)
+    return (
+        f'<figure id="{_e(name)}"><img src="{data_uri(png)}" width="{width}" height="{height}" '
+        f'alt="{_e(heading)} chart">'
+        f"<figcaption><strong>{_e(heading)}.</strong> {_e(caption)}</figcaption></figure>"
+    )
+
+
+QUALITY_CAPTION = (
+    "Left: every issue the pipeline detected (data_quality_summary), per defect class. Right: the issues found in "
+    "the daily feed, per partition day; the snapshot tables' issues are all dated on the extract day (the "
+    "window's last day), so they are left out there."
+)
+
+
+def quality_section(quality: Quality | None, manifest: Mapping[str, Any] | None, image: bytes | None = None) -> str:
+    """The "Data quality" section: a verdict, four counts, the chart of issues by class and day, and three
+    tables (issues by class against the ledger, what quarantine holds, what each rule did). "No defects
+    detected" with counts 0 for a clean run and for a warehouse built before the data-quality marts."""
+    from hospital_analytics.analysis import quality as dq
+
+    quality = quality or dq.empty()
+    injected = dq.injected_counts(manifest)
+    profile = dq.profile(manifest)
+    totals = quality.totals()
+    made = f" (generated with <code>--defects {_e(profile)}</code>)" if profile else ""
+    if totals["issues"] == 0:
+        why = (
+            "every check passed and quarantine is empty"
+            if quality.present
+            else "this warehouse has no data-quality models (built before them): run <code>hospital transform</code>"
+        )
+        verdict = f"<strong>{dq.NO_DEFECTS}</strong>: {why}{made}."
+    else:
+        verdict = (
+            f"<strong>{totals['issues']:,} issues detected</strong> in {totals['classes']} defect "
+            f"class{'es' if totals['classes'] != 1 else ''} and {totals['tables']} "
+            f"table{'s' if totals['tables'] != 1 else ''}; {totals['quarantined']:,} rows held in quarantine{made}."
+        )
+        if injected is not None:
+            ledger = sum(injected.values())
+            verdict += f" The ledger (<code>data/defects.csv</code>) records {ledger:,} injected."
+    counts = [
+        ("Issues detected", totals["issues"]),
+        ("Defect classes", totals["classes"]),
+        ("Rows in quarantine", totals["quarantined"]),
+        ("Tables affected", totals["tables"]),
+    ]
+    tiles = "".join(
+        f'<div class="dq-count{" clean" if not value else ""}"><div class="label">{_e(label)}</div>'
+        f'<div class="value">{value:,}</div></div>'
+        for label, value in counts
+    )
+    parts = [f'<div class="card"><p class="verdict">{verdict}</p><div class="dq-counts">{tiles}</div></div>']
+    classes = quality.by_class(injected).assign(
+        days=lambda f: [
+            "–" if pd.isna(a) else _date(a) if a == b else f"{_date(a)} – {_date(b)}"
+            for a, b in zip(f["first_day"], f["last_day"], strict=True)
+        ]
+    )
+    class_columns = [
+        ("defect", "Class", ""),
+        ("description", "What it is", ""),
+        ("tables", "Table", ""),
+        ("detected", "Detected", ",d"),
+    ]
+    if injected is not None:
+        class_columns.append(("injected", "Injected (ledger)", ",d"))
+    class_columns.append(("days", "Dated", "text"))
+    cards = [
+        (
+            "Issues by class",
+            classes,
+            class_columns,
+            "Each class once: how many the pipeline found (data_quality_issues), "
+            + ("beside how many the generator injected, " if injected is not None else "")
+            + "and the days they are dated on (a feed partition, or the extract day).",
+        ),
+        (
+            "What quarantine holds",
+            quality.quarantine,
+            [("table_name", "Model", ""), ("reason", "Reason", ""), ("rows", "Rows", ",d")],
+            "Rows that cannot be used, kept out of every mart in quarantine_&lt;table&gt; with the reason (held_back: a "
+            "sound stay of a quarantined patient, held back with it, not an issue itself).",
+        ),
+        (
+            "What each rule did",
+            quality.rules,
+            [
+                ("defect", "Class", ""),
+                ("table_name", "Table", ""),
+                ("rule", "Rule", ""),
+                ("action", "Action", ""),
+                ("issues", "Issues", ",d"),
+            ],
+            "The staging rule that catches each class and what happens to the row (data_quality_rules).",
+        ),
+    ]
+    html_cards = {}
+    for title, frame, columns, note in cards:
+        if title == "What quarantine holds":
+            frame = frame.assign(table_name=frame["table_name"].map(lambda t: f"quarantine_{t}"))
+        body = _table(frame, columns) if len(frame) else f'<p class="note">None: {dq.NO_DEFECTS.lower()}.</p>'
+        html_cards[title] = f'<div class="card"><h3>{_e(title)}</h3>{body}<p class="note">{note}</p></div>'
+    held = html_cards.pop("What quarantine holds")
+    if image is not None:  # the chart beside what quarantine holds, then the two wide tables
+        figure = _figure_html("data_quality", image, "Issues by class and day", QUALITY_CAPTION)
+        parts.append(f'<div class="dq-grid">{figure}{held}</div>')
+    else:
+        parts.append(f'<div class="dq-grid">{held}</div>')
+    parts += list(html_cards.values())
+    return "\n".join(parts)
+
+
 def project_rows(dbt: Source, spec: Source, columns: Mapping[str, Sequence[str]]) -> list[tuple[str, str]]:
     """(label, text) rows naming the dbt project and dashboard spec used, the Tableau dashboard's title, and
     each mart's columns: an edit to the user's project (``hospital init``) shows here."""
@@ -430,9 +559,12 @@ def render(
     manifest: Mapping[str, Any] | None,
     created: dt.datetime,
     project: Sequence[tuple[str, str]] = (),
+    quality: Quality | None = None,
+    quality_image: bytes | None = None,
 ) -> str:
     """The report's HTML text. ``images`` maps chart names to PNG bytes; ``warehouse`` says where the marts
-    were read (``Warehouse.describe()`` and the schema)."""
+    were read (``Warehouse.describe()`` and the schema); ``quality`` the data-quality marts (None: none) and
+    ``quality_image`` their chart's PNG (none when there is no issue)."""
     subtitle = period_and_source(kpis, warehouse)
     cards = "\n".join(
         f'<div class="kpi"><div class="label">{_e(label)}</div><div class="value">{_e(value)}'
@@ -442,13 +574,7 @@ def render(
     figures = []
     for name, png in images.items():
         heading, caption = CHART_TEXT.get(name, (name.replace("_", " ").capitalize(), ""))
-        width, height = png_size(png)  # printed at PRINT_DPI, shown at screen size: sharp on high-DPI screens
-        width, height = round(width * SCREEN_DPI / PRINT_DPI), round(height * SCREEN_DPI / PRINT_DPI)
-        figures.append(
-            f'<figure id="{_e(name)}"><img src="{data_uri(png)}" width="{width}" height="{height}" '
-            f'alt="{_e(heading)} chart">'
-            f"<figcaption><strong>{_e(heading)}.</strong> {_e(caption)}</figcaption></figure>"
-        )
+        figures.append(_figure_html(name, png, heading, caption))
     where = "\n".join(
         f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in [*provenance(settings, warehouse, manifest, created), *project]
     )
@@ -478,6 +604,9 @@ def render(
 </div></section>
 <section aria-label="How realistic is this data"><h2>How realistic is this data</h2>
 {fidelity_section(manifest)}
+</section>
+<section aria-label="Data quality" id="data-quality"><h2>Data quality</h2>
+{quality_section(quality, manifest, quality_image)}
 </section>
 <section aria-label="Where the data came from"><h2>Where the data came from</h2><div class="card">
 <dl>

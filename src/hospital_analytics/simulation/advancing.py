@@ -13,6 +13,8 @@ import time
 from typing import Any
 
 from hospital_analytics.config import Settings, from_env_file, resolve_settings
+from hospital_analytics.defects.profiles import Profile
+from hospital_analytics.defects.profiles import resolve as resolve_profile
 from hospital_analytics.errors import ConfigError
 from hospital_analytics.progress import SILENT, Collector
 from hospital_analytics.simulation import state
@@ -37,6 +39,10 @@ def _conflicts(s: Settings, shape: dict[str, Any]) -> list[tuple[str, Any, Any]]
         "feed_correction_share": (feed.get("correction_share"), s.feed_correction_share),
         "feed_cancel_share": (feed.get("cancel_share"), s.feed_cancel_share),
     }
+    if "defects" in given:  # compared by rates: the same rates under another name (a file) are no conflict
+        was, now = Profile.from_shape(shape), resolve_profile(s.defects)
+        if was.rates != now.rates:
+            saved["defects"] = (was.name, now.name if now.name != was.name else f"{now.name} (other rates)")
     if given & {"hospitalizations", "scale"}:
         saved["hospitalizations"] = (shape.get("stays_per_24_months"), s.hospitalizations * s.scale)
     if "doctors" in given and shape.get("doctors") is not None:

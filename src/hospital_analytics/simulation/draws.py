@@ -37,7 +37,8 @@ _TO_UNIT = 1.0 / (1 << 53)
     DISCHARGE_DAY,
     MOVE,
     FEED,
-) = range(1, 20)
+    DEFECTS,
+) = range(1, 21)
 
 
 def _mix(x: np.ndarray) -> np.ndarray:

@@ -77,11 +77,14 @@ def _chosen(seed: int, key: np.ndarray, code: int, share: float) -> np.ndarray:
 @dataclasses.dataclass
 class Events:
     """A feed table's events in file order: their recording times (seconds) and ``table(a, b)``, rows a..b as
-    Arrow (built a block at a time, so a large run never holds the whole table)."""
+    Arrow (built a block at a time, so a large run never holds the whole table); their event ids and event
+    times (seconds) too, for the defects injected into the feed."""
 
     name: str
     recorded: np.ndarray
     build: Callable[[int, int], pa.Table]
+    ids: np.ndarray | None = None
+    at: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.recorded)
@@ -204,7 +207,7 @@ def encounter_events(engine: Engine, w: Written, shares: Shares) -> Events:
             },
         )
 
-    return Events("encounter_events", e["rec"], build)
+    return Events("encounter_events", e["rec"], build, ids=e["id"], at=e["at"])
 
 
 def _stay_events(engine: Engine, w: Written, lo: int, hi: int, shares: Shares, rows: _Rows) -> None:
@@ -337,7 +340,16 @@ def patient_events(engine: Engine, w: Written, shares: Shares, places: Places) -
             },
         )
 
-    return Events("patient_events", rec_at, build)
+    return Events("patient_events", rec_at, build, ids=event_id, at=event_at)
+
+
+def discharge_recorded(engine: Engine, w: Written, shares: Shares) -> np.ndarray:
+    """By position in ``w.stays`` (hospitalization_id - 1): the stay's discharge event is in the feed by ``w.end``."""
+    st, s = engine.stays, w.stays
+    closed = st["discharge_day"][s] <= w.end
+    dis = (st["discharge_day"][s].astype(np.int64) * 1440 + st["discharge_minute"][s]) * 60
+    rec = recorded(engine.seed, st["uid"][s], CODE_DISCHARGE, dis, engine.window_start * DAY, shares.late)
+    return closed & (rec < (w.end + 1) * DAY)
 
 
 def _home_at(plan: Plan, row: np.ndarray, day: np.ndarray) -> np.ndarray:

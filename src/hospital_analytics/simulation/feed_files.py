@@ -43,15 +43,23 @@ def partition_file(root: Path, table: str, day: int, fmt: str) -> Path:
     return partition(root, table, day) / f"{table}_{iso(day)}.{fmt}"
 
 
-def write_partitions(root: Path, events: Events, first: int, last: int, formats: tuple[str, ...]) -> None:
+def write_partitions(
+    root: Path,
+    events: Events,
+    first: int,
+    last: int,
+    formats: tuple[str, ...],
+    schemas: tuple[pa.Schema, pa.Schema] | None = None,
+) -> None:
     """Write the partitions of days ``first``..``last`` of ``events`` (in file order) under ``root``, a private
     folder. Blocks of about ``BLOCK_ROWS`` rows are built at a time; a block's CSV is written once and cut
-    at its line ends into the days' files (no value holds a line break: codes, places, payers)."""
+    at its line ends into the days' files (no value holds a line break: codes, places, payers). ``schemas``:
+    (the blocks' schema, Parquet's), default the table's typed ones (text when defects are on)."""
     table = events.name
     days = events.recorded // DAY
     bounds = np.searchsorted(days, np.arange(first, last + 2), side="left")
-    header = _csv(t.write_schema(table).empty_table(), header=True)
-    plain = t.arrow_schema(table)
+    written, plain = schemas or (t.write_schema(table), t.arrow_schema(table))
+    header = _csv(written.empty_table(), header=True)
     day = first
     try:
         while day <= last:

@@ -16,6 +16,9 @@ import pyarrow as pa
 
 from hospital_analytics import __version__
 from hospital_analytics.config import Settings, resolve_settings
+from hospital_analytics.defects.ledger import ledger_path, write_ledger
+from hospital_analytics.defects.profiles import Profile
+from hospital_analytics.defects.profiles import resolve as resolve_profile
 from hospital_analytics.errors import ConfigError
 from hospital_analytics.fsutil import replaced_dir, temporary_name
 from hospital_analytics.layout import OutputLayout
@@ -25,8 +28,8 @@ from hospital_analytics.simulation import state
 from hospital_analytics.simulation import tables as t
 from hospital_analytics.simulation.calendar import day_number
 from hospital_analytics.simulation.engine import BURN_IN_DAYS, Engine, expected_revisit_share, simulate
-from hospital_analytics.simulation.feed import Shares, encounter_events, patient_events
-from hospital_analytics.simulation.feed_files import FEED_TABLES, install, write_partitions
+from hospital_analytics.simulation.feed import Shares, discharge_recorded, encounter_events, patient_events
+from hospital_analytics.simulation.feed_files import DAY, FEED_TABLES, install, write_partitions
 from hospital_analytics.simulation.fidelity import FidelityRow, fidelity_rows
 from hospital_analytics.simulation.people import build_pools
 from hospital_analytics.simulation.stays import _PROPENSITY, LATER_REVISIT
@@ -44,6 +47,8 @@ from hospital_analytics.simulation.writer import (
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from hospital_analytics.defects.inject import Injector
 
 FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(2200, 12, 31)
 SMALL_RUN_STAYS = 50  # below this many stays in the window, --patients is only a hint (sampling noise rules)
@@ -104,6 +109,9 @@ class GenerateResult(StepResult):
     tables_kept: bool
     tables: Mapping[str, pd.DataFrame] = dataclasses.field(default_factory=Tables, repr=False)
     feed: dict[str, Any] = dataclasses.field(default_factory=dict)  # the manifest's feed block
+    defects: dict[str, int] = dataclasses.field(default_factory=dict)  # class -> injected (data/defects.csv)
+    defects_profile: str = "none"
+    raw_text: bool = False  # every file text (defects on): docs/design/defects.md
 
     @property
     def fidelity_passed(self) -> int:
@@ -125,7 +133,8 @@ class GenerateResult(StepResult):
         import pyarrow.csv as pacsv
 
         schema = t.arrow_schema(table)
-        options = pacsv.ConvertOptions(column_types={f.name: f.type for f in schema})
+        types = {f.name: pa.string() if self.raw_text else f.type for f in schema}
+        options = pacsv.ConvertOptions(column_types=types, strings_can_be_null=self.raw_text)
         return pacsv.read_csv(self.files[f"csv/{table}"], convert_options=options).to_pandas()
 
     def fidelity_frame(self) -> pd.DataFrame:
@@ -160,6 +169,13 @@ class GenerateResult(StepResult):
         timings = self.timings
         rows.append(("timings", f"synthesis {timings['synthesis']:.2f} s, writing {timings['writing']:.2f} s"))
         rows.append(("fidelity", f"{self.fidelity_passed}/{self.fidelity_judged} calibrated quantities on target"))
+        if self.raw_text:
+            rows.append(
+                (
+                    "defects",
+                    f"{sum(self.defects.values()):,} injected ({self.defects_profile}); ground truth in data/defects.csv",
+                )
+            )
         if not self.tables_kept:
             rows.append(("tables", f"not kept in memory above {FRAMES_LIMIT:,} stays; use .frame(name)"))
         return rows
@@ -242,6 +258,7 @@ def generate(settings: Settings | None = None, *, progress: Collector = SILENT, 
         later = later_revisit_for(max(1, round(s.patients * scale)), window_stays)
     doctors = max(1, round(s.doctors * scale)) if "doctors" in given else None
     formats = _FORMATS[s.raw_format]
+    profile = resolve_profile(s.defects)
     layout = s.layout
     prepare_output(layout, formats)
     folder = state.state_dir(layout.data_dir)
@@ -267,6 +284,8 @@ def generate(settings: Settings | None = None, *, progress: Collector = SILENT, 
             "cancel_share": s.feed_cancel_share,
         },
     }
+    if profile.active:  # none keeps the shape (and the state) exactly as before defects existed
+        shape["defects"] = profile.shape()
     system = system_for(shape)
     progress.update("simulating days", 0, total=last - (first - BURN_IN_DAYS) + 1)
     engine = simulate(
@@ -317,6 +336,8 @@ def write_run(
     written = t.select(engine, last)
     pools = build_pools(locale, seed)
     places = t.Places(engine)
+    profile = Profile.from_shape(shape)
+    injector = _injector(engine, written, shares, profile) if profile.active else None
     synthesis = time.perf_counter() - began
 
     writing_began = time.perf_counter()
@@ -342,6 +363,14 @@ def write_run(
         "births": lambda: iter([t.births_table(engine, written)]),
         "capacity_events": lambda: iter([t.capacity_events_table(engine, written)]),
     }
+
+    def schemas(table: str) -> tuple[pa.Schema, pa.Schema]:
+        if injector is not None:  # every table as text, with its defects (docs/design/defects.md)
+            return injector.schema(table), injector.schema(table)
+        return t.write_schema(table), t.arrow_schema(table)
+
+    if injector is not None:
+        builders = {name: _injected(injector, name, build) for name, build in builders.items()}
     keep = len(written.stays) <= FRAMES_LIMIT
     progress.update("writing files", 0, total=len(TABLES) + len(FEED_TABLES))
     first_day = engine.window_start
@@ -355,8 +384,8 @@ def write_run(
         feed_new = stack.enter_context(replaced_dir(feed_root) if feed_after is None else _scratch(feed_root))
         with staged_raw_files(layout, formats) as staged:
             rows, kept = write_tables(
-                TABLES, builders, lambda table: (t.write_schema(table), t.arrow_schema(table)), staged, WRITE_ROWS,
-                keep, jobs=jobs, done=lambda: progress.update("writing files", 1), opener=open_table,
+                TABLES, builders, schemas, staged, WRITE_ROWS, keep, jobs=jobs,
+                done=lambda: progress.update("writing files", 1), opener=open_table,
             )  # fmt: skip
             for table in FEED_TABLES:
                 events = (
@@ -364,10 +393,14 @@ def write_run(
                     if table == "encounter_events"
                     else patient_events(engine, written, shares, places)
                 )
+                if injector is not None:
+                    events = injector.feed(events, (last + 1) * DAY)
                 feed_rows[table] = len(events)
-                write_partitions(feed_new, events, feed_first, last, formats)
+                text = {"schemas": schemas(table)} if injector is not None else {}  # none: the call as before
+                write_partitions(feed_new, events, feed_first, last, formats, **text)
                 del events
                 progress.update("writing files", 1)
+        write_ledger(ledger_path(layout.data_dir), injector.rows() if injector is not None else [])
         if feed_after is not None:
             install(feed_new, feed_root, first_day, last)
     remove_other_formats(layout, formats)
@@ -379,6 +412,7 @@ def write_run(
     files = {f"{fmt}/{table}": path for table in TABLES for fmt, path in targets(layout, table, formats).items()}
     sizes = {key: path.stat().st_size for key, path in files.items()}
     partitions = last - first_day + 1
+    counts = injector.counts() if injector is not None else dict.fromkeys(profile.rates, 0)
     feed = {
         "first_day": start.isoformat(),
         "last_day": end.isoformat(),
@@ -405,6 +439,8 @@ def write_run(
             for key in files
         },
         "feed": feed,
+        "raw_text": injector is not None,
+        "defects": {"profile": profile.name, "rates": profile.rates, "counts": counts},
         "fidelity": {
             "on_target": sum(1 for r in fidelity if r.passed),
             "judged": sum(1 for r in fidelity if r.passed is not None),
@@ -439,7 +475,32 @@ def write_run(
         tables_kept=keep,
         tables=Tables(kept if keep else {}),
         feed=feed,
+        defects=counts,
+        defects_profile=profile.name,
+        raw_text=injector is not None,
     )
+
+
+def _injector(engine: Engine, written: t.Written, shares: Shares, profile: Profile) -> Injector:
+    from hospital_analytics.defects.inject import Context, Injector  # imports simulation modules: not at the top
+
+    last = engine.day - 1
+    context = Context(
+        seed=engine.seed,
+        profile=profile,
+        last_day=last,
+        first_second=engine.window_start * DAY,
+        patients=len(written.patients),
+        doctors=len(engine.system.doctor_hospital),
+        discharge_recorded=discharge_recorded(engine, written, shares),
+    )
+    return Injector(context)
+
+
+def _injected(
+    injector: Injector, table: str, build: Callable[[], Iterator[pa.Table]]
+) -> Callable[[], Iterator[pa.Table]]:
+    return lambda: injector.snapshot(table, build())
 
 
 @contextlib.contextmanager

@@ -3,7 +3,9 @@
 The warehouse's ``profile_env()`` is set as environment variables for the duration of the run only, then
 restored, so plain ``dbt build --project-dir dbt_project --profiles-dir dbt_project`` with those variables
 builds the same tables. dbt's ``target/`` and ``logs/`` go under the output folder; the project itself, which
-ships inside the package, is only read. dbt's console output is silenced (its log file keeps everything).
+ships inside the package, is only read. Each parse is kept under ``dbt/parse/`` by project, vars and profile
+(``parse_cache``), so runs that alternate windows or schemas do not parse the whole project every time.
+dbt's console output is silenced (its log file keeps everything).
 The dbt-duckdb connection is closed after every run, so the same process can open the DuckDB file again.
 """
 
@@ -12,10 +14,12 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import hashlib
 import json
 import logging
 import os
 import re
+import shutil
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -63,6 +67,15 @@ def data_window(s: Settings) -> Window:
     return Window(start, end, "data/manifest.json")
 
 
+def dbt_vars(s: Settings, window: Window) -> dict[str, object]:
+    """dbt's vars: the window, and ``raw_text: true`` when data/manifest.json says the raw layer is text (data
+    generated with defects, docs/design/defects.md: staging then types and cleans it, macros/data_quality.sql)."""
+    values: dict[str, object] = {"window_start": window.start.isoformat(), "window_end": window.end.isoformat()}
+    if (s.layout.read_manifest() or {}).get("raw_text") is True:
+        values["raw_text"] = True
+    return values
+
+
 def dbt_args(
     command: Sequence[str], s: Settings, warehouse: Warehouse, project: Path, extra: Sequence[str] = ()
 ) -> list[str]:
@@ -84,7 +97,7 @@ def dbt_args(
         "--threads",
         str(s.dbt_threads),
         "--vars",
-        json.dumps({"window_start": window.start.isoformat(), "window_end": window.end.isoformat()}),
+        json.dumps(dbt_vars(s, window)),
         "--log-level",
         "none",  # nothing on the console; dbt.log gets everything
         "--log-level-file",
@@ -121,15 +134,51 @@ def invoke(args: list[str], s: Settings, warehouse: Warehouse, callbacks: Sequen
     from dbt.cli.main import dbtRunner
 
     ensure_writable_dir(s.layout.dbt_dir, "dbt folder")
+    profile = warehouse.profile_env()
+    saved = parse_cache(s, args, profile)
+    written = s.layout.dbt_target_dir / "partial_parse.msgpack"
+    before = written.stat().st_mtime_ns if written.is_file() else None
+    if saved.is_file():
+        args = [*args, "--partial-parse-file-path", str(saved)]
     # A log handler that cannot write (a full disk) would print a traceback per log line: dbt.log is best
     # effort, and the failure the user sees is dbt's own, as one line.
     raise_exceptions, logging.raiseExceptions = logging.raiseExceptions, False
-    with environment(warehouse.profile_env()), warehouse.dbt_connections():
+    with environment(profile), warehouse.dbt_connections():
         try:
             return dbtRunner(callbacks=list(callbacks)).invoke(args)
         finally:
             logging.raiseExceptions = raise_exceptions
             release_duckdb()
+            if written.is_file() and written.stat().st_mtime_ns != before:  # this run's parse
+                keep_parse(written, saved)
+
+
+def parse_cache(s: Settings, args: Sequence[str], profile: Mapping[str, str | None]) -> Path:
+    """Where dbt's parse of this project, target, vars and profile is kept between runs (``dbt/parse/``).
+
+    dbt reads its partial parse from ``target/partial_parse.msgpack``, the last run's, and parses the whole
+    project again when the vars or the profile differ (a new window after ``advance``, the full-refresh schema
+    of ``full_refresh_differences``). One file per combination lets runs that alternate reuse theirs. dbt still
+    checks the file (every project file's checksum, the vars, the profile) and re-parses what changed.
+    """
+    parse_flags = ("--project-dir", "--profiles-dir", "--target", "--vars")
+    used = [[flag, args[i + 1]] for i, flag in enumerate(args[:-1]) if flag in parse_flags]
+    # Secrets do not change a parse (dbt's own check leaves them out too), and not even their hash is kept.
+    kept = sorted((k, v) for k, v in profile.items() if not re.search("PASSWORD|PASSPHRASE|PRIVATE_KEY|TOKEN", k))
+    key = json.dumps([used, kept])
+    name = hashlib.sha256(key.encode("utf-8")).hexdigest()[:24]
+    return s.layout.dbt_dir / "parse" / f"{name}.msgpack"
+
+
+def keep_parse(written: Path, saved: Path) -> None:
+    """Copy the run's ``partial_parse.msgpack`` to ``saved`` (best effort: without it dbt parses again)."""
+    try:
+        saved.parent.mkdir(parents=True, exist_ok=True)
+        tmp = saved.with_name(saved.name + ".tmp")
+        shutil.copyfile(written, tmp)
+        os.replace(tmp, saved)
+    except OSError:
+        pass
 
 
 def release_duckdb() -> None:

@@ -99,10 +99,17 @@ class Warehouse(Protocol):
         """Rows in each of ``tables`` (one round trip, no pandas or pyarrow import)."""
 
     def load_tables(
-        self, sources: Mapping[str, SourceFile], progress: Collector, feed: FeedLoad | None = None
+        self,
+        sources: Mapping[str, SourceFile],
+        progress: Collector,
+        feed: FeedLoad | None = None,
+        *,
+        raw_text: bool = False,
+        defects: Path | None = None,
     ) -> dict[str, TableStats]:
         """Replace the RAW tables with the given files and append the feed's new partitions, all or none;
-        per-table stats.
+        per-table stats. ``raw_text`` (data with defects, docs/design/defects.md): every raw column is VARCHAR
+        and nullable, and the ledger file ``defects`` replaces RAW.defects_ledger (dropped without raw text).
 
         Each table's loaded row count is checked against ``SourceFile.rows`` before anything is
         committed; a mismatch or a bad file raises ``LoadError`` and leaves the previous tables as they were.

@@ -25,7 +25,14 @@ import duckdb
 
 from hospital_analytics.errors import ConfigError, ExportError, LoadError, StepOrderError, WarehouseError
 from hospital_analytics.fsutil import ensure_writable_dir
-from hospital_analytics.schema import FEED_COLUMNS, RAW_COLUMNS, Column
+from hospital_analytics.schema import (
+    DEFECTS_LEDGER_COLUMNS,
+    DEFECTS_LEDGER_TABLE,
+    FEED_COLUMNS,
+    RAW_COLUMNS,
+    Column,
+    load_columns,
+)
 from hospital_analytics.warehouse.common import (
     TableStats,
     arrow_to_df,
@@ -320,11 +327,18 @@ class DuckDBWarehouse:
 
     # --- load --------------------------------------------------------------------------------------
     def load_tables(
-        self, sources: Mapping[str, SourceFile], progress: Collector, feed: FeedLoad | None = None
+        self,
+        sources: Mapping[str, SourceFile],
+        progress: Collector,
+        feed: FeedLoad | None = None,
+        *,
+        raw_text: bool = False,
+        defects: Path | None = None,
     ) -> dict[str, TableStats]:
         """Replace the RAW tables and append the feed's new partitions in one transaction; see the module
-        docstring."""
-        statements = {table: self._load_sql(source) for table, source in sources.items()}  # all checked first
+        docstring. ``raw_text``: every column VARCHAR and nullable (data with defects), and ``defects`` (the
+        ledger, data/defects.csv) replaces RAW.defects_ledger; without it that table is dropped."""
+        statements = {table: self._load_sql(source, raw_text) for table, source in sources.items()}  # checked first
         stats: dict[str, TableStats] = {}
         con = self.con
         # Rows need not keep the file's order inside the table (every reader orders explicitly): letting
@@ -356,7 +370,8 @@ class DuckDBWarehouse:
                 )
                 progress.update(table, loaded)
             if feed is not None:
-                self._load_feed(feed, progress)
+                self._load_feed(feed, progress, raw_text)
+            self._load_defects(defects if raw_text else None)
             con.execute("COMMIT")
         except BaseException as exc:
             with contextlib.suppress(duckdb.Error):
@@ -369,23 +384,53 @@ class DuckDBWarehouse:
                 con.execute("RESET preserve_insertion_order")
         return stats
 
-    def _load_feed(self, feed: FeedLoad, progress: Collector) -> None:
-        """Inside the load's transaction: the feed tables and the ledger made when missing, the plan made from
-        the ledger (``feed.plan``; a changed partition refused), changed partitions' rows deleted, new ones
-        appended with the file each row came from, each file's rows checked, the ledger written."""
+    def _load_defects(self, path: Path | None) -> None:
+        """RAW.defects_ledger replaced by the ledger file (all text), or dropped when there is none."""
+        target = self._raw(DEFECTS_LEDGER_TABLE)
+        if path is None or not path.is_file():
+            self.con.execute(f"DROP TABLE IF EXISTS {target}")
+            return
+        columns = DEFECTS_LEDGER_COLUMNS
+        self.con.execute(f"CREATE OR REPLACE TABLE {target} ({_definition(columns)})")
+        spec = ", ".join(f"{string_literal(c.name)}: 'VARCHAR'" for c in columns)
+        try:
+            self.con.execute(
+                f"INSERT INTO {target} SELECT * FROM read_csv({string_literal(_readable_path(path))}, "
+                f"columns = {{{spec}}}, header = true, auto_detect = false, strict_mode = true)"
+            )
+        except duckdb.Error as exc:
+            raise LoadError(f"defects ledger: loading {path} failed: {one_line(exc, limit=220)}.", REGENERATE) from None
+
+    def _load_feed(self, feed: FeedLoad, progress: Collector, raw_text: bool = False) -> None:
+        """Inside the load's transaction: the feed tables and the ledger made when missing (a feed table of the
+        other layout, typed or text, is made anew and the feed restarts), the plan made from the ledger
+        (``feed.plan``; a changed partition refused), changed partitions' rows deleted, new ones appended with
+        the file each row came from, each file's rows checked, the ledger written."""
         con = self.con
+        relaid = False
         for table in FEED_TABLES:
-            con.execute(f"CREATE TABLE IF NOT EXISTS {self._raw(table)} ({_definition(feed_columns(table))})")
+            columns = feed_columns(table, raw_text)
+            found = con.execute(
+                "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = ? "
+                "AND table_name = ? ORDER BY ordinal_position",
+                [self.raw_schema, table],
+            ).fetchall()
+            if found and [(n, t.upper()) for n, t in found] != [(c.name, c.sql_type) for c in columns]:
+                con.execute(f"DROP TABLE {self._raw(table)}")
+                relaid = True
+            con.execute(f"CREATE TABLE IF NOT EXISTS {self._raw(table)} ({_definition(columns)})")
         ledger = self._raw(LEDGER_TABLE)
         con.execute(f"CREATE TABLE IF NOT EXISTS {ledger} ({_definition(LEDGER_COLUMNS)})")
         simulation = self._raw(SIMULATION_TABLE)
         con.execute(f"CREATE TABLE IF NOT EXISTS {simulation} ({_definition(SIMULATION_COLUMNS)})")
         stored = con.execute(f"SELECT simulation_id, described FROM {simulation}").fetchall()
         now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
-        if feed.restarts(stored[0][0] if stored else None):
+        if relaid or feed.restarts(stored[0][0] if stored else None):
             feed.restarted = (
                 "files loaded as they are (--allow-edited)"
                 if feed.replace_all
+                else "the raw layer changed between typed and text"
+                if relaid and not feed.restarts(stored[0][0] if stored else None)
                 else f"a new simulation replaced the one loaded ({stored[0][1]})"
             )
             for table in (*FEED_TABLES, LEDGER_TABLE):
@@ -421,7 +466,7 @@ class DuckDBWarehouse:
                 chosen = [p for p in parts if p.format == fmt]
                 if chosen:
                     try:
-                        con.execute(self._feed_insert(table, fmt, chosen))
+                        con.execute(self._feed_insert(table, fmt, chosen, raw_text))
                     except duckdb.Error as exc:
                         raise LoadError(
                             f"{table}: loading feed partitions failed: {one_line(exc, limit=220)}.", REGENERATE
@@ -453,9 +498,10 @@ class DuckDBWarehouse:
     def _raw(self, table: str) -> str:
         return self.qualified(self.raw_schema, check_identifier(table, "table name"))
 
-    def _feed_insert(self, table: str, fmt: str, parts: Sequence[Partition]) -> str:
-        """INSERT of partition files of one format: typed columns (as ``_load_sql``), and each row's file."""
-        columns = FEED_COLUMNS[table]
+    def _feed_insert(self, table: str, fmt: str, parts: Sequence[Partition], raw_text: bool = False) -> str:
+        """INSERT of partition files of one format: typed (or text) columns (as ``_load_sql``), and each row's
+        file."""
+        columns = load_columns(FEED_COLUMNS[table], raw_text)
         names = [check_identifier(c.name, "column name") for c in columns]
         types = [check_sql_type(c.sql_type) for c in columns]
         paths = "[" + ", ".join(string_literal(_readable_path(p.path)) for p in parts) + "]"
@@ -477,9 +523,10 @@ class DuckDBWarehouse:
             f"JOIN (VALUES {mapping}) AS m(path, rel) ON r.filename = m.path"
         )
 
-    def _load_sql(self, source: SourceFile) -> tuple[str, str]:
-        """CREATE OR REPLACE + INSERT ... SELECT for one table, every name and type checked."""
-        columns = RAW_COLUMNS[source.table]
+    def _load_sql(self, source: SourceFile, raw_text: bool = False) -> tuple[str, str]:
+        """CREATE OR REPLACE + INSERT ... SELECT for one table, every name and type checked (``raw_text``:
+        every column VARCHAR and nullable, the values as delivered)."""
+        columns = load_columns(RAW_COLUMNS[source.table], raw_text)
         target = self.qualified(self.raw_schema, check_identifier(source.table, "table name"))
         names = [check_identifier(c.name, "column name") for c in columns]
         types = [check_sql_type(c.sql_type) for c in columns]

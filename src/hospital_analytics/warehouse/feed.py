@@ -22,7 +22,7 @@ from pathlib import Path
 
 from hospital_analytics.errors import LoadError
 from hospital_analytics.layout import OutputLayout
-from hospital_analytics.schema import FEED_COLUMNS, Column
+from hospital_analytics.schema import FEED_COLUMNS, Column, load_columns
 from hospital_analytics.warehouse.sources import Format, _check_csv_feed, _check_parquet_columns, format_order
 
 FEED_TABLES: tuple[str, ...] = tuple(FEED_COLUMNS)
@@ -55,10 +55,11 @@ RELOAD_HINT = (
 )
 
 
-def feed_columns(table: str) -> tuple[Column, ...]:
-    """A feed table's columns in the warehouse: the file's, then the partition file each row came from."""
+def feed_columns(table: str, raw_text: bool = False) -> tuple[Column, ...]:
+    """A feed table's columns in the warehouse: the file's (all text with ``raw_text``), then the partition file
+    each row came from."""
     return (
-        *FEED_COLUMNS[table],
+        *load_columns(FEED_COLUMNS[table], raw_text),
         Column(SOURCE_FILE_COLUMN, "VARCHAR", "The partition file the row was loaded from, relative to data/feed."),
     )
 
@@ -246,6 +247,10 @@ def simulation_of(manifest: Mapping[str, object] | None) -> tuple[str, str] | No
         "counts": manifest.get("counts"),
         "feed": {k: feed.get(k) for k in ("first_day", "late_share", "correction_share", "cancel_share")},
     }
+    if manifest.get("raw_text"):  # data with defects (issue 15): other defect rates are another simulation
+        defects = manifest.get("defects") if isinstance(manifest.get("defects"), dict) else {}
+        assert isinstance(defects, dict)
+        shape["defects"] = defects.get("rates")
     text = json.dumps(shape, sort_keys=True, default=str)
     described = f"seed {shape['seed']}, start {shape['start']}, counts {shape['counts']}"
     return hashlib.sha256(text.encode()).hexdigest()[:16], described
@@ -270,6 +275,7 @@ class FeedLoad:
     stats: dict[str, FeedStats] = dataclasses.field(default_factory=dict)
 
     replace_all: bool = False  # --allow-edited: the folder's partitions as they are replace the feed
+    raw_text: bool = False  # Snowflake: the feed's columns are text (set by prepare_feed)
 
     def restarts(self, stored: str | None) -> bool:
         """Whether the feed restarts, given the simulation id the warehouse has (None: none recorded)."""

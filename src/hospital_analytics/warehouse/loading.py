@@ -17,7 +17,9 @@ from hospital_analytics.warehouse.common import TableStats
 from hospital_analytics.warehouse.feed import FeedLoad, FeedStats, find_partitions, simulation_of
 from hospital_analytics.warehouse.sources import find_sources
 
-__all__ = ["LoadResult", "load"]
+__all__ = ["DEFECTS_FILE", "LoadResult", "load"]
+
+DEFECTS_FILE = "defects.csv"  # the ground-truth ledger of injected defects, in data/
 
 
 @dataclasses.dataclass
@@ -142,16 +144,20 @@ def load(
     warehouse = make_warehouse(s)  # identifiers checked before anything else
     sources = find_sources(s.layout, s.raw_format, s.warehouse, allow_edited=allow_edited)
     run_id = f"{dt.datetime.now(dt.timezone.utc):%Y%m%dT%H%M%S}_{uuid.uuid4().hex[:8]}"
+    manifest = s.layout.read_manifest() or {}
+    raw_text = manifest.get("raw_text") is True  # data with defects (docs/design/defects.md): all text
     feed = FeedLoad(
         find_partitions(s.layout, s.raw_format, s.warehouse),
         reload_changed=reload_changed,
         run_id=run_id,
-        simulation=simulation_of(s.layout.read_manifest()),
+        simulation=simulation_of(manifest),
         replace_all=allow_edited,
     )
     with warehouse:
         warehouse.ensure_database_and_schemas()
-        stats = warehouse.load_tables(sources, progress, feed)
+        stats = warehouse.load_tables(
+            sources, progress, feed, raw_text=raw_text, defects=s.layout.data_dir / DEFECTS_FILE if raw_text else None
+        )
     first = next(iter(sources.values()))
     return LoadResult(
         step="load",

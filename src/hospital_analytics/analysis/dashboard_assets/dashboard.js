@@ -103,7 +103,7 @@
   }
 
   function emptyFilters() {
-    var f = { from: 0, to: model.months.length - 1 };
+    var f = { from: 0, to: model.months.length - 1, defect: null, table: null };
     model.dimensions.forEach(function (d) { f[d.key] = null; });
     return f;
   }
@@ -552,7 +552,7 @@
       var label = text(g, labelW, y0 + rowH / 2 + 4, r.label, { 'text-anchor': 'end' });
       fitText(label, labelW);
       var w = r.value / max * plotW;
-      svgEl('rect', { x: left, y: y0 + 3, width: Math.max(w, r.value ? 1 : 0), height: rowH - 6, class: 'bar' + (anySelected && !r.selected ? ' dim' : '') }, g);
+      svgEl('rect', { x: left, y: y0 + 3, width: Math.max(w, r.value ? 1 : 0), height: rowH - 6, class: 'bar' + (r.cls ? ' ' + r.cls : '') + (anySelected && !r.selected ? ' dim' : '') }, g);
       text(g, left + w + 6, y0 + rowH / 2 + 4, r.detail || fmtInt(r.value), { class: 'value-label' });
       var hit = svgEl('rect', { x: 0, y: y0, width: f.width, height: rowH, fill: 'transparent' }, g);
       withTip(hit, r.title || r.label, r.lines || [fmtInt(r.value) + ' admissions' + share(r.value, total)]);
@@ -680,6 +680,252 @@
   }
 
   // ---------------------------------------------------------------------------------------------------
+  // The data-quality sheet: the data-quality marts' issues by class, table and day (data_quality_summary),
+  // what quarantine holds and what each rule did. The From/To months and the class and table filters apply.
+  var DAY_MS = 864e5;
+  var sheet = 'operations';
+  var quality = null;
+
+  function prepareQuality(raw) {
+    var q = raw.quality || { present: false, defects: [], descriptions: [], tables: [], feed_tables: [], start: null,
+      rows: { day: [], defect: [], table: [], issues: [] }, quarantine: [], rules: [], injected: null, profile: null };
+    var start = q.start ? Date.parse(q.start + 'T00:00:00Z') : 0, n = q.rows.issues.length;
+    var day = new Float64Array(n), month = new Int32Array(n);
+    for (var i = 0; i < n; i++) {
+      day[i] = start / DAY_MS + q.rows.day[i]; // days since 1970
+      month[i] = raw.months.indexOf(new Date(day[i] * DAY_MS).toISOString().slice(0, 7));
+    }
+    return {
+      present: q.present, defects: q.defects, descriptions: q.descriptions, tables: q.tables, feedTables: q.feed_tables,
+      day: day, month: month, defect: Int32Array.from(q.rows.defect), table: Int32Array.from(q.rows.table),
+      issues: Float64Array.from(q.rows.issues), quarantine: q.quarantine, rules: q.rules, injected: q.injected,
+      profile: q.profile
+    };
+  }
+
+  // Which summary rows pass the filters; `except` ('defect' or 'table') ignores that one, as the charts of it do.
+  function qualityPasses(i, except) {
+    if (!fullRange() && (quality.month[i] < filters.from || quality.month[i] > filters.to)) return false;
+    if (except !== 'defect' && filters.defect !== null && quality.defect[i] !== filters.defect) return false;
+    if (except !== 'table' && filters.table !== null && quality.table[i] !== filters.table) return false;
+    return true;
+  }
+
+  function qualityCounts(except) {
+    var out = { issues: 0, byDefect: new Float64Array(quality.defects.length), byTable: new Float64Array(quality.tables.length), byDay: {} };
+    for (var i = 0; i < quality.issues.length; i++) {
+      if (!qualityPasses(i, except)) continue;
+      var v = quality.issues[i];
+      out.issues += v;
+      out.byDefect[quality.defect[i]] += v;
+      out.byTable[quality.table[i]] += v;
+      var key = quality.day[i];
+      if (!out.byDay[key]) out.byDay[key] = new Float64Array(quality.defects.length);
+      out.byDay[key][quality.defect[i]] += v;
+    }
+    return out;
+  }
+
+  function quarantineRows() {
+    var table = filters.table === null ? null : quality.tables[filters.table];
+    var defect = filters.defect === null ? null : quality.defects[filters.defect];
+    return quality.quarantine.filter(function (r) { return (table === null || r.table === table) && (defect === null || r.reason === defect); });
+  }
+
+  function ruleRows() {
+    var table = filters.table === null ? null : quality.tables[filters.table];
+    var defect = filters.defect === null ? null : quality.defects[filters.defect];
+    return quality.rules.filter(function (r) { return (defect === null || r.defect === defect) && (table === null || !r.table || r.table === table); });
+  }
+
+  function qualityResult() {
+    var c = qualityCounts(null), held = 0;
+    quarantineRows().forEach(function (r) { held += r.rows; });
+    var byDefect = {}, byTable = {}, byDay = {};
+    quality.defects.forEach(function (d, i) { if (c.byDefect[i]) byDefect[d] = c.byDefect[i]; });
+    quality.tables.forEach(function (t, i) { if (c.byTable[i]) byTable[t] = c.byTable[i]; });
+    Object.keys(c.byDay).forEach(function (key) { byDay[new Date(Number(key) * DAY_MS).toISOString().slice(0, 10)] = sum(c.byDay[key]); });
+    return {
+      issues: c.issues, classes: Object.keys(byDefect).length, tables: Object.keys(byTable).length, quarantined: held,
+      by_defect: byDefect, by_table: byTable, by_day: byDay, present: quality.present
+    };
+  }
+
+  function injectedCount() {
+    if (!quality.injected) return null;
+    var total = 0;
+    Object.keys(quality.injected).forEach(function (name) {
+      if (filters.defect === null || quality.defects[filters.defect] === name) total += quality.injected[name];
+    });
+    return total;
+  }
+
+  function qualityTiles(r) {
+    var host = document.getElementById('quality-tiles');
+    var injected = injectedCount();
+    var tiles = [
+      ['issues', 'Issues detected', fmtInt(r.issues), rangeLabel()],
+      ['classes', 'Defect classes', fmtInt(r.classes), 'of the ' + fmtInt(quality.defects.length) + ' found in this data'],
+      ['tables', 'Tables affected', fmtInt(r.tables), r.tables ? Object.keys(r.by_table).join(', ') : 'none'],
+      ['quarantined', 'Rows in quarantine', fmtInt(r.quarantined), 'kept out of the marts (whole window)'],
+      ['injected', 'Injected (ledger)', injected === null ? '–' : fmtInt(injected), injected === null ? 'no ledger counts in data/manifest.json' : 'data/defects.csv, profile ' + (quality.profile || '?') + (filters.table === null ? '' : ' (per class, every table)')]
+    ];
+    while (host.firstChild) host.removeChild(host.firstChild);
+    tiles.forEach(function (t) {
+      var box = document.createElement('div'), label = document.createElement('div'), value = document.createElement('div'), note = document.createElement('div');
+      box.className = 'kpi' + (t[0] !== 'injected' && t[2] === '0' ? ' clean' : '');
+      box.setAttribute('data-quality', t[0]);
+      label.className = 'label'; label.textContent = t[1];
+      value.className = 'value'; value.textContent = t[2];
+      note.className = 'note'; note.textContent = t[3];
+      box.appendChild(label); box.appendChild(value); box.appendChild(note);
+      host.appendChild(box);
+    });
+  }
+
+  function qualityVerdict() {
+    var all = 0, held = 0;
+    for (var i = 0; i < quality.issues.length; i++) all += quality.issues[i];
+    quality.quarantine.forEach(function (r) { held += r.rows; });
+    var made = quality.profile ? ' (generated with --defects ' + quality.profile + ')' : '';
+    if (!all) {
+      return 'No defects detected: ' + (quality.present ? 'every check passed and quarantine is empty' : 'this warehouse has no data-quality models (built before them); run hospital transform to build them') + made + '.';
+    }
+    var classes = quality.defects.length, tables = quality.tables.length;
+    return fmtInt(all) + ' issues detected in ' + classes + ' defect class' + (classes === 1 ? '' : 'es') + ' and ' + tables +
+      ' table' + (tables === 1 ? '' : 's') + '; ' + fmtInt(held) + ' rows held in quarantine' + made + '.';
+  }
+
+  function qualityDaysChart(counts) {
+    var card = document.getElementById('chart-quality-days'), f = frame(card, 260);
+    var left = 46, right = 10, top = 30, bottom = 36, plotW = f.width - left - right, plotH = f.height - top - bottom;
+    var first = Date.parse(model.months[filters.from] + '-01T00:00:00Z') / DAY_MS;
+    var last = model.months[filters.to].split('-');
+    var end = Date.UTC(Number(last[0]), Number(last[1]), 1) / DAY_MS; // the day after the range
+    var keys = Object.keys(counts.byDay).map(Number);
+    if (fullRange()) keys.forEach(function (k) { first = Math.min(first, k); end = Math.max(end, k + 1); });
+    if (!counts.issues) { emptyNote(f, quality.issues.length ? 'No issues match the filters' : 'No defects detected'); return; }
+    var days = end - first, step = plotW / days, x = function (d) { return left + (d - first) * step; };
+    var totals = keys.map(function (k) { return sum(counts.byDay[k]); });
+    var scale = niceScale(0, Math.max(Math.max.apply(null, totals), 4), 4); // whole issues: at least 0..4
+    var y = function (v) { return top + plotH - v / scale.hi * plotH; };
+    yAxis(f.svg, scale, left, f.width - right, y, fmtCompact);
+    model.months.forEach(function (m, i) { // a month label at each month start in view
+      var p = m.split('-'), d = Date.UTC(Number(p[0]), Number(p[1]) - 1, 1) / DAY_MS, every = step * 30 >= 30 ? 1 : step * 30 >= 12 ? 3 : 6;
+      if (d < first || d >= end || ((Number(p[1]) - 1) % every && i)) return;
+      svgEl('line', { x1: x(d), x2: x(d), y1: y(0), y2: y(0) + 4, class: 'axis-line' }, f.svg);
+      text(f.svg, x(d) + 2, f.height - bottom + 16, MONTHS[Number(p[1]) - 1] + (p[1] === '01' || d === first || i === 0 ? ' ' + p[0] : ''), {});
+    });
+    var barW = Math.max(step * 0.8, 1);
+    keys.sort(function (a, b) { return a - b; }).forEach(function (k) {
+      var g = svgEl('g', {}, f.svg), base = 0, lines = [], row = counts.byDay[k];
+      quality.defects.forEach(function (name, c) {
+        if (!row[c]) return;
+        svgEl('rect', { x: x(k) + (step - barW) / 2, y: y(base + row[c]), width: barW, height: y(base) - y(base + row[c]), class: 'bar q' + (c % 10) }, g);
+        base += row[c];
+        lines.push(fmtInt(row[c]) + ' ' + name.replace(/_/g, ' '));
+      });
+      var hit = svgEl('rect', { x: x(k) - 2, y: top, width: Math.max(step, 1) + 4, height: plotH, fill: 'transparent' }, g);
+      var date = new Date(k * DAY_MS);
+      withTip(hit, date.getUTCDate() + ' ' + MONTHS[date.getUTCMonth()] + ' ' + date.getUTCFullYear() + ': ' + fmtInt(base) + ' issues', lines);
+      g.setAttribute('data-day', date.toISOString().slice(0, 10));
+    });
+    svgEl('line', { x1: left, x2: f.width - right, y1: y(0), y2: y(0), class: 'axis-line' }, f.svg);
+    var legend = svgEl('g', { class: 'legend', transform: 'translate(' + left + ',10)' }, f.svg), lx = 0;
+    quality.defects.forEach(function (name, c) {
+      if (!counts.byDefect[c]) return;
+      svgEl('rect', { x: lx, y: -6, width: 10, height: 10, class: 'swatch q' + (c % 10) }, legend);
+      var label = text(legend, lx + 14, 3, name.replace(/_/g, ' '));
+      lx += 14 + label.getComputedTextLength() + 14;
+    });
+  }
+
+  function qualityBars(cardId, names, values, key, describe) {
+    var total = sum(values);
+    var rows = names.map(function (name, i) {
+      return {
+        label: name.replace(/_/g, ' '), value: values[i], selected: filters[key] === i, cls: key === 'defect' ? 'q' + (i % 10) : '',
+        title: name, lines: [fmtInt(values[i]) + ' issues' + share(values[i], total)].concat(describe ? [describe(i)] : []),
+        onClick: function () { var f = {}; f[key] = filters[key] === i ? null : i; applyFilters(f); }
+      };
+    }).filter(function (r) { return r.value > 0 || r.selected; });
+    var card = document.getElementById(cardId);
+    if (!rows.length) { emptyNote(frame(card, 60), quality.issues.length ? 'No issues match the filters' : 'No defects detected'); return; }
+    horizontalBars(card, rows, { labelWidth: 190, rowHeight: 24, valueWidth: 70 });
+  }
+
+  function fillTable(cardId, columns, rows, empty) {
+    var host = document.getElementById(cardId).querySelector('.table-wrap');
+    while (host.firstChild) host.removeChild(host.firstChild);
+    if (!rows.length) {
+      var p = document.createElement('p');
+      p.textContent = empty;
+      host.appendChild(p);
+      return;
+    }
+    var table = document.createElement('table'), head = document.createElement('tr'), body = document.createElement('tbody');
+    columns.forEach(function (c) {
+      var th = document.createElement('th');
+      th.textContent = c[1];
+      if (c[2]) th.className = 'num';
+      head.appendChild(th);
+    });
+    rows.forEach(function (r) {
+      var tr = document.createElement('tr');
+      columns.forEach(function (c) {
+        var td = document.createElement('td');
+        td.textContent = c[2] ? fmtInt(r[c[0]]) : c[0] === 'model' ? 'quarantine_' + r.table : String(r[c[0]]);
+        if (c[2]) td.className = 'num';
+        tr.appendChild(td);
+      });
+      body.appendChild(tr);
+    });
+    var thead = document.createElement('thead');
+    thead.appendChild(head);
+    table.appendChild(thead);
+    table.appendChild(body);
+    host.appendChild(table);
+  }
+
+  function renderQuality() {
+    var r = qualityResult();
+    document.getElementById('quality-verdict').textContent = qualityVerdict();
+    qualityTiles(r);
+    qualityDaysChart(qualityCounts(null));
+    qualityBars('chart-quality-classes', quality.defects, qualityCounts('defect').byDefect, 'defect', function (i) { return quality.descriptions[i]; });
+    qualityBars('chart-quality-tables', quality.tables, qualityCounts('table').byTable, 'table', function (i) {
+      return quality.feedTables.indexOf(quality.tables[i]) >= 0 ? 'feed: dated by partition' : 'snapshot: dated on the extract day';
+    });
+    var none = quality.issues.length ? 'Nothing for these filters.' : 'None: no defects detected.';
+    fillTable('table-quarantine', [['model', 'Model'], ['reason', 'Reason'], ['rows', 'Rows', 1]], quarantineRows(), none);
+    fillTable('table-rules', [['defect', 'Class'], ['table', 'Table'], ['rule', 'Rule'], ['action', 'Action'], ['issues', 'Issues', 1]], ruleRows(), none);
+    return r;
+  }
+
+  function qualityBadge() {
+    var all = 0, badge = document.getElementById('quality-badge');
+    for (var i = 0; i < quality.issues.length; i++) all += quality.issues[i];
+    badge.textContent = fmtCompact(all);
+    badge.classList.toggle('clean', !all);
+  }
+
+  function qualityFilter() { return filters.defect !== null || filters.table !== null; }
+
+  function showSheet(name) {
+    if (name !== 'operations' && name !== 'quality') throw new Error('Unknown sheet ' + JSON.stringify(name) + '; sheets: operations, quality');
+    sheet = name;
+    ['operations', 'quality'].forEach(function (s) {
+      document.getElementById('sheet-' + s).hidden = s !== name;
+      document.getElementById('tab-' + s).setAttribute('aria-selected', String(s === name));
+    });
+    document.getElementById('filter-dimensions').hidden = name !== 'operations';
+    document.getElementById('filter-quality').hidden = name !== 'quality';
+    document.body.setAttribute('data-sheet', name);
+    if (model) render();
+    return name;
+  }
+
+  // ---------------------------------------------------------------------------------------------------
   // Controls
   function buildControls() {
     var from = document.getElementById('filter-from'), to = document.getElementById('filter-to');
@@ -711,6 +957,25 @@
       label.appendChild(select);
       slot.appendChild(label);
     });
+    var qualitySlot = document.getElementById('filter-quality');
+    [['defect', 'Defect class', quality.defects], ['table', 'Table', quality.tables]].forEach(function (spec) {
+      var label = document.createElement('label'), select = document.createElement('select');
+      label.textContent = spec[1] + ' ';
+      select.id = 'filter-' + spec[0];
+      select.name = spec[0];
+      select.appendChild(new Option('All', ''));
+      spec[2].forEach(function (text, i) { select.appendChild(new Option(text, String(i))); });
+      select.addEventListener('change', function () {
+        var f = {};
+        f[spec[0]] = select.value === '' ? null : Number(select.value);
+        applyFilters(f);
+      });
+      label.appendChild(select);
+      qualitySlot.appendChild(label);
+    });
+    ['operations', 'quality'].forEach(function (name) {
+      document.getElementById('tab-' + name).addEventListener('click', function () { showSheet(name); });
+    });
     document.getElementById('clear-filters').addEventListener('click', function () { clearFilters(); });
   }
 
@@ -725,7 +990,12 @@
       select.value = filters[d.key] === null ? '' : String(filters[d.key]);
       select.classList.toggle('active', filters[d.key] !== null);
     });
-    document.getElementById('clear-filters').disabled = !anyFilter();
+    ['defect', 'table'].forEach(function (key) {
+      var select = document.getElementById('filter-' + key);
+      select.value = filters[key] === null ? '' : String(filters[key]);
+      select.classList.toggle('active', filters[key] !== null);
+    });
+    document.getElementById('clear-filters').disabled = !anyFilter() && !qualityFilter();
   }
 
   function anyFilter() {
@@ -749,6 +1019,16 @@
   function render() {
     var k = computeKpis();
     current = k;
+    if (sheet === 'quality') {
+      var q = renderQuality();
+      syncControls();
+      var chosen = [rangeLabel()];
+      if (filters.defect !== null) chosen.push(quality.defects[filters.defect]);
+      if (filters.table !== null) chosen.push(quality.tables[filters.table]);
+      document.getElementById('status').textContent = fmtInt(q.issues) + ' data-quality issues · ' + chosen.join(' · ');
+      document.body.setAttribute('data-state', 'ready');
+      return;
+    }
     renderTiles(k);
     var exceptDate = byMonth(mask('date'));
     admissionsChart(exceptDate);
@@ -802,8 +1082,16 @@
         next[key] = value === null ? (key === 'from' ? 0 : model.months.length - 1) : monthIndex(value, key);
         return;
       }
+      if (key === 'defect' || key === 'table') { // the data-quality sheet's filters
+        var names = key === 'defect' ? quality.defects : quality.tables;
+        if (value === null || value === '' || value === undefined) { next[key] = null; return; }
+        var found = names.indexOf(String(value));
+        if (found < 0) throw new Error('Unknown ' + key + ' ' + JSON.stringify(value) + '; values: ' + names.join(', '));
+        next[key] = found;
+        return;
+      }
       var dim = model.dimension[key];
-      if (!dim) throw new Error('Unknown filter ' + JSON.stringify(key) + '; filters: from, to, ' + model.dimensions.map(function (d) { return d.key; }).join(', '));
+      if (!dim) throw new Error('Unknown filter ' + JSON.stringify(key) + '; filters: from, to, ' + model.dimensions.map(function (d) { return d.key; }).join(', ') + ', defect, table');
       if (value === null || value === '' || value === undefined) { next[key] = null; return; }
       var i = dim.values.indexOf(String(value));
       if (i < 0) i = dim.labels.indexOf(String(value));
@@ -827,6 +1115,8 @@
     requireModel();
     var out = { from: model.months[filters.from], to: model.months[filters.to] };
     model.dimensions.forEach(function (d) { out[d.key] = filters[d.key] === null ? null : d.values[filters[d.key]]; });
+    out.defect = filters.defect === null ? null : quality.defects[filters.defect];
+    out.table = filters.table === null ? null : quality.tables[filters.table];
     return out;
   }
 
@@ -835,15 +1125,21 @@
     setFilters: setFilters,
     clearFilters: clearFilters,
     filters: getFilters,
-    kpis: function () { requireModel(); return Object.assign({}, current); }
+    kpis: function () { requireModel(); return Object.assign({}, current); },
+    showSheet: function (name) { requireModel(); return showSheet(name); },
+    sheet: function () { return sheet; },
+    quality: function () { requireModel(); return qualityResult(); }
   };
 
   // ---------------------------------------------------------------------------------------------------
   function start() {
     decode().then(function (raw) {
       model = prepare(raw);
+      quality = prepareQuality(raw);
       filters = emptyFilters();
       buildControls();
+      qualityBadge();
+      if (window.location.hash === '#data-quality') showSheet('quality');
       extraDimensionCards();
       render();
       var timer = null;

@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING
 
 from hospital_analytics.errors import LoadError, WarehouseError
 from hospital_analytics.fsutil import temporary_dir
-from hospital_analytics.schema import RAW_COLUMNS
+from hospital_analytics.schema import DEFECTS_LEDGER_COLUMNS, DEFECTS_LEDGER_TABLE, RAW_COLUMNS, Column, load_columns
 from hospital_analytics.warehouse.common import TableStats, one_line
 from hospital_analytics.warehouse.identifiers import check_identifier, check_sql_type, string_literal
 from hospital_analytics.warehouse.snowflake.feed_load import copy_feed, prepare_feed
@@ -83,9 +83,17 @@ def ensure_load_objects(wh: SnowflakeWarehouse) -> None:
 
 
 def load_tables(
-    wh: SnowflakeWarehouse, sources: Mapping[str, SourceFile], progress: Collector, feed: FeedLoad | None = None
+    wh: SnowflakeWarehouse,
+    sources: Mapping[str, SourceFile],
+    progress: Collector,
+    feed: FeedLoad | None = None,
+    *,
+    raw_text: bool = False,
+    defects: Path | None = None,
 ) -> dict[str, TableStats]:
-    """Stage, then replace every raw table in one transaction; see the module docstring."""
+    """Stage, then replace every raw table in one transaction; see the module docstring. ``raw_text``: every
+    column VARCHAR and nullable (data with defects); the ledger file ``defects`` is staged and copied into
+    DEFECTS_LEDGER in the same transaction (the table is dropped when there is none)."""
     for table in sources:
         check_identifier(table, "table name")
     wh.ensure_database_and_schemas()
@@ -105,11 +113,12 @@ def load_tables(
                 )
                 shutil.rmtree(tmp / table, ignore_errors=True)  # parts are on the stage now
                 stats[table] = TableStats(table, 0, source.rows, staged, files, time.perf_counter() - started)
+            ledger = _stage_defects(wh, defects if raw_text else None, tmp, f"{stage_root}/{DEFECTS_LEDGER_TABLE}/")
         for table in sources:
-            targets[table] = _ensure_table(wh, table, run)
+            targets[table] = _ensure_table(wh, table, run, raw_text)
         if feed is not None:
-            prepare_feed(wh, feed)
-        _replace_all(wh, sources, targets, stage_root, stats, progress, feed)
+            prepare_feed(wh, feed, raw_text)
+        _replace_all(wh, sources, targets, stage_root, stats, progress, feed, raw_text, ledger)
     except BaseException:
         for table, target in targets.items():
             if target != table.upper():
@@ -169,15 +178,52 @@ def _put(wh: SnowflakeWarehouse, table: str, source: SourceFile, folder: Path, t
     return len(parts), sum(int(row.get("target_size") or 0) for row in rows)
 
 
-def _ensure_table(wh: SnowflakeWarehouse, table: str, run: str) -> str:
-    """The table to COPY into: ``table`` itself, or a new table of this run when ``table``'s columns differ."""
-    columns = RAW_COLUMNS[table]
-    target = wh.raw_object(table.upper())
-    definition = ", ".join(
+def _stage_defects(wh: SnowflakeWarehouse, path: Path | None, tmp: Path, target: str) -> str | None:
+    """The defects ledger staged (with rows) for ``_replace_all``: its stage path; "" for a ledger of no rows;
+    None without a ledger (raw text off, or no file), when DEFECTS_LEDGER is dropped."""
+    if path is None or not path.is_file():
+        wh.execute(f"DROP TABLE IF EXISTS {wh.raw_object(DEFECTS_LEDGER_TABLE.upper())}")
+        return None
+    definition = _column_definition(DEFECTS_LEDGER_COLUMNS)
+    wh.execute(f"CREATE TABLE IF NOT EXISTS {wh.raw_object(DEFECTS_LEDGER_TABLE.upper())} ({definition})")
+    with open(path, "rb") as handle:
+        if sum(1 for _ in handle) <= 1:
+            return ""
+    source = SourceFile(DEFECTS_LEDGER_TABLE, path, "csv", 0, path.stat().st_size)
+    _put_file(wh, source, tmp / DEFECTS_LEDGER_TABLE, target)
+    return target
+
+
+def _put_file(wh: SnowflakeWarehouse, source: SourceFile, folder: Path, target: str) -> None:
+    """PUT one whole file (linked under ``folder`` when PUT could not quote its path)."""
+    path = source.path
+    if not _SAFE_PATH.fullmatch(str(path.resolve())):
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / path.name
+        shutil.copyfile(source.path, path)
+    sql = f"PUT {string_literal('file://' + str(path.resolve()))} {target} AUTO_COMPRESS = TRUE OVERWRITE = TRUE"
+    try:
+        rows = wh.fetch_rows(sql, f"PUT of {source.path}")
+    except WarehouseError as exc:
+        raise LoadError(f"{source.table}: staging {source.path} failed: {exc.message}", exc.hint) from None
+    if len(rows) != 1 or str(rows[0].get("status", "")).upper() not in ("UPLOADED", "SKIPPED"):
+        raise LoadError(f"{source.table}: staging {source.path} failed.", "Run again; check the network.")
+
+
+def _column_definition(columns: tuple[Column, ...]) -> str:
+    return ", ".join(
         f'"{check_identifier(c.name, "column name").upper()}" {check_sql_type(c.sql_type)}'
         + ("" if c.nullable else " NOT NULL")
         for c in columns
     )
+
+
+def _ensure_table(wh: SnowflakeWarehouse, table: str, run: str, raw_text: bool = False) -> str:
+    """The table to COPY into: ``table`` itself, or a new table of this run when ``table``'s columns differ
+    (typed against text included)."""
+    columns = load_columns(RAW_COLUMNS[table], raw_text)
+    target = wh.raw_object(table.upper())
+    definition = _column_definition(columns)
     wh.cursor_run(f"CREATE TABLE IF NOT EXISTS {target} ({definition})", "CREATE TABLE").close()
     existing = wh.fetch_rows(
         f'SELECT COLUMN_NAME AS name, DATA_TYPE AS type, IS_NULLABLE AS nullable FROM "{wh.database}".INFORMATION_SCHEMA.COLUMNS '
@@ -195,7 +241,9 @@ def _ensure_table(wh: SnowflakeWarehouse, table: str, run: str) -> str:
     return new
 
 
-def _copy_sql(wh: SnowflakeWarehouse, table: str, source: SourceFile, path: str, into: str) -> str:
+def _copy_sql(
+    wh: SnowflakeWarehouse, table: str, source: SourceFile, path: str, into: str, raw_text: bool = False
+) -> str:
     """COPY for one table. CSV columns map by position: sources.py checked the file's header and
     ``_ensure_table`` the table's columns, both against schema.py's order, so position is name.
 
@@ -203,7 +251,7 @@ def _copy_sql(wh: SnowflakeWarehouse, table: str, source: SourceFile, path: str,
     cannot run it for tables of more than ten columns, and the tests run this SQL against fakesnow.)
     Parquet names every column explicitly, by name, with its type.
     """
-    columns = RAW_COLUMNS[table]
+    columns = load_columns(RAW_COLUMNS[table], raw_text)
     target = wh.raw_object(into)
     options = "ON_ERROR = ABORT_STATEMENT FORCE = TRUE PURGE = TRUE"
     if source.format == "csv":
@@ -214,6 +262,23 @@ def _copy_sql(wh: SnowflakeWarehouse, table: str, source: SourceFile, path: str,
     return f"COPY INTO {target} ({names}) FROM (SELECT {select} FROM {path}) FILE_FORMAT = (TYPE = PARQUET) {options}"
 
 
+def _copy_defects(wh: SnowflakeWarehouse, path: str) -> None:
+    """Inside the transaction: DEFECTS_LEDGER emptied and copied from its staged file (none: no rows)."""
+    target = wh.raw_object(DEFECTS_LEDGER_TABLE.upper())
+    wh.execute(f"DELETE FROM {target}")
+    if not path:
+        return
+    file_format = string_literal(f'"{wh.database}"."{wh.raw_schema}"."{wh.file_format}"')
+    try:
+        wh.fetch_rows(
+            f"COPY INTO {target} FROM {path} FILE_FORMAT = (FORMAT_NAME = {file_format}) "
+            "ON_ERROR = ABORT_STATEMENT FORCE = TRUE PURGE = TRUE",
+            "COPY INTO defects_ledger",
+        )
+    except WarehouseError as exc:
+        raise LoadError(f"defects ledger: loading failed: {exc.message}", REGENERATE) from None
+
+
 def _replace_all(
     wh: SnowflakeWarehouse,
     sources: Mapping[str, SourceFile],
@@ -222,6 +287,8 @@ def _replace_all(
     stats: dict[str, TableStats],
     progress: Collector,
     feed: FeedLoad | None = None,
+    raw_text: bool = False,
+    ledger: str | None = None,
 ) -> None:
     wh.execute("BEGIN")
     try:
@@ -230,7 +297,7 @@ def _replace_all(
             target = wh.raw_object(targets[table])
             wh.cursor_run(f"DELETE FROM {target}", f"DELETE FROM {table}").close()
             try:
-                sql = _copy_sql(wh, table, source, f"{stage_root}/{table}/", targets[table])
+                sql = _copy_sql(wh, table, source, f"{stage_root}/{table}/", targets[table], raw_text)
                 results = [] if source.rows == 0 else wh.fetch_rows(sql, f"COPY INTO {table}")  # 0: nothing staged
             except WarehouseError as exc:
                 raise LoadError(f"{table}: loading {source.path} failed: {exc.message}", REGENERATE) from None
@@ -259,6 +326,8 @@ def _replace_all(
             progress.update(table, int(count))
         if feed is not None:
             copy_feed(wh, feed, progress)
+        if ledger is not None:
+            _copy_defects(wh, ledger)
         wh.execute("COMMIT")
     except BaseException:
         with contextlib.suppress(Exception):

@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from hospital_analytics.errors import LoadError, WarehouseError
-from hospital_analytics.schema import FEED_COLUMNS, Column
+from hospital_analytics.schema import FEED_COLUMNS, Column, load_columns
 from hospital_analytics.warehouse.common import one_line
 from hospital_analytics.warehouse.feed import (
     FEED_DERIVED,
@@ -86,16 +86,34 @@ def _put_source(path: Path, folder: Path) -> Path:
     return safe
 
 
+def _families(wh: SnowflakeWarehouse, table: str) -> list[str]:
+    """The Snowflake type families of an existing RAW table's columns, in order."""
+    rows = wh.fetch_rows(
+        f'SELECT DATA_TYPE AS type FROM "{wh.database}".INFORMATION_SCHEMA.COLUMNS '
+        f"WHERE TABLE_SCHEMA = {string_literal(wh.raw_schema)} AND TABLE_NAME = {string_literal(table)} "
+        "ORDER BY ORDINAL_POSITION"
+    )
+    return [str(r["type"]).upper() for r in rows]
+
+
+def _family(sql_type: str) -> str:
+    from hospital_analytics.warehouse.snowflake.bulk_load import _family as family
+
+    return family(sql_type)
+
+
 def stage_path(wh: SnowflakeWarehouse, part: Partition) -> str:
     """Where a partition's file is staged: ``@<stage>/feed/<table>/<YYYY-MM-DD>/`` (no ``key=value``)."""
     return f"@{wh.raw_object(wh.stage)}/feed/{part.table}/{part.day.isoformat()}/"
 
 
-def prepare_feed(wh: SnowflakeWarehouse, feed: FeedLoad) -> None:
-    """Tables, plan and staged files, before the load's transaction (see the module docstring)."""
+def prepare_feed(wh: SnowflakeWarehouse, feed: FeedLoad, raw_text: bool = False) -> None:
+    """Tables, plan and staged files, before the load's transaction (see the module docstring). ``raw_text``
+    (data with defects): the feed and landing tables' columns are VARCHAR; a feed table of the other layout
+    (typed, or text) is dropped and made anew, and the feed restarts."""
     wanted = {
-        **{table.upper(): feed_columns(table) for table in FEED_TABLES},
-        **{table.upper() + LANDING_SUFFIX: FEED_COLUMNS[table] for table in FEED_TABLES},
+        **{table.upper(): feed_columns(table, raw_text) for table in FEED_TABLES},
+        **{table.upper() + LANDING_SUFFIX: load_columns(FEED_COLUMNS[table], raw_text) for table in FEED_TABLES},
         LEDGER_TABLE.upper(): LEDGER_COLUMNS,
         SIMULATION_TABLE.upper(): SIMULATION_COLUMNS,
     }
@@ -108,6 +126,13 @@ def prepare_feed(wh: SnowflakeWarehouse, feed: FeedLoad) -> None:
             f"WHERE table_schema = {string_literal(wh.raw_schema)}"
         )
     }
+    relaid = False
+    for table in FEED_TABLES:
+        for name in (table.upper(), table.upper() + LANDING_SUFFIX):
+            if name in existing and _families(wh, name) != [_family(c.sql_type) for c in wanted[name]]:
+                wh.cursor_run(f"DROP TABLE {wh.raw_object(name)}", "DROP TABLE").close()
+                existing.discard(name)
+                relaid = True
     for name, columns in wanted.items():
         if name not in existing:
             wh.cursor_run(
@@ -116,11 +141,14 @@ def prepare_feed(wh: SnowflakeWarehouse, feed: FeedLoad) -> None:
     ledger = wh.raw_object(LEDGER_TABLE.upper())
     simulation = wh.raw_object(SIMULATION_TABLE.upper())
     stored = wh.fetch_rows(f"SELECT simulation_id, described FROM {simulation}")
-    if feed.restarts(str(stored[0]["simulation_id"]) if stored else None):
+    restarts = feed.restarts(str(stored[0]["simulation_id"]) if stored else None)
+    if restarts or relaid:
         feed.restarted = (
             "files loaded as they are (--allow-edited)"
             if feed.replace_all
             else f"a new simulation replaced the one loaded ({stored[0]['described']})"
+            if restarts
+            else "the raw layer changed between typed and text"
         )
     known = (
         []
@@ -128,6 +156,7 @@ def prepare_feed(wh: SnowflakeWarehouse, feed: FeedLoad) -> None:
         else wh.fetch_rows(f"SELECT table_name, partition_date, file_name, rows, checksum FROM {ledger}")
     )
     feed.plan = plan(feed.partitions, ledger_rows(known), reload_changed=feed.reload_changed)
+    feed.raw_text = raw_text
     feed.write_simulation = feed.simulation is not None and (not stored or feed.restarted is not None)
     replaced = {(p.table, p.day) for p in feed.plan.replaced}
     with tempfile.TemporaryDirectory(prefix="hospital-feed-put-") as links:
@@ -158,14 +187,14 @@ def _stage_partitions(wh: SnowflakeWarehouse, feed: FeedLoad, replaced: set, lin
             )
 
 
-def _copy_sql(wh: SnowflakeWarehouse, part: Partition, *, force: bool) -> str:
+def _copy_sql(wh: SnowflakeWarehouse, part: Partition, *, force: bool, raw_text: bool = False) -> str:
     target = wh.raw_object(part.table.upper() + LANDING_SUFFIX)
     options = "ON_ERROR = ABORT_STATEMENT" + (" FORCE = TRUE" if force else "")
     path = stage_path(wh, part)
     if part.format == "csv":
         file_format = string_literal(f'"{wh.database}"."{wh.raw_schema}"."{wh.file_format}"')
         return f"COPY INTO {target} FROM {path} FILE_FORMAT = (FORMAT_NAME = {file_format}) {options}"
-    columns = FEED_COLUMNS[part.table]
+    columns = load_columns(FEED_COLUMNS[part.table], raw_text)
     names = ", ".join(f'"{c.name.upper()}"' for c in columns)
     select = ", ".join(f"$1:{c.name}::{check_sql_type(c.sql_type)}" for c in columns)
     return f"COPY INTO {target} ({names}) FROM (SELECT {select} FROM {path}) FILE_FORMAT = (TYPE = PARQUET) {options}"
@@ -220,7 +249,8 @@ def copy_feed(wh: SnowflakeWarehouse, feed: FeedLoad, progress: Collector) -> No
                 continue
             try:
                 results = wh.fetch_rows(
-                    _copy_sql(wh, part, force=forced or (part.table, part.day) in replaced), f"COPY INTO {table}"
+                    _copy_sql(wh, part, force=forced or (part.table, part.day) in replaced, raw_text=feed.raw_text),
+                    f"COPY INTO {table}",
                 )
             except WarehouseError as exc:
                 raise LoadError(f"{table}: loading {part.path} failed: {exc.message}", REGENERATE) from None

@@ -327,9 +327,15 @@ class SnowflakeWarehouse:
 
     # --- load --------------------------------------------------------------------------------------
     def load_tables(
-        self, sources: Mapping[str, SourceFile], progress: Collector, feed: FeedLoad | None = None
+        self,
+        sources: Mapping[str, SourceFile],
+        progress: Collector,
+        feed: FeedLoad | None = None,
+        *,
+        raw_text: bool = False,
+        defects: Path | None = None,
     ) -> dict[str, TableStats]:
         """Stage, then replace all four tables in one transaction (``bulk_load.py``)."""
         from hospital_analytics.warehouse.snowflake.bulk_load import load_tables
 
-        return load_tables(self, sources, progress, feed)
+        return load_tables(self, sources, progress, feed, raw_text=raw_text, defects=defects)
