@@ -208,6 +208,7 @@ def _snowflake_type(column: str, duck_type: str) -> str:
         "DOUBLE": "FLOAT",
         "VARCHAR": "VARCHAR",
         "DATE": "DATE",
+        "TIMESTAMP": "TIMESTAMP_NTZ",
         "BOOLEAN": "BOOLEAN",
     }[duck_type]
 
@@ -216,7 +217,7 @@ def copy_to_snowflake(
     source: Path, server: dict, database: str, schema: str = "ANALYTICS", drop: tuple[str, ...] = ()
 ) -> None:
     """Create ``database.schema`` on a (fakesnow) Snowflake server holding the DuckDB file's marts (but ``drop``),
-    with the types Snowflake gives them."""
+    and its data-quality marts and quarantine models when it has them, with the types Snowflake gives them."""
     import decimal
 
     import snowflake.connector
@@ -224,8 +225,10 @@ def copy_to_snowflake(
     def value(v: Any) -> Any:
         if isinstance(v, decimal.Decimal):
             return str(v)
-        if isinstance(v, (dt.date, dt.datetime)):
-            return v.isoformat()[:10]
+        if isinstance(v, dt.datetime):
+            return v.isoformat(sep=" ")
+        if isinstance(v, dt.date):
+            return v.isoformat()
         return v
 
     duck = duckdb.connect(str(source), read_only=True)
@@ -234,7 +237,14 @@ def copy_to_snowflake(
         cur = con.cursor()
         cur.execute(f"CREATE OR REPLACE DATABASE {database}")
         cur.execute(f"CREATE SCHEMA {database}.{schema}")
-        for table in [t for t in ANALYZED_MARTS if t not in drop]:
+        quality = [
+            name
+            for (name,) in duck.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'ANALYTICS' "
+                "AND (table_name LIKE 'data_quality_%' OR table_name LIKE 'quarantine_%') ORDER BY table_name"
+            ).fetchall()
+        ]
+        for table in [t for t in (*ANALYZED_MARTS, *quality) if t not in drop]:
             columns = duck.execute(f'DESCRIBE "ANALYTICS"."{table}"').fetchall()
             ddl = ", ".join(f"{name} {_snowflake_type(name, kind)}" for name, kind, *_ in columns)
             cur.execute(f"CREATE TABLE {database}.{schema}.{table} ({ddl})")
