@@ -2,23 +2,7 @@
 -- cleaned) columns and `reason`, the defect class, or `held_back` for a stay without a defect whose patient
 -- row is quarantined (kept out of the marts with its patient; not an issue). Empty for data without defects.
 select
-    hospitalization_id,
-    patient_id,
-    doctor_id,
-    admission_date,
-    discharge_date,
-    reported_length_of_stay_days,
-    admission_type,
-    stay_type,
-    diagnosis_code,
-    diagnosis_description,
-    diagnosis_category,
-    discharge_disposition,
-    total_charges,
-    hospital_id,
-    admitted_at,
-    discharged_at,
-    payer,
+    {{ hospital_analytics.select_list(hospital_analytics.staged_columns('hospitalizations')) }},
     delivered_copy,
     record_key,
     quarantine_reason as reason

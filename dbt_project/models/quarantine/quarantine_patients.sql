@@ -1,19 +1,7 @@
 -- The delivered patients rows that cannot be used (docs/design/defects.md): their staged (typed, cleaned)
 -- columns and `reason`, the defect class. Empty for data without defects.
 select
-    patient_id,
-    first_name,
-    last_name,
-    patient_name,
-    gender,
-    birth_date,
-    city,
-    state,
-    insurance,
-    zip_code,
-    county,
-    home_hospital_id,
-    death_date,
+    {{ hospital_analytics.select_list(hospital_analytics.staged_columns('patients')) }},
     delivered_copy,
     duplicate_of,
     record_key,

@@ -3,24 +3,7 @@
 -- Clean rows only: every delivered stay usable after the data-quality rules (stg_hospitalizations_checked;
 -- quarantined and held-back stays are in quarantine_hospitalizations), typed and cleaned there.
 with typed as (
-    select
-        hospitalization_id,
-        patient_id,
-        doctor_id,
-        admission_date,
-        discharge_date,
-        reported_length_of_stay_days,
-        admission_type,
-        stay_type,
-        diagnosis_code,
-        diagnosis_description,
-        diagnosis_category,
-        discharge_disposition,
-        total_charges,
-        hospital_id,
-        admitted_at,
-        discharged_at,
-        payer
+    select {{ hospital_analytics.select_list(hospital_analytics.staged_columns('hospitalizations')) }}
     from {{ ref('stg_hospitalizations_checked') }}
     where is_usable
 ),

@@ -10,6 +10,11 @@
 -- whose patient row is quarantined is held back from the marts (`held_back`), not an issue.
 {{ config(materialized='table') }}
 
+{#- a unit slip: the feed's value (the charges it delivered, in dollars) -#}
+{%- set unit_slip_fixed -%}
+    case when defect = 'unit_slip' then cast(total_charges / 100 as decimal(12, 2)) else total_charges end
+{%- endset %}
+
 with delivered as (
     select * from {{ ref('stg_hospitalizations_delivered') }}
 ),
@@ -83,25 +88,10 @@ checked as (
 )
 
 select
-    hospitalization_id,
-    patient_id,
-    doctor_id,
-    admission_date,
-    discharge_date,
-    reported_length_of_stay_days,
-    admission_type,
-    stay_type,
-    diagnosis_code,
-    diagnosis_description,
-    diagnosis_category,
-    discharge_disposition,
-    -- a unit slip: the feed's value (the charges it delivered, in dollars)
-    case when defect = 'unit_slip' then cast(total_charges / 100 as decimal(12, 2)) else total_charges end
-        as total_charges,
-    hospital_id,
-    admitted_at,
-    discharged_at,
-    payer,
+    {{ hospital_analytics.select_list(
+        hospital_analytics.staged_columns('hospitalizations'),
+        computed={'total_charges': unit_slip_fixed},
+    ) }},
     delivered_copy,
     defect,
     coalesce(defect in {{ hospital_analytics.quarantined_list() }}, false) as is_quarantined,

@@ -127,19 +127,10 @@ checked as (
 )
 
 select
-    patient_id,
-    first_name,
-    last_name,
-    first_name || ' ' || last_name as patient_name,
-    gender,
-    birth_date,
-    city,
-    state,
-    insurance,
-    zip_code,
-    county,
-    home_hospital_id,
-    death_date,
+    {{ hospital_analytics.select_list(
+        hospital_analytics.staged_columns('patients'),
+        computed={'patient_name': "first_name || ' ' || last_name"},
+    ) }},
     delivered_copy,
     duplicate_of,
     defect,
