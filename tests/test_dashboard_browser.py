@@ -218,6 +218,46 @@ def test_the_automation_hook_sets_and_checks_filters(browser, out):
     assert cleared["diagnosis_category"] is None and cleared["from"] == "2024-01" and cleared["to"] == "2025-12"
 
 
+def test_the_census_chart_shows_one_hospital_or_kind_of_unit_against_its_beds(browser, out):
+    from selenium.webdriver.common.by import By
+
+    page, duckdb_file = out / "dashboard.html", out / "hospital.duckdb"
+    open_dashboard(browser, page)
+    with duckdb.connect(str(duckdb_file), read_only=True) as con:
+        (unit,) = con.execute("SELECT min(unit_name) FROM ANALYTICS.occupancy_daily").fetchone()
+        per_day = con.execute(
+            "SELECT census_date, sum(patients), sum(beds) FROM ANALYTICS.occupancy_daily WHERE unit_name = ? "
+            "GROUP BY 1 ORDER BY 1",
+            [unit],
+        ).fetchall()
+        hospital, hospital_patients = con.execute(
+            "SELECT hospital_name, sum(patients) FROM ANALYTICS.occupancy_daily GROUP BY 1 ORDER BY 1 LIMIT 1"
+        ).fetchone()
+        first = con.execute("SELECT min(census_date) FROM ANALYTICS.daily_census").fetchone()[0]
+    card = browser.find_element(By.ID, "chart-census")
+    assert "Staffed beds" in card.text and "Filtered stays, monthly average" in card.text  # the whole system
+
+    _select(browser, "census-view", unit)  # as a person does, in the chart's own menu
+    shown = browser.execute_script("return window.hospitalDashboard.census();")
+    offset = (per_day[0][0] - first).days
+    assert shown["label"] == unit
+    assert shown["values"][offset : offset + len(per_day)] == [int(r[1]) for r in per_day]
+    assert shown["beds"][offset : offset + len(per_day)] == [int(r[2]) for r in per_day]
+    assert f"{unit}, each day" in card.text and "Filtered stays" not in card.text  # stay filters: not here
+    assert "the stay filters do not apply here" in card.text
+    assert len(card.find_elements(By.CSS_SELECTOR, "path.line.beds")) == 1
+
+    shown = browser.execute_script("return window.hospitalDashboard.setCensusView('hospital', arguments[0]);", hospital)
+    assert shown["label"] == hospital and sum(shown["values"]) == hospital_patients
+    assert browser.execute_script("return document.getElementById('census-view').selectedOptions[0].text;") == hospital
+    error = browser.execute_script(
+        "try { window.hospitalDashboard.setCensusView('ward', 'A'); return null; } catch (e) { return e.message; }"
+    )
+    assert error and "Unknown census view" in error and "hospital, unit" in error
+    shown = browser.execute_script("return window.hospitalDashboard.setCensusView(null);")
+    assert shown["label"] == "All stays" and "Filtered stays, monthly average" in card.text
+
+
 # --- KPIs defined once: the four places that show them agree -------------------------------------------------
 def _tableau_value(formula: str, stays) -> float:
     """Evaluate a KPI formula of the workbook (the aggregations kpis.py writes) over one row per stay."""

@@ -62,7 +62,27 @@ def _frames() -> dict[str, pd.DataFrame]:
         columns=["patient_gender", "filter_dimension", "filter_value", "month", "next_month", "patients"],
     )
     census = pd.DataFrame({"census_date": pd.date_range("2024-01-01", "2024-02-29"), "patients_in_hospital": 1})
-    return {"segments": segments, "facets": facets, "patient_months": patient_months, "census": census}
+    day = pd.Timestamp
+    hospital_census = pd.DataFrame(  # hospital 2 has no row on Jan 2 (no unit of it that day): 0, not a gap
+        [
+            (day("2024-01-01"), 2, "North", 1, 10),
+            (day("2024-01-02"), 1, "South", 1, 5),
+            (day("2024-01-01"), 1, "South", 0, 5),
+        ],
+        columns=["census_date", "view_id", "view_label", "patients", "beds"],
+    )
+    unit_census = pd.DataFrame(
+        [(day("2024-01-01"), 1, "ICU", "Intensive care", 1, 15), (day("2024-01-02"), 1, "ICU", "Intensive care", 1, 5)],
+        columns=["census_date", "view_id", "unit_code", "view_label", "patients", "beds"],
+    )
+    return {
+        "segments": segments,
+        "facets": facets,
+        "patient_months": patient_months,
+        "census": census,
+        "hospital_census": hospital_census,
+        "unit_census": unit_census,
+    }
 
 
 def test_payload_maps_the_marts_to_codes_and_cells():
@@ -88,6 +108,21 @@ def test_payload_maps_the_marts_to_codes_and_cells():
     patients = payload["patients"]
     assert patients["dimensions"] == ["all", "age_group", "diagnosis_category", "admission_type"]
     assert patients["next"] == [1, -1, -1] and patients["dimension"] == [0, 0, 1] and patients["value"] == [0, 0, 2]
+
+
+def test_the_census_carries_the_beds_and_one_series_per_hospital_and_kind_of_unit_on_the_census_days():
+    census = dashboard.build_payload(_frames())["census"]
+    days = 60  # 2024-01-01 .. 2024-02-29, the daily_census days
+    assert census["start"] == "2024-01-01" and len(census["values"]) == days
+    assert census["beds"][:3] == [15, 5, 0] and len(census["beds"]) == days  # every unit's beds, each day
+    hospitals, units = census["views"]
+    assert (hospitals["key"], units["key"]) == ("hospital", "unit")
+    assert [o["label"] for o in hospitals["options"]] == ["South", "North"]  # by id
+    south, north = hospitals["options"]
+    assert south["values"][:3] == [0, 1, 0] and south["beds"][:3] == [5, 5, 0]
+    assert north["values"][:3] == [1, 0, 0] and north["beds"][:2] == [10, 0]
+    assert all(len(o["values"]) == len(o["beds"]) == days for o in (south, north, *units["options"]))
+    assert [o["label"] for o in units["options"]] == ["Intensive care"] and units["options"][0]["beds"][:2] == [15, 5]
 
 
 def test_encoding_is_gzip_json_and_deterministic():
@@ -169,6 +204,26 @@ def test_payload_adds_up_to_the_kpis_mart_and_counts_patients_exactly(out):
             assert _patients(payload, first, last, gender, dimension, value) == con.execute(sql).fetchone()[0], where
     finally:
         con.close()
+
+
+@pytest.mark.slow
+def test_the_census_views_add_up_to_occupancy_and_never_exceed_the_beds(out):
+    census = decode_page((out / "dashboard.html").read_text(encoding="utf-8"))["census"]
+    with duckdb.connect(str(out / "hospital.duckdb"), read_only=True) as con:
+        rows = con.execute(
+            "SELECT census_date, sum(patients), sum(beds) FROM ANALYTICS.occupancy_daily GROUP BY 1 ORDER BY 1"
+        ).fetchall()
+        first = con.execute("SELECT min(census_date) FROM ANALYTICS.daily_census").fetchone()[0]
+        beds = con.execute("SELECT sum(beds) FROM RAW.units").fetchone()[0]
+    offset = (rows[0][0] - first).days
+    assert offset >= 0 and census["beds"][offset : offset + len(rows)] == [int(r[2]) for r in rows]
+    assert max(census["beds"]) == beds
+    for view in census["views"]:
+        assert view["options"], view["key"]
+        for day, (_, patients, _) in enumerate(rows):
+            assert sum(o["values"][offset + day] for o in view["options"]) == patients, (view["key"], day)
+        for option in view["options"]:
+            assert all(v <= b for v, b in zip(option["values"], option["beds"], strict=True)), option["label"]
 
 
 @pytest.mark.slow

@@ -78,6 +78,19 @@ QUERIES: dict[str, tuple[str, str]] = {
         "daily_census",
         "SELECT census_date, patients_in_hospital FROM {t} ORDER BY census_date",
     ),
+    # the census chart's choices: each hospital, and each kind of unit across the system (not their cross:
+    # the page grows with hospitals + unit kinds, not their product)
+    "hospital_census": (
+        "occupancy_daily",
+        "SELECT census_date, hospital_id AS view_id, min(hospital_name) AS view_label, sum(patients) AS patients, "
+        "sum(beds) AS beds FROM {t} GROUP BY census_date, hospital_id ORDER BY view_id, census_date",
+    ),
+    "unit_census": (
+        "occupancy_daily",
+        "SELECT census_date, min(min(unit_id)) OVER (PARTITION BY unit_code) AS view_id, unit_code, "
+        "min(unit_name) AS view_label, sum(patients) AS patients, sum(beds) AS beds FROM {t} "
+        "GROUP BY census_date, unit_code ORDER BY view_id, census_date",
+    ),
 }
 
 TRANSFORM_HINT = "Run `hospital transform` to build the dashboard marts, then `hospital analyze` again."
@@ -223,12 +236,38 @@ def build_payload(frames: Mapping[str, pd.DataFrame], quality: Mapping[str, Any]
         "cells": cells,
         "facets": facets,
         "patients": _patient_months(frames["patient_months"], months, dimensions),
-        "census": {
-            "start": f"{census['census_date'].iloc[0]:%Y-%m-%d}",
-            "values": _ints(census["patients_in_hospital"]),
-            "beds": None,  # beds per day, when the marts have them (the living hospital's occupancy mart)
-        },
+        "census": _census(census, frames["hospital_census"], frames["unit_census"]),
         "quality": dict(quality) if quality is not None else data_quality.payload(data_quality.empty(), None),
+    }
+
+
+def _census(census: pd.DataFrame, hospitals: pd.DataFrame, units: pd.DataFrame) -> dict[str, Any]:
+    """The daily census of all stays (daily_census) with the system's beds, and the census chart's views:
+    each hospital and each kind of unit (occupancy_daily), their patients and beds on the same days."""
+    days = pd.DatetimeIndex(census["census_date"])
+
+    def series(rows: pd.DataFrame, column: str) -> list[int]:
+        by_day = rows.assign(_d=pd.to_datetime(rows["census_date"])).set_index("_d")[column]
+        return _ints(by_day.reindex(days).fillna(0))
+
+    def view(key: str, label: str, rows: pd.DataFrame) -> dict[str, Any]:
+        options = []
+        for _, one in rows.groupby("view_id", sort=True):
+            options.append(
+                {
+                    "label": str(one["view_label"].iloc[0]),
+                    "values": series(one, "patients"),
+                    "beds": series(one, "beds"),
+                }
+            )
+        return {"key": key, "label": label, "options": options}
+
+    beds = hospitals.assign(beds=pd.to_numeric(hospitals["beds"])).groupby("census_date", as_index=False)["beds"].sum()
+    return {
+        "start": f"{days[0]:%Y-%m-%d}",
+        "values": _ints(census["patients_in_hospital"]),
+        "beds": series(beds, "beds") if not hospitals.empty else None,  # staffed beds of every unit, each day
+        "views": [view("hospital", "Hospital", hospitals), view("unit", "Unit", units)],
     }
 
 

@@ -447,9 +447,20 @@
     });
   }
 
+  // The census chart's view: null = every stay of the system, else [view index, option index] (a hospital,
+  // or one kind of unit across the system: occupancy_daily). The stay filters above do not reach it.
+  var censusView = null;
+
+  function censusSeries() {
+    var census = model.census;
+    if (censusView === null) return { values: census.values, beds: census.beds, label: 'All stays', filtered: true };
+    var view = census.views[censusView[0]], option = view.options[censusView[1]];
+    return { values: option.values, beds: option.beds, label: option.label, filtered: false };
+  }
+
   function censusChart(series) {
     var f = frame(document.getElementById('chart-census'), 250);
-    var census = model.census, values = census.values, beds = census.beds;
+    var census = model.census, shown = censusSeries(), values = shown.values, beds = shown.beds;
     var left = 52, right = 10, top = 26, bottom = 36;
     var plotW = f.width - left - right, plotH = f.height - top - bottom;
     var start = new Date(census.start + 'T00:00:00Z').getTime(), dayMs = 864e5;
@@ -472,7 +483,10 @@
     monthTicks(f.svg, function (i) { return x(monthStart(i)) + step / 2; }, step, f.height - bottom + 16);
     var d = '';
     values.forEach(function (v, i) { d += (i ? 'L' : 'M') + x(start + i * dayMs).toFixed(1) + ',' + y(v).toFixed(1); });
-    svgEl('path', { d: d, class: 'line context' }, f.svg);
+    svgEl('path', { d: d, class: shown.filtered ? 'line context' : 'line single' }, f.svg);
+    document.getElementById('census-note').textContent = shown.filtered
+      ? 'Daily census of all stays against the staffed beds, and the monthly average of the filtered stays.'
+      : 'Daily census of ' + shown.label + ' against its staffed beds (occupancy_daily); the stay filters do not apply here.';
     if (beds) {
       var bd = '';
       beds.forEach(function (v, i) { bd += (i ? 'L' : 'M') + x(start + i * dayMs).toFixed(1) + ',' + y(v).toFixed(1); });
@@ -484,11 +498,12 @@
       var a0 = x(Math.max(monthStart(i), start)), a1 = i + 1 < model.months.length ? x(monthStart(i + 1)) : left + plotW;
       sd += 'M' + a0.toFixed(1) + ',' + y(v).toFixed(1) + 'H' + a1.toFixed(1);
     });
-    svgEl('path', { d: sd, class: 'line' }, f.svg);
+    if (shown.filtered) svgEl('path', { d: sd, class: 'line' }, f.svg);
     svgEl('line', { x1: left, x2: f.width - right, y1: y(0), y2: y(0), class: 'axis-line' }, f.svg);
     var legend = svgEl('g', { class: 'legend', transform: 'translate(' + left + ',10)' }, f.svg);
-    var items = [['line context', 'All stays, each day'], ['line', 'Filtered stays, monthly average']];
-    if (beds) items.push(['line beds', 'Beds']);
+    var items = [[shown.filtered ? 'line context' : 'line single', shown.label + ', each day']];
+    if (shown.filtered) items.push(['line', 'Filtered stays, monthly average']);
+    if (beds) items.push(['line beds', 'Staffed beds']);
     var lx = 0;
     items.forEach(function (item) {
       svgEl('line', { x1: lx, x2: lx + 18, y1: 0, y2: 0, class: item[0] }, legend);
@@ -501,9 +516,9 @@
       var t = first + (px - left) / plotW * (end - first), i = Math.round((t - start) / dayMs);
       if (i < 0 || i >= values.length) { hideTip(); return; }
       var day = new Date(start + i * dayMs), m = model.months.indexOf(day.toISOString().slice(0, 7));
-      var lines = [fmtInt(values[i]) + ' patients (all stays)'];
-      if (m >= 0 && monthly[m] !== null) lines.push(fmtFixed(monthly[m], 1) + ' filtered, average of ' + monthLabel(m));
-      if (beds) lines.push(fmtInt(beds[i]) + ' beds');
+      var lines = [fmtInt(values[i]) + ' patients (' + (shown.filtered ? 'all stays' : shown.label) + ')'];
+      if (shown.filtered && m >= 0 && monthly[m] !== null) lines.push(fmtFixed(monthly[m], 1) + ' filtered, average of ' + monthLabel(m));
+      if (beds) lines.push(fmtInt(beds[i]) + ' staffed beds' + (beds[i] ? ', ' + fmtFixed(100 * values[i] / beds[i], 1) + '% occupied' : ''));
       showTip(e, day.getUTCDate() + ' ' + MONTHS[day.getUTCMonth()] + ' ' + day.getUTCFullYear(), lines);
     });
     overlay.addEventListener('mouseleave', hideTip);
@@ -977,6 +992,47 @@
       document.getElementById('tab-' + name).addEventListener('click', function () { showSheet(name); });
     });
     document.getElementById('clear-filters').addEventListener('click', function () { clearFilters(); });
+    buildCensusView();
+  }
+
+  function buildCensusView() {
+    var select = document.getElementById('census-view');
+    select.appendChild(new Option('The whole system', ''));
+    model.census.views.forEach(function (view, v) {
+      if (!view.options.length) return;
+      var group = document.createElement('optgroup');
+      group.label = view.label;
+      view.options.forEach(function (option, o) { group.appendChild(new Option(option.label, v + ':' + o)); });
+      select.appendChild(group);
+    });
+    select.addEventListener('change', function () {
+      censusView = select.value === '' ? null : select.value.split(':').map(Number);
+      select.classList.toggle('active', censusView !== null);
+      render();
+    });
+  }
+
+  function setCensusView(view, label) {
+    requireModel();
+    var select = document.getElementById('census-view');
+    if (view === null || view === undefined || view === '') {
+      censusView = null;
+    } else {
+      var v = model.census.views.map(function (x) { return x.key; }).indexOf(String(view));
+      if (v < 0) throw new Error('Unknown census view ' + JSON.stringify(view) + '; views: ' + model.census.views.map(function (x) { return x.key; }).join(', '));
+      var labels = model.census.views[v].options.map(function (o) { return o.label; }), o = labels.indexOf(String(label));
+      if (o < 0) throw new Error('Unknown ' + view + ' ' + JSON.stringify(label) + '; values: ' + labels.join(', '));
+      censusView = [v, o];
+    }
+    select.value = censusView === null ? '' : censusView.join(':');
+    select.classList.toggle('active', censusView !== null);
+    render();
+    return censusShown();
+  }
+
+  function censusShown() {
+    var shown = censusSeries();
+    return { label: shown.label, values: Array.from(shown.values), beds: shown.beds ? Array.from(shown.beds) : null };
   }
 
   function syncControls() {
@@ -1128,7 +1184,9 @@
     kpis: function () { requireModel(); return Object.assign({}, current); },
     showSheet: function (name) { requireModel(); return showSheet(name); },
     sheet: function () { return sheet; },
-    quality: function () { requireModel(); return qualityResult(); }
+    quality: function () { requireModel(); return qualityResult(); },
+    setCensusView: setCensusView, // ('hospital' | 'unit', its label), or null: the whole system
+    census: function () { requireModel(); return censusShown(); }
   };
 
   // ---------------------------------------------------------------------------------------------------
