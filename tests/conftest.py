@@ -3,10 +3,17 @@ marts, a fakesnow server, the installed wheel."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from helpers import clean_env
 from helpers.network import GUARD
+
+# The CLI's consoles are made at import and fix their width from COLUMNS then: an inherited width (pytest-xdist's
+# workers start with COLUMNS=80) would override what a test passes to CliRunner (env={"COLUMNS": "200"}).
+for _name in ("COLUMNS", "LINES"):
+    os.environ.pop(_name, None)
 
 
 def pytest_configure(config: pytest.Config) -> None:
