@@ -286,3 +286,12 @@ def test_charts_stay_out_of_pyplot_and_the_backend(marts_db, tmp_path):
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip().endswith("ok")
+
+
+def test_charts_drawn_by_forked_processes_are_the_bytes_drawn_here_in_the_same_order(result):
+    here = list(charts.render_all(charts.build_figures(result.frames), ("png", "svg"), jobs=1))
+    forked = list(charts.render_all(charts.build_figures(result.frames), ("png", "svg"), jobs=2))
+    assert [name for name, _ in here] == list(CHART_NAMES)
+    assert forked == here
+    assert all(set(data) == {"png", "svg"} and data["png"].startswith(b"\x89PNG") for _, data in forked)
+    assert charts._TO_RENDER == {}  # nothing left for a later fork to inherit

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import os
 import time
 from collections.abc import Mapping
 from pathlib import Path
@@ -93,6 +94,11 @@ def _formats(chart_format: str) -> tuple[str, ...]:
     return {"png": ("png",), "svg": ("svg",), "both": ("png", "svg")}[chart_format]
 
 
+def _cores() -> int:
+    """The cores this process may use: the charts are drawn by one forked process per core (HOSPITAL_JOBS: fewer)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
 @uses_project
 def analyze(settings: Settings | None = None, *, progress: Collector = SILENT, **overrides: Any) -> AnalysisResult:
     """Read the marts, draw the charts and write ``charts/*``, ``report.html`` and ``dashboard.html`` under the
@@ -145,14 +151,13 @@ def analyze(settings: Settings | None = None, *, progress: Collector = SILENT, *
     written: list[Path] = []
     images: dict[str, bytes] = {}
     try:
-        for name, fig in figures.items():
-            png = charts.figure_bytes(fig, "png")
-            images[name] = png
+        rendered = charts.render_all(figures, tuple(dict.fromkeys(("png", *formats))), jobs=s.jobs or _cores())
+        for name, data in rendered:
+            images[name] = data["png"]  # the report embeds the PNG
             for fmt in formats:
                 final = charts_dir / f"{name}.{fmt}"
-                data = png if fmt == "png" else charts.figure_bytes(fig, fmt)
                 with atomic_path(final) as tmp:
-                    tmp.write_bytes(data)
+                    tmp.write_bytes(data[fmt])
                 written.append(final)
             for fmt in {"png", "svg"} - set(formats):  # a chart from an earlier run in another format is stale
                 (charts_dir / f"{name}.{fmt}").unlink(missing_ok=True)
