@@ -106,7 +106,7 @@ class Settings(BaseSettings):
         None,
         gt=0,
         le=1024,
-        description="Processes of generate (default: every core from 2M stays) and of analyze (default: every core); same bytes.",
+        description="Processes of generate (default: every core from 2M stays), analyze (every core); same bytes.",
     )
     seed: int = Field(DEFAULT_SEED, ge=0, le=2**63 - 1, description="Random seed; same seed, same bytes.")
     # start/end: no default, yet either may be left out: ``_window`` fills them before fields are validated.
