@@ -58,6 +58,12 @@ def _parse_date(value: Any) -> Any:
         return _UNPARSED
 
 
+def available_cores() -> int:
+    """The cores this process may run on (its CPU affinity where the system tells it): the default of ``jobs``
+    for the steps that use every core."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
 def default_start(end: dt.date) -> dt.date:
     """First day of the month 23 months before ``end``'s month: a 24-month window."""
     return _add_months(end, -(DEFAULT_WINDOW_MONTHS - 1))

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import os
 import time
 from collections.abc import Mapping
 from pathlib import Path
@@ -22,7 +21,7 @@ from typing import Any
 import pandas as pd
 from matplotlib.figure import Figure
 
-from hospital_analytics.config import Settings, resolve_settings
+from hospital_analytics.config import Settings, available_cores, resolve_settings
 from hospital_analytics.errors import AnalyzeError
 from hospital_analytics.fsutil import atomic_path, ensure_writable_dir, remove_stale_temporaries
 from hospital_analytics.progress import SILENT, Collector
@@ -94,11 +93,6 @@ def _formats(chart_format: str) -> tuple[str, ...]:
     return {"png": ("png",), "svg": ("svg",), "both": ("png", "svg")}[chart_format]
 
 
-def _cores() -> int:
-    """The cores this process may use: the charts are drawn by one forked process per core (HOSPITAL_JOBS: fewer)."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-
-
 @uses_project
 def analyze(settings: Settings | None = None, *, progress: Collector = SILENT, **overrides: Any) -> AnalysisResult:
     """Read the marts, draw the charts and write ``charts/*``, ``report.html`` and ``dashboard.html`` under the
@@ -151,7 +145,7 @@ def analyze(settings: Settings | None = None, *, progress: Collector = SILENT, *
     written: list[Path] = []
     images: dict[str, bytes] = {}
     try:
-        rendered = charts.render_all(figures, tuple(dict.fromkeys(("png", *formats))), jobs=s.jobs or _cores())
+        rendered = charts.render_all(figures, tuple(dict.fromkeys(("png", *formats))), jobs=s.jobs or available_cores())
         for name, data in rendered:
             images[name] = data["png"]  # the report embeds the PNG
             for fmt in formats:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
-import os
 import shutil
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -15,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 
 from hospital_analytics import __version__
-from hospital_analytics.config import Settings, resolve_settings
+from hospital_analytics.config import Settings, available_cores, resolve_settings
 from hospital_analytics.defects.ledger import ledger_path, write_ledger
 from hospital_analytics.defects.profiles import Profile
 from hospital_analytics.defects.profiles import resolve as resolve_profile
@@ -181,10 +180,6 @@ class GenerateResult(StepResult):
         return rows
 
 
-def _cores() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-
-
 def _jobs(s: Settings) -> int:
     """Processes for the day loop and threads writing tables: ``jobs`` if set, else every core for runs of at
     least ``AUTO_JOBS_STAYS``, else one. Smaller runs are dominated by the per-day cost every process pays in
@@ -192,7 +187,7 @@ def _jobs(s: Settings) -> int:
     machine (docs/design/notes/speed.md)."""
     if s.jobs:
         return s.jobs
-    return _cores() if s.hospitalizations * s.scale >= AUTO_JOBS_STAYS else 1
+    return available_cores() if s.hospitalizations * s.scale >= AUTO_JOBS_STAYS else 1
 
 
 def system_for(shape: dict[str, Any]) -> System:

@@ -450,6 +450,7 @@
   // The census chart's view: null = every stay of the system, else [view index, option index] (a hospital,
   // or one kind of unit across the system: occupancy_daily). The stay filters above do not reach it.
   var censusView = null;
+  var censusNote = ''; // the caption of the whole system's view, as the page wrote it (buildCensusView)
 
   function censusSeries() {
     var census = model.census;
@@ -485,7 +486,7 @@
     values.forEach(function (v, i) { d += (i ? 'L' : 'M') + x(start + i * dayMs).toFixed(1) + ',' + y(v).toFixed(1); });
     svgEl('path', { d: d, class: shown.filtered ? 'line context' : 'line single' }, f.svg);
     document.getElementById('census-note').textContent = shown.filtered
-      ? 'Daily census of all stays against the staffed beds, and the monthly average of the filtered stays.'
+      ? censusNote // the page's own caption
       : 'Daily census of ' + shown.label + ' against its staffed beds (occupancy_daily); the stay filters do not apply here.';
     if (beds) {
       var bd = '';
@@ -997,6 +998,7 @@
 
   function buildCensusView() {
     var select = document.getElementById('census-view');
+    censusNote = document.getElementById('census-note').textContent;
     select.appendChild(new Option('The whole system', ''));
     model.census.views.forEach(function (view, v) {
       if (!view.options.length) return;
